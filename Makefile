@@ -1,0 +1,56 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: run test lint format install system-deps messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## run: the portal with demo data at http://127.0.0.1:8000/ plus a Celery worker and beat (Ctrl-C stops all)
+run: install
+	mkdir -p var/celery-broker/processed
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	@echo
+	@echo "  Portal: http://127.0.0.1:8000/   Admin: http://127.0.0.1:8000/admin/"
+	@echo "  Web server, Celery worker and beat start below; Ctrl-C stops all three."
+	@echo
+	$(BIN)/honcho start -f Procfile.dev
+
+## system-deps: Debian's Chromium (browser tests) and gettext (translation checks), when root and missing
+system-deps:
+	@if [ "$$(id -u)" = 0 ] && { ! command -v chromium >/dev/null || ! command -v msgfmt >/dev/null; }; then \
+		echo "Installing chromium and gettext from Debian's packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium gettext >/dev/null; \
+	fi
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## test: lint, then the whole suite on PostgreSQL and Redis (DATABASE_URL / REDIS_URL; defaults: local servers)
+test: install system-deps lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## messages: refresh locale/nb after changing strings, then translate and run again to compile
+messages: install
+	$(BIN)/python manage.py makemessages -l nb --no-obsolete --no-location
+	$(BIN)/python manage.py compilemessages -l nb
+
+clean:
+	rm -rf var staticfiles .pytest_cache

@@ -1,0 +1,52 @@
+"""Tests: real PostgreSQL and Redis (CI always), from DATABASE_URL / REDIS_URL.
+
+When PostgreSQL is unreachable outside CI the suite falls back to SQLite and says so
+loudly; tests that need PostgreSQL features are marked and skip there. Under CI=true a
+missing service is an error, never a silent skip.
+"""
+
+import socket
+import sys
+from urllib.parse import urlsplit
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+CI = env.bool("CI", default=False)
+DATABASE_URL = env.str("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/portal")
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+POSTGRES_AVAILABLE = _reachable(DATABASE_URL, 5432)
+if POSTGRES_AVAILABLE:
+    DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+elif CI:
+    raise RuntimeError(f"CI=true but PostgreSQL is unreachable at {DATABASE_URL}")
+else:
+    sys.stderr.write(
+        f"\n*** PostgreSQL unreachable at {DATABASE_URL}: running on SQLite; "
+        "PostgreSQL-only tests will be SKIPPED. ***\n\n"
+    )
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "test.sqlite3")}}
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# Tests run tasks explicitly (a real worker, or the task function); nothing published by
+# an ordinary test may pile up in the shared Redis' default queue.
+CELERY_TASK_DEFAULT_QUEUE = "portal-test"
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = VAR_DIR / "test-media"
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}

@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from .admin_scoping import ServiceScopedAdmin
+from .models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ServiceScopedAdmin):
+    """Read-only: the log can be searched and filtered, never changed."""
+
+    list_display = ["occurred_at", "actor_label", "kind", "action", "object_repr", "service", "person_id"]
+    list_filter = ["kind", "service", "occurred_at"]
+    search_fields = ["actor_label", "action", "object_repr", "object_id", "request_id", "reason"]
+    date_hierarchy = "occurred_at"
+    list_select_related = ["service"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,33 @@
+"""Admin pages show staff only their own services' data; superusers see everything."""
+
+from django.contrib import admin
+
+from counselling.models import CounsellingService
+
+
+def admin_services_for(user):
+    if user.is_superuser:
+        return CounsellingService.objects.all()
+    return CounsellingService.objects.filter(memberships__user=user, memberships__is_active=True).distinct()
+
+
+class ServiceScopedAdmin(admin.ModelAdmin):
+    """`service_lookup` is the ORM path from the model to its counselling service."""
+
+    service_lookup = "service"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.service_lookup}__in": admin_services_for(request.user)}).distinct()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is CounsellingService:
+            kwargs["queryset"] = admin_services_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.related_model is CounsellingService:
+            kwargs["queryset"] = admin_services_for(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -1,0 +1,55 @@
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
+
+from counselling.models import Role
+from counselling.selectors import memberships_of, staff_of
+
+from .permissions import LAST_SERVICE_SESSION_KEY, service_view
+
+
+@login_required
+def home(request):
+    """Send the user to the service they last worked in, or their first one."""
+    memberships = list(memberships_of(request.user))
+    if not memberships:
+        return render(request, "portal/no_service.html", status=403)
+    last = request.session.get(LAST_SERVICE_SESSION_KEY)
+    slugs = [m.service.slug for m in memberships]
+    return redirect("portal:dashboard", service_slug=last if last in slugs else slugs[0])
+
+
+@service_view()
+def dashboard(request):
+    return render(request, "portal/dashboard.html", {"service": request.service, "membership": request.membership})
+
+
+@service_view(roles=[Role.SERVICE_LEAD])
+def staff_list(request):
+    return render(request, "portal/staff_list.html", {"service": request.service, "staff": staff_of(request.service)})
+
+
+@never_cache
+def healthz(request):
+    """For the load balancer: the web process is up and reaches its database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+@requires_csrf_token
+def server_error(request):
+    # No context processors: whatever broke may be one of them.
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -1,0 +1,85 @@
+"""Fixtures shared by the whole suite.
+
+Every permission test needs three people: a counsellor, a colleague in the same service,
+and a stranger who works in another service.
+"""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+
+from counselling.models import Role
+
+from .factories import CounsellingServiceFactory, StaffMembershipFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = "/usr/bin/chromium"
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip loudly when a service or tool is missing, but fail under CI, where it must be there."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(f"SKIPPED, NOT TESTED: {reason}")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("postgres") and not settings.POSTGRES_AVAILABLE:
+            item.add_marker(pytest.mark.skip(reason="SKIPPED, NOT TESTED: PostgreSQL unreachable (SQLite fallback)"))
+
+
+@pytest.fixture
+def redis_url():
+    url = settings.REDIS_URL
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=1):
+            reachable = True
+    except OSError:
+        reachable = False
+    require(reachable, f"Redis is unreachable at {url}")
+    return url
+
+
+@pytest.fixture
+def chromium_path():
+    require(shutil.which("chromium") is not None or os.path.exists(CHROMIUM), "Debian's chromium is not installed")
+    return CHROMIUM
+
+
+@pytest.fixture
+def service(db):
+    return CounsellingServiceFactory(name="Rådgivende enhet Oslo", slug="oslo")
+
+
+@pytest.fixture
+def other_service(db):
+    return CounsellingServiceFactory(name="Rådgivende enhet Bergen", slug="bergen")
+
+
+@pytest.fixture
+def counsellor(service):
+    return StaffMembershipFactory(service=service, role=Role.COUNSELLOR, user__username="counsellor").user
+
+
+@pytest.fixture
+def colleague(service):
+    return StaffMembershipFactory(service=service, role=Role.COUNSELLOR, user__username="colleague").user
+
+
+@pytest.fixture
+def lead(service):
+    return StaffMembershipFactory(service=service, role=Role.SERVICE_LEAD, user__username="lead").user
+
+
+@pytest.fixture
+def stranger(other_service):
+    """A service lead elsewhere: the most privileged role, in the wrong service."""
+    return StaffMembershipFactory(service=other_service, role=Role.SERVICE_LEAD, user__username="stranger").user

@@ -1,0 +1,62 @@
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from factory.django import DjangoModelFactory
+
+from counselling.models import CounsellingService, Municipality, Role, StaffMembership
+from counselling.services import membership_grant
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    first_name = factory.Faker("first_name", locale="no_NO")
+    last_name = factory.Faker("last_name", locale="no_NO")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class MunicipalityFactory(DjangoModelFactory):
+    class Meta:
+        model = Municipality
+
+    number = factory.Sequence(lambda n: f"{(n % 9000) + 1000:04d}")
+    name = factory.Faker("city", locale="no_NO")
+    valid_from = datetime.date(2020, 1, 1)
+
+
+class CounsellingServiceFactory(DjangoModelFactory):
+    class Meta:
+        model = CounsellingService
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Rådgivende enhet {n}")
+    slug = factory.Sequence(lambda n: f"service-{n}")
+    street_address = "Storgata 1"
+    postal_code = "0155"
+    postal_town = "Oslo"
+
+    @factory.post_generation
+    def municipalities(self, create, extracted, **kwargs):
+        if create:
+            self.municipalities.set(extracted if extracted is not None else [MunicipalityFactory()])
+
+
+class StaffMembershipFactory(DjangoModelFactory):
+    """Goes through counselling.services.membership_grant, as every real membership does."""
+
+    class Meta:
+        model = StaffMembership
+
+    user = factory.SubFactory(UserFactory)
+    service = factory.SubFactory(CounsellingServiceFactory)
+    role = Role.COUNSELLOR
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return membership_grant(actor=None, **kwargs)

@@ -1,0 +1,100 @@
+"""Every page of the portal against every kind of visitor.
+
+Pages join this matrix by being decorated with `portal.permissions.service_view`: the
+test walks the URL configuration, so a new page is covered without editing this file. A
+page whose URL needs an object id must say how to make one in OBJECT_KWARGS, or the
+matrix fails and says so.
+"""
+
+from collections.abc import Callable
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from counselling.models import Role
+from tests.factories import StaffMembershipFactory
+
+# kwarg name -> function(service) returning the value for an object of that service.
+OBJECT_KWARGS: dict[str, Callable] = {}
+
+# Reachable without the service gate, and why.
+UNSCOPED = {
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "set_language",
+    "portal:home",  # redirects to the user's own service
+    "portal:healthz",  # load balancer probe, no data
+}
+
+
+def _walk(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue  # the admin has its own permission system, tested separately
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+ALL_PATTERNS = dict(_walk(get_resolver().url_patterns))
+SCOPED = {name: p for name, p in ALL_PATTERNS.items() if hasattr(p.callback, "allowed_roles")}
+
+
+def test_every_url_is_scoped_to_a_service_or_listed_as_public():
+    unscoped = sorted(set(ALL_PATTERNS) - set(SCOPED) - UNSCOPED)
+    assert unscoped == [], f"decorate these views with service_view or justify them in UNSCOPED: {unscoped}"
+
+
+def _url(name: str, pattern: URLPattern, service) -> str:
+    kwargs = {"service_slug": service.slug}
+    for key in pattern.pattern.converters:
+        if key == "service_slug":
+            continue
+        assert key in OBJECT_KWARGS, f"{name}: add a factory for URL kwarg {key!r} to OBJECT_KWARGS"
+        kwargs[key] = OBJECT_KWARGS[key](service)
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("name", sorted(SCOPED))
+def test_logged_out_visitor_is_sent_to_login(client, service, name):
+    url = _url(name, SCOPED[name], service)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", sorted(SCOPED))
+def test_staff_of_another_service_gets_404(client, service, stranger, name):
+    client.force_login(stranger)
+    response = client.get(_url(name, SCOPED[name], service))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", sorted(SCOPED))
+@pytest.mark.parametrize("role", Role.values)
+def test_each_role_gets_200_or_403(client, service, name, role):
+    user = StaffMembershipFactory(service=service, role=role).user
+    client.force_login(user)
+    response = client.get(_url(name, SCOPED[name], service))
+    expected = 200 if role in SCOPED[name].callback.allowed_roles else 403
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("name", sorted(SCOPED))
+def test_ended_membership_gives_404_at_once(client, service, name):
+    from counselling.services import membership_deactivate
+
+    membership = StaffMembershipFactory(service=service, role=Role.SERVICE_LEAD)
+    client.force_login(membership.user)
+    url = _url(name, SCOPED[name], service)
+    assert client.get(url).status_code == 200
+    membership_deactivate(actor=None, membership=membership)
+    assert client.get(url).status_code == 404
