@@ -39,6 +39,15 @@ class StaffMembershipAddForm(forms.ModelForm):
             raise forms.ValidationError(_("The user account is deactivated."))
         return user
 
+    def clean(self):
+        # The service would replace an active role; in the admin a role change is explicit:
+        # end the old membership first.
+        cleaned = super().clean()
+        user, service = cleaned.get("user"), cleaned.get("service")
+        if user and service and StaffMembership.objects.filter(user=user, service=service, is_active=True).exists():
+            raise forms.ValidationError(_("This person already has an active role in this service; end it first."))
+        return cleaned
+
 
 @admin.register(StaffMembership)
 class StaffMembershipAdmin(ServiceScopedAdmin):

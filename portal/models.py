@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -75,7 +76,9 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self):
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        return (
+            f"{timezone.localtime(self.occurred_at):%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        )
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -1,0 +1,89 @@
+"""The Django admin: every model registered, staff see their own service, the audit log is read-only."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.core.management import call_command
+from django.urls import reverse
+
+from counselling.models import CounsellingService, Municipality, Role, StaffMembership
+from portal.models import AuditEvent
+from tests.factories import StaffMembershipFactory, UserFactory
+
+PROJECT_APPS = {"portal", "counselling", "referrals", "fees"}
+
+
+def test_every_project_model_is_registered_in_the_admin():
+    models = [m for m in apps.get_models() if m._meta.app_label in PROJECT_APPS]
+    missing = [m._meta.label for m in models if not admin.site.is_registered(m)]
+    assert missing == []
+
+
+@pytest.fixture
+def staff_lead(service):
+    """A service lead who may also use the admin."""
+    user = StaffMembershipFactory(service=service, role=Role.SERVICE_LEAD, user__is_staff=True).user
+    return user
+
+
+def test_admin_shows_a_lead_only_their_own_services_memberships(client, staff_lead, colleague, stranger):
+    client.force_login(staff_lead)
+    response = client.get(reverse("admin:counselling_staffmembership_changelist"))
+    assert response.status_code == 200
+    shown = {m.user.username for m in response.context["cl"].queryset}
+    assert shown == {staff_lead.username, "colleague"}
+
+
+def test_admin_hides_another_services_membership_by_id(client, staff_lead, stranger):
+    client.force_login(staff_lead)
+    membership = StaffMembership.objects.get(user=stranger)
+    url = reverse("admin:counselling_staffmembership_change", args=[membership.pk])
+    assert client.get(url).status_code == 302  # the admin redirects "does not exist" to its index
+    assert client.get(url, follow=True).redirect_chain[-1][0] == reverse("admin:index")
+
+
+def test_superuser_sees_every_service(client, service, other_service):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(reverse("admin:counselling_counsellingservice_changelist"))
+    assert set(response.context["cl"].queryset) == {service, other_service}
+
+
+def test_admin_grants_a_role_through_the_service(client, service):
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    user = UserFactory()
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:counselling_staffmembership_add"),
+        {"user": user.pk, "service": service.pk, "role": Role.COUNSELLOR},
+    )
+    assert response.status_code == 302
+    assert list(user.groups.values_list("name", flat=True)) == ["counsellor"]
+    assert AuditEvent.objects.filter(action="membership.granted", actor=admin_user).exists()
+
+
+def test_admin_refuses_a_second_active_role_with_a_message(client, counsellor, service):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    response = client.post(
+        reverse("admin:counselling_staffmembership_add"),
+        {"user": counsellor.pk, "service": service.pk, "role": Role.SERVICE_LEAD},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    assert StaffMembership.objects.filter(user=counsellor).count() == 1
+
+
+def test_audit_log_in_the_admin_cannot_be_changed_or_deleted(client, counsellor):
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    event = AuditEvent.objects.first()
+    assert client.get(reverse("admin:portal_auditevent_changelist")).status_code == 200
+    assert client.get(reverse("admin:portal_auditevent_add")).status_code == 403
+    assert client.post(reverse("admin:portal_auditevent_delete", args=[event.pk])).status_code == 403
+
+
+def test_seed_demo_is_idempotent(db):
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    counts = (Municipality.objects.count(), CounsellingService.objects.count(), StaffMembership.objects.count())
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert counts == (2, 2, 6)
+    assert (Municipality.objects.count(), CounsellingService.objects.count(), StaffMembership.objects.count()) == counts
+    assert StaffMembership.objects.filter(role=Role.SERVICE_LEAD, is_active=True).count() == 2

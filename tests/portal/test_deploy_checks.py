@@ -1,0 +1,82 @@
+"""A misconfigured production is caught by `check --deploy`, not by a user."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+from portal.checks import check_celery_broker_is_redis, check_database_is_postgresql, check_email_is_delivered
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": "x7Kq2Lr9Vw4Zp8Nt3Yb6Hc1Jm5Fd0Sg2Qe7Ua4Xo9Ri3Tl8Wk6Pz1Vn5Cy0Mh2Bj",
+    "ALLOWED_HOSTS": "portal.kommune.example",
+    "DATABASE_URL": "postgres://portal:secret@db.internal:5432/portal",
+    "REDIS_URL": "redis://redis.internal:6379/0",
+    "EMAIL_URL": "smtp+tls://portal:secret@smtp.internal:587",
+}
+
+
+def _manage(*args, env):
+    base = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k not in {"CI"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_static_files_collect_with_hashed_names(tmp_path):
+    """The manifest storage fails on a missing file a stylesheet refers to (fonts, source maps)."""
+    result = _manage("collectstatic", "--no-input", env={**PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "staticfiles.json").exists()
+
+
+# The checks only read the setting; no connection is opened with the overridden one.
+only_reads_databases = pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
+
+
+@only_reads_databases
+@override_settings(DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "x"}})
+def test_sqlite_in_production_is_an_error():
+    assert [e.id for e in check_database_is_postgresql(None)] == ["portal.E001"]
+
+
+@only_reads_databases
+@override_settings(DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "x"}})
+def test_postgresql_passes_the_database_check():
+    assert check_database_is_postgresql(None) == []
+
+
+@pytest.mark.parametrize(("broker", "ids"), [("filesystem://", ["portal.E002"]), ("redis://r:6379/0", [])])
+def test_celery_broker_must_be_redis(broker, ids):
+    with override_settings(CELERY_BROKER_URL=broker):
+        assert [e.id for e in check_celery_broker_is_redis(None)] == ids
+
+
+@pytest.mark.parametrize(
+    ("backend", "ids"),
+    [
+        ("django.core.mail.backends.console.EmailBackend", ["portal.W003"]),
+        ("django.core.mail.backends.smtp.EmailBackend", []),
+    ],
+)
+def test_email_must_be_delivered(backend, ids):
+    with override_settings(EMAIL_BACKEND=backend):
+        assert [e.id for e in check_email_is_delivered(None)] == ids
