@@ -49,7 +49,7 @@ test: install system-deps lint
 
 ## messages: refresh locale/nb after changing strings, then translate and run again to compile
 messages: install
-	$(BIN)/python manage.py makemessages -l nb --no-obsolete --no-location
+	$(BIN)/python manage.py makemessages -l nb --no-obsolete --no-location --ignore var --ignore staticfiles
 	$(BIN)/python manage.py compilemessages -l nb
 
 clean:

@@ -22,8 +22,10 @@ def worker(redis_url):
     queue = f"test-health-{uuid.uuid4().hex}"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "REDIS_URL": redis_url}
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--queues", queue, "--pool", "solo"]
-        + ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"],
+        [
+            *[sys.executable, "-m", "celery", "-A", "config", "worker", "--queues", queue, "--pool", "solo"],
+            *["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"],
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -1,0 +1,107 @@
+"""End to end, in Debian's headless Chromium: logging in, Bokmål by default, switching to English.
+
+The browser asks for English (Accept-Language: en-US), as a browser in a municipal office
+well might; the portal must still answer in Bokmål until the user picks English in the
+footer, and then remember that choice (a cookie) on every page, after a reload and after
+logging out.
+
+Screenshots land in var/screenshots/ (git-ignored) for a person to look at.
+"""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from counselling.models import Role
+from tests.factories import CounsellingServiceFactory, StaffMembershipFactory
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "correct horse battery staple"  # UserFactory's default
+SCREENSHOTS = settings.VAR_DIR / "screenshots"
+VIEWPORT = {"width": 1280, "height": 800}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.fixture
+def chromium(chromium_path, monkeypatch) -> Iterator[Browser]:
+    # Playwright's sync API runs an event loop in this thread; without this, Django's ORM
+    # (fixture teardown, the live server) may raise SynchronousOnlyOperation.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:  # stops Playwright however the test ends
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(chromium) -> Iterator[Page]:
+    context = chromium.new_context(viewport=VIEWPORT, locale="en-US")
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def counsellor(transactional_db):
+    service = CounsellingServiceFactory(name="Rådgivende enhet Oslo", slug="oslo")
+    return StaffMembershipFactory(
+        service=service,
+        role=Role.COUNSELLOR,
+        user__username="kari",
+        user__first_name="Kari",
+        user__last_name="Nordmann",
+    ).user
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def test_a_counsellor_logs_in_in_bokmal_and_switching_to_english_is_remembered(live_server, counsellor, page):
+    heading = page.get_by_role("heading", level=1)
+    html = page.locator("html")
+
+    # Logged out, the portal sends the visitor to the login page, in Bokmål.
+    page.goto(f"{live_server.url}/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+    expect(html).to_have_attribute("lang", "nb")
+    expect(heading).to_have_text("Logg inn")
+    screenshot(page, "login-nb")
+
+    # Logging in lands on the dashboard of the counsellor's service.
+    page.locator("input[name='username']").fill("kari")
+    page.locator("input[name='password']").fill(PASSWORD)
+    page.locator("main button[type='submit']").click()
+    dashboard_url = f"{live_server.url}/service/oslo/"
+    expect(page).to_have_url(dashboard_url)
+    expect(page.get_by_test_id("service-name")).to_contain_text("Rådgivende enhet Oslo")
+    expect(heading).to_have_text("Oversikt")
+    screenshot(page, "dashboard-nb")
+
+    # The language switcher in the footer turns the same page into English...
+    page.locator("#language-switcher").get_by_role("button", name="English", exact=True).click()
+    expect(page).to_have_url(dashboard_url)
+    expect(html).to_have_attribute("lang", "en")
+    expect(heading).to_have_text("Dashboard")
+    screenshot(page, "dashboard-en")
+
+    # ...and the choice is remembered: after a reload,
+    page.reload()
+    expect(html).to_have_attribute("lang", "en")
+    expect(heading).to_have_text("Dashboard")
+
+    # and on another page, even after logging out.
+    page.get_by_role("button", name="Log out", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/")
+    expect(html).to_have_attribute("lang", "en")
+    expect(heading).to_have_text("Log in")
+    screenshot(page, "login-en")
