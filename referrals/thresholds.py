@@ -1,0 +1,151 @@
+"""Classifying a seizure against the threshold regulation in force on a date.
+
+    classify([("cannabis", "12", "g")], on=date(2026, 3, 1)).outcome == "waiver"
+
+Rules (Prop. 92 L (2020–2021), thresholds set by regulation):
+- quantities of one substance are added up, after converting units within their family;
+- every substance at or below its lower threshold, and no more distinct substances than the
+  regulation allows → "exempt";
+- any substance above its lower but none above its upper threshold → "waiver";
+- any above its upper threshold, too many substances, a substance without a threshold in the
+  regulation, or no regulation in force that day → "not_eligible".
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from .models import UNIT_SIZES, Substance, ThresholdRegulation
+
+EXEMPT = "exempt"
+WAIVER = "waiver"
+NOT_ELIGIBLE = "not_eligible"
+
+OUTCOME_LABELS = {
+    EXEMPT: _("Exempt: within the lower thresholds"),
+    WAIVER: _("Waiver range: above a lower threshold, within the upper ones"),
+    NOT_ELIGIBLE: _("Not eligible: outside the scheme"),
+}
+
+
+@dataclass
+class Classification:
+    outcome: str
+    reasons: list = field(default_factory=list)
+    regulation: ThresholdRegulation | None = None
+    # substance code -> total quantity in the substance's own unit
+    totals: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def label(self):
+        return OUTCOME_LABELS[self.outcome]
+
+    def as_json(self) -> dict:
+        return {
+            "outcome": self.outcome,
+            "label": str(self.label),
+            "reasons": [str(reason) for reason in self.reasons],
+            "regulation": self.regulation.name if self.regulation else None,
+        }
+
+
+def _quantity(value) -> Decimal:
+    try:
+        quantity = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("“%(value)s” is not a quantity."), params={"value": value}, code="quantity") from None
+    if not quantity.is_finite() or quantity <= 0:
+        raise ValidationError(_("A quantity must be more than zero."), code="quantity")
+    return quantity
+
+
+def convert(quantity: Decimal, unit: str, substance: Substance) -> Decimal:
+    """`quantity` in `unit` expressed in the substance's unit; refuses to cross unit families."""
+    if unit not in UNIT_SIZES:
+        raise ValidationError(_("Unknown unit “%(unit)s”."), params={"unit": unit}, code="unit")
+    family, size = UNIT_SIZES[unit]
+    target_family, target_size = UNIT_SIZES[substance.unit]
+    if family != target_family:
+        raise ValidationError(
+            _("%(substance)s is measured in %(target)s; %(unit)s cannot be converted to it."),
+            params={"substance": substance.name, "target": substance.unit, "unit": unit},
+            code="unit",
+        )
+    return quantity * size / target_size
+
+
+def regulation_in_force(on: datetime.date) -> ThresholdRegulation | None:
+    return (
+        ThresholdRegulation.objects.filter(valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+def _fmt(value: Decimal) -> str:
+    return number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
+
+
+def classify(items: Iterable[tuple[str, object, str]], on: datetime.date) -> Classification:
+    """Classify the seized `items` — (substance code, quantity, unit) — against the regulation in force `on`."""
+    items = list(items)
+    codes = {code for code, _quantity_value, _unit in items}
+    substances = {s.code: s for s in Substance.objects.filter(code__in=codes)}
+    totals: dict[str, Decimal] = {}
+    for code, quantity, unit in items:
+        substance = substances.get(code)
+        if substance is None:
+            raise ValidationError(_("Unknown substance “%(code)s”."), params={"code": code}, code="substance")
+        totals[code] = totals.get(code, Decimal(0)) + convert(_quantity(quantity), unit, substance)
+
+    regulation = regulation_in_force(on)
+    if regulation is None:
+        return Classification(
+            NOT_ELIGIBLE,
+            [_("No threshold regulation is in force on %(date)s.") % {"date": on.isoformat()}],
+            None,
+            totals,
+        )
+    thresholds = {t.substance.code: t for t in regulation.thresholds.select_related("substance")}
+
+    not_eligible, waiver = [], []
+    if len(totals) > regulation.max_substances:
+        not_eligible.append(
+            _("%(count)d different substances; the regulation allows at most %(max)d.")
+            % {"count": len(totals), "max": regulation.max_substances}
+        )
+    for code, total in totals.items():
+        substance = substances[code]
+        threshold = thresholds.get(code)
+        params = {"substance": substance.name, "quantity": _fmt(total), "unit": substance.unit}
+        if threshold is None:
+            not_eligible.append(_("%(substance)s has no threshold in the regulation.") % params)
+        elif total > threshold.upper:
+            not_eligible.append(
+                _("%(substance)s: %(quantity)s %(unit)s is above the upper threshold of %(limit)s %(unit)s.")
+                % {**params, "limit": _fmt(threshold.upper)}
+            )
+        elif total > threshold.lower:
+            waiver.append(
+                _("%(substance)s: %(quantity)s %(unit)s is above the lower threshold of %(limit)s %(unit)s.")
+                % {**params, "limit": _fmt(threshold.lower)}
+            )
+    if not_eligible:
+        return Classification(NOT_ELIGIBLE, not_eligible, regulation, totals)
+    if waiver:
+        return Classification(WAIVER, waiver, regulation, totals)
+    return Classification(
+        EXEMPT,
+        [_("Every substance is at or below its lower threshold.")] if totals else [],
+        regulation,
+        totals,
+    )
