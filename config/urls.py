@@ -7,6 +7,7 @@ from portal.forms import LoginForm
 
 urlpatterns = [
     path("", include("portal.urls")),
+    path("service/<slug:service_slug>/referrals/", include("referrals.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -1,6 +1,18 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Substance, Threshold, ThresholdRegulation
+from portal.admin_scoping import ServiceScopedAdmin, admin_services_for
+
+from .models import (
+    Guardian,
+    Person,
+    Referral,
+    ReferralEvent,
+    SeizedSubstance,
+    Substance,
+    Threshold,
+    ThresholdRegulation,
+)
 
 
 @admin.register(Substance)
@@ -15,10 +27,92 @@ class ThresholdInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["substance"]
 
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.referrals.exists()
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
+
 
 @admin.register(ThresholdRegulation)
 class ThresholdRegulationAdmin(admin.ModelAdmin):
-    list_display = ["name", "valid_from", "valid_to", "max_substances"]
+    """A regulation that referrals were classified under is history: it is read-only.
+
+    To change thresholds, add a new regulation from the date the change takes effect.
+    """
+
+    list_display = ["name", "valid_from", "valid_to", "max_substances", "in_use"]
     list_filter = ["valid_from"]
     search_fields = ["name", "source"]
     inlines = [ThresholdInline]
+
+    @admin.display(boolean=True, description=_("used by referrals"))
+    def in_use(self, obj):
+        return obj.referrals.exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.referrals.exists():
+            # Only closing its validity period stays possible, so a successor can take over.
+            return ["name", "valid_from", "max_substances", "source"]
+        return []
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.referrals.exists()
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "national_id", "date_of_birth", "municipality"]
+    search_fields = ["national_id", "first_name", "last_name", "email", "phone"]
+    list_select_related = ["municipality"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(referrals__service__in=admin_services_for(request.user)).distinct()
+
+
+class SeizedSubstanceInline(admin.TabularInline):
+    model = SeizedSubstance
+    extra = 0
+
+
+class GuardianInline(admin.StackedInline):
+    model = Guardian
+    extra = 0
+
+
+class ReferralEventInline(admin.TabularInline):
+    model = ReferralEvent
+    extra = 0
+    fields = ["occurred_at", "actor", "kind", "description"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Referral)
+class ReferralAdmin(ServiceScopedAdmin):
+    list_display = ["__str__", "person", "service", "route", "classification", "status", "attendance_deadline"]
+    list_filter = ["service", "route", "status", "classification", "police_district"]
+    search_fields = ["police_reference", "person__national_id", "person__first_name", "person__last_name"]
+    list_select_related = ["person", "service"]
+    date_hierarchy = "incident_date"
+    autocomplete_fields = ["person"]
+    raw_id_fields = ["assigned_counsellor"]
+    readonly_fields = ["classification", "classification_reasons", "regulation", "created_at", "created_by"]
+    inlines = [SeizedSubstanceInline, GuardianInline, ReferralEventInline]
+
+    # Referrals are registered and changed in the portal, through referrals.services, so the
+    # rules, the timeline and the audit log always apply. The admin only shows them.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,11 +2,14 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from .identity import validate_national_id
 
 
 class Unit(models.TextChoices):
@@ -130,3 +133,234 @@ class Threshold(models.Model):
 
     def __str__(self):
         return f"{self.substance}: {self.lower}–{self.upper} {self.substance.unit}"
+
+
+class Language(models.TextChoices):
+    NB = "nb", _("Norwegian Bokmål")
+    NN = "nn", _("Norwegian Nynorsk")
+    EN = "en", _("English")
+
+
+class Person(models.Model):
+    """One person is one record, found again by national identity number on a new referral."""
+
+    national_id = models.CharField(
+        _("national identity number"),
+        max_length=11,
+        unique=True,
+        validators=[validate_national_id],
+        help_text=_("Fødselsnummer or D-number, 11 digits."),
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True, help_text=_("E.164, e.g. +4791234567."))
+    email = models.EmailField(_("email"), blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
+    postal_town = models.CharField(_("postal town"), max_length=100, blank=True)
+    municipality = models.ForeignKey(
+        "counselling.Municipality",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality of residence"),
+    )
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.NB
+    )
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def age_on(self, day) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class Route(models.TextChoices):
+    ORDER = "order", _("Order to attend (police order)")
+    CONDITION = "condition", _("Condition of waived prosecution or suspended sentence")
+
+
+class PoliceDistrict(models.TextChoices):
+    OSLO = "oslo", "Oslo"
+    OST = "ost", "Øst"
+    INNLANDET = "innlandet", "Innlandet"
+    SOR_OST = "sor-ost", "Sør-Øst"
+    AGDER = "agder", "Agder"
+    SOR_VEST = "sor-vest", "Sør-Vest"
+    VEST = "vest", "Vest"
+    MORE_OG_ROMSDAL = "more-og-romsdal", "Møre og Romsdal"
+    TRONDELAG = "trondelag", "Trøndelag"
+    NORDLAND = "nordland", "Nordland"
+    TROMS = "troms", "Troms"
+    FINNMARK = "finnmark", "Finnmark"
+
+
+class ReferralStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ASSIGNED = "assigned", _("Assigned")
+    CLOSED = "closed", _("Closed")
+
+
+class Outcome(models.TextChoices):
+    EXEMPT = "exempt", _("Exempt")
+    WAIVER = "waiver", _("Waiver range")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+
+
+class Referral(models.Model):
+    """A referral from the police to the counselling service: the case."""
+
+    service = models.ForeignKey(
+        "counselling.CounsellingService", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("service")
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("person"))
+    route = models.CharField(_("route"), max_length=10, choices=Route.choices)
+    police_district = models.CharField(_("police district"), max_length=20, choices=PoliceDistrict.choices)
+    police_reference = models.CharField(_("police reference"), max_length=40)
+    incident_date = models.DateField(_("incident date"))
+    decision_date = models.DateField(_("date of the order or decision"))
+    attendance_deadline = models.DateField(_("attendance deadline"))
+    seizure_unknown = models.BooleanField(
+        _("seizure not known to the service"),
+        default=False,
+        help_text=_("Only for conditions: the prosecution's decision does not depend on the thresholds."),
+    )
+    classification = models.CharField(
+        _("classification"), max_length=15, choices=Outcome.choices, blank=True, help_text=_("Empty when unknown.")
+    )
+    classification_reasons = models.JSONField(_("classification reasons"), default=list, blank=True)
+    regulation = models.ForeignKey(
+        ThresholdRegulation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("threshold regulation"),
+    )
+    assigned_counsellor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_referrals",
+        verbose_name=_("assigned counsellor"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReferralStatus.choices, default=ReferralStatus.RECEIVED
+    )
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
+    )
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-created_at"]
+        permissions = [("work_on_referral", _("Can work on the case (assigned counsellor)"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["police_district", "police_reference"],
+                name="police_reference_unique_per_district",
+                violation_error_message=_("A referral with this police reference already exists in this district."),
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance_deadline__gte=F("decision_date")),
+                name="referral_deadline_after_decision",
+                violation_error_message=_("The attendance deadline cannot be before the order or decision date."),
+            ),
+            # The seed's order route is only for quantities within the lower thresholds.
+            models.CheckConstraint(
+                condition=~Q(route="order") | Q(classification="exempt", seizure_unknown=False),
+                name="order_needs_exempt_seizure",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["service", "status"], name="referral_service_status_idx"),
+            models.Index(fields=["service", "attendance_deadline"], name="referral_service_deadline_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_police_district_display()} {self.police_reference}"
+
+    @property
+    def is_minor_case(self) -> bool:
+        return self.person.age_on(self.incident_date) < 18
+
+
+class SeizedSubstance(models.Model):
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="seized", verbose_name=_("referral"))
+    substance = models.ForeignKey(Substance, on_delete=models.PROTECT, related_name="+", verbose_name=_("substance"))
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=4)
+    unit = models.CharField(_("unit"), max_length=4, choices=Unit.choices)
+
+    class Meta:
+        verbose_name = _("seized substance")
+        verbose_name_plural = _("seized substances")
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="seized_quantity_positive")]
+
+    def __str__(self):
+        return f"{self.substance} {self.quantity.normalize()} {self.unit}"
+
+
+class Guardian(models.Model):
+    """A parent or other guardian of a person under 18, registered with the referral and summoned with them."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="guardians", verbose_name=_("referral")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    relation = models.CharField(_("relation"), max_length=60, help_text=_("E.g. mother, father, appointed guardian."))
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
+    postal_town = models.CharField(_("postal town"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("guardian")
+        verbose_name_plural = _("guardians")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.relation})"
+
+
+class ReferralEvent(models.Model):
+    """The case timeline: who did what, when. Written only by referrals.services and later apps' services."""
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events", verbose_name=_("referral"))
+    occurred_at = models.DateTimeField(_("time"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    description = models.CharField(_("description"), max_length=500)
+    extra = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self):
+        return self.description

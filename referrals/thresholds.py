@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import UNIT_SIZES, Substance, ThresholdRegulation
+from .models import UNIT_SIZES, Substance, ThresholdRegulation, Unit
 
 EXEMPT = "exempt"
 WAIVER = "waiver"
@@ -57,7 +57,7 @@ class Classification:
         }
 
 
-def _quantity(value) -> Decimal:
+def parse_quantity(value) -> Decimal:
     try:
         quantity = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
@@ -92,7 +92,8 @@ def regulation_in_force(on: datetime.date) -> ThresholdRegulation | None:
 
 
 def _fmt(value: Decimal) -> str:
-    return number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
+    """0.500 → "0,5" (Bokmål) / "0.5" (English): no trailing zeros, no exponent."""
+    return number_format(Decimal(format(value.normalize(), "f")), use_l10n=True)
 
 
 def classify(items: Iterable[tuple[str, object, str]], on: datetime.date) -> Classification:
@@ -105,7 +106,7 @@ def classify(items: Iterable[tuple[str, object, str]], on: datetime.date) -> Cla
         substance = substances.get(code)
         if substance is None:
             raise ValidationError(_("Unknown substance “%(code)s”."), params={"code": code}, code="substance")
-        totals[code] = totals.get(code, Decimal(0)) + convert(_quantity(quantity), unit, substance)
+        totals[code] = totals.get(code, Decimal(0)) + convert(parse_quantity(quantity), unit, substance)
 
     regulation = regulation_in_force(on)
     if regulation is None:
@@ -126,7 +127,7 @@ def classify(items: Iterable[tuple[str, object, str]], on: datetime.date) -> Cla
     for code, total in totals.items():
         substance = substances[code]
         threshold = thresholds.get(code)
-        params = {"substance": substance.name, "quantity": _fmt(total), "unit": substance.unit}
+        params = {"substance": substance.name, "quantity": _fmt(total), "unit": Unit(substance.unit).label}
         if threshold is None:
             not_eligible.append(_("%(substance)s has no threshold in the regulation.") % params)
         elif total > threshold.upper:

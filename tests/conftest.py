@@ -4,6 +4,7 @@ Every permission test needs three people: a counsellor, a colleague in the same 
 and a stranger who works in another service.
 """
 
+import importlib
 import os
 import shutil
 import socket
@@ -83,3 +84,19 @@ def lead(service):
 def stranger(other_service):
     """A service lead elsewhere: the most privileged role, in the wrong service."""
     return StaffMembershipFactory(service=other_service, role=Role.SERVICE_LEAD, user__username="stranger").user
+
+
+@pytest.fixture
+def thresholds_2021(db):
+    """The Prop. 92 L threshold table, as the data migration seeds it.
+
+    Browser tests flush the database, seeded rows included; this puts them back (the seed is
+    idempotent) so a test never depends on which tests ran before it.
+    """
+    from django.apps import apps
+
+    seed = importlib.import_module("referrals.migrations.0002_seed_2021_thresholds").seed
+    seed(apps, None)
+    from referrals.models import ThresholdRegulation
+
+    return ThresholdRegulation.objects.get(valid_from="2021-01-01")

@@ -6,6 +6,7 @@ from factory.django import DjangoModelFactory
 
 from counselling.models import CounsellingService, Municipality, Role, StaffMembership
 from counselling.services import membership_grant
+from referrals.models import Person, PoliceDistrict, Referral, Route
 
 
 class UserFactory(DjangoModelFactory):
@@ -60,3 +61,46 @@ class StaffMembershipFactory(DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         return membership_grant(actor=None, **kwargs)
+
+
+def national_id_for(born: datetime.date, individual: int) -> str:
+    """A valid fødselsnummer for someone born on `born` (individual number 000–499 for 1900–1999,
+    500–999 for 2000–2039), check digits computed by python-stdnum."""
+    from stdnum.no import fodselsnummer
+
+    while True:  # about one in six individual numbers gives a check digit of 10: no such number exists
+        base = f"{born:%d%m%y}{individual:03d}"
+        first = fodselsnummer.calc_check_digit1(base)
+        number = base + first + fodselsnummer.calc_check_digit2(base + first)
+        if fodselsnummer.is_valid(number):
+            return number
+        individual += 1
+
+
+class PersonFactory(DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    # A distinct birth date per person keeps the numbers unique.
+    date_of_birth = factory.Sequence(lambda n: datetime.date(1980, 1, 1) + datetime.timedelta(days=n))
+    national_id = factory.LazyAttribute(lambda person: national_id_for(person.date_of_birth, 100))
+    first_name = factory.Faker("first_name", locale="no_NO")
+    last_name = factory.Faker("last_name", locale="no_NO")
+
+
+class ReferralFactory(DjangoModelFactory):
+    """A condition-route referral whose seizure the service does not know: valid with no seized rows."""
+
+    class Meta:
+        model = Referral
+
+    service = factory.SubFactory(CounsellingServiceFactory)
+    person = factory.SubFactory(PersonFactory)
+    route = Route.CONDITION
+    police_district = PoliceDistrict.OSLO
+    police_reference = factory.Sequence(lambda n: f"2026-{n:06d}")
+    incident_date = datetime.date(2026, 9, 1)
+    decision_date = datetime.date(2026, 9, 15)
+    attendance_deadline = datetime.date(2026, 12, 15)
+    seizure_unknown = True
+    created_by = factory.SubFactory(UserFactory)

@@ -12,10 +12,12 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from counselling.models import Role
-from tests.factories import StaffMembershipFactory
+from tests.factories import ReferralFactory, StaffMembershipFactory
 
 # kwarg name -> function(service) returning the value for an object of that service.
-OBJECT_KWARGS: dict[str, Callable] = {}
+OBJECT_KWARGS: dict[str, Callable] = {
+    "referral_pk": lambda service: ReferralFactory(service=service).pk,
+}
 
 # Reachable without the service gate, and why.
 UNSCOPED = {

@@ -1,0 +1,253 @@
+"""Changes to referrals. Each function is one transaction, writes the case timeline and the audit log."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from counselling.models import CounsellingService, Role, StaffMembership
+from portal.audit import audit_change
+
+from .identity import birth_date_from_national_id, normalise_national_id
+from .models import (
+    Guardian,
+    Outcome,
+    Person,
+    PoliceDistrict,
+    Referral,
+    ReferralEvent,
+    ReferralStatus,
+    Route,
+    SeizedSubstance,
+    Substance,
+)
+from .thresholds import classify, parse_quantity
+
+CASE_PERMISSION = "referrals.work_on_referral"
+
+
+@dataclass
+class PersonDetails:
+    national_id: str
+    first_name: str
+    last_name: str
+    date_of_birth: datetime.date | None = None
+    phone: str = ""
+    email: str = ""
+    street_address: str = ""
+    postal_code: str = ""
+    postal_town: str = ""
+    preferred_language: str = "nb"
+
+
+@dataclass
+class GuardianDetails:
+    name: str
+    relation: str
+    phone: str = ""
+    email: str = ""
+    street_address: str = ""
+    postal_code: str = ""
+    postal_town: str = ""
+
+
+@dataclass
+class ReferralDetails:
+    route: str
+    police_district: str
+    police_reference: str
+    incident_date: datetime.date
+    decision_date: datetime.date
+    attendance_deadline: datetime.date
+    seized: list[tuple[str, Decimal | str, str]] = field(default_factory=list)
+    seizure_unknown: bool = False
+    guardians: list[GuardianDetails] = field(default_factory=list)
+
+
+def timeline_add(*, referral: Referral, actor, kind: str, description: str, extra: dict | None = None) -> ReferralEvent:
+    return ReferralEvent.objects.create(
+        referral=referral, actor=actor, kind=kind, description=description, extra=extra or {}
+    )
+
+
+def person_upsert(*, details: PersonDetails) -> Person:
+    """The person with this national identity number, created or brought up to date from `details`."""
+    try:
+        national_id = normalise_national_id(details.national_id)
+    except ValidationError as error:
+        raise ValidationError({"national_id": error.messages}) from None
+    date_of_birth = birth_date_from_national_id(national_id) or details.date_of_birth
+    if date_of_birth is None:
+        raise ValidationError({"date_of_birth": _("Enter the date of birth.")})
+    fields = {
+        "first_name": details.first_name.strip(),
+        "last_name": details.last_name.strip(),
+        "date_of_birth": date_of_birth,
+        "phone": details.phone,
+        "email": details.email,
+        "street_address": details.street_address,
+        "postal_code": details.postal_code,
+        "postal_town": details.postal_town,
+        "preferred_language": details.preferred_language,
+    }
+    person = Person.objects.select_for_update().filter(national_id=national_id).first()
+    if person is None:
+        person = Person(national_id=national_id, **fields)
+    else:
+        for name, value in fields.items():
+            # Keep what is known when the new referral leaves a contact field empty.
+            if value or name in {"first_name", "last_name", "date_of_birth"}:
+                setattr(person, name, value)
+    person.full_clean()
+    person.save()
+    return person
+
+
+def _check_referral(details: ReferralDetails, person: Person) -> dict:
+    errors: dict[str, list[str]] = {}
+    if details.route not in Route.values:
+        errors.setdefault("route", []).append(_("Choose a route."))
+    if details.police_district not in PoliceDistrict.values:
+        errors.setdefault("police_district", []).append(_("Choose a police district."))
+    if details.attendance_deadline < details.decision_date:
+        errors.setdefault("attendance_deadline", []).append(
+            _("The attendance deadline cannot be before the order or decision date.")
+        )
+    if details.incident_date > details.decision_date:
+        errors.setdefault("decision_date", []).append(_("The order or decision cannot be dated before the incident."))
+    if person.age_on(details.incident_date) < 18 and not details.guardians:
+        errors.setdefault("guardians", []).append(
+            _("The person was under 18 on the incident date: register at least one guardian.")
+        )
+    if details.route == Route.ORDER and (details.seizure_unknown or not details.seized):
+        errors.setdefault("seized", []).append(
+            _("An order to attend needs the seized substances: only quantities within the lower thresholds qualify.")
+        )
+    return errors
+
+
+@transaction.atomic
+def referral_register(
+    *, actor, service: CounsellingService, person_details: PersonDetails, details: ReferralDetails
+) -> Referral:
+    """Register a referral from the police: the person (found again by national ID), the seizure and its
+    classification, the guardians of a minor. Refused whole, with field errors, when anything is wrong."""
+    person = person_upsert(details=person_details)
+    errors = _check_referral(details, person)
+    seized = [] if details.seizure_unknown else details.seized
+    result = None
+    if seized:
+        try:
+            result = classify(seized, on=details.incident_date)
+        except ValidationError as error:
+            errors.setdefault("seized", []).extend(error.messages)
+    if result is not None and details.route == Route.ORDER and result.outcome != Outcome.EXEMPT:
+        errors.setdefault("seized", []).append(
+            _("An order to attend needs a seizure within the lower thresholds (exempt). %(reasons)s")
+            % {"reasons": " ".join(str(r) for r in result.reasons)}
+        )
+    if Referral.objects.filter(
+        police_district=details.police_district, police_reference=details.police_reference.strip()
+    ).exists():
+        errors.setdefault("police_reference", []).append(
+            _("A referral with this police reference already exists in this district.")
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    referral = Referral(
+        service=service,
+        person=person,
+        route=details.route,
+        police_district=details.police_district,
+        police_reference=details.police_reference.strip(),
+        incident_date=details.incident_date,
+        decision_date=details.decision_date,
+        attendance_deadline=details.attendance_deadline,
+        seizure_unknown=details.seizure_unknown,
+        classification=result.outcome if result else "",
+        classification_reasons=[str(r) for r in result.reasons] if result else [],
+        regulation=result.regulation if result else None,
+        created_by=actor,
+    )
+    referral.full_clean(exclude=["person", "service", "created_by"])
+    try:
+        with transaction.atomic():
+            referral.save()
+    except IntegrityError:
+        # Two counsellors registering the same police reference at once: the constraint decides.
+        raise ValidationError(
+            {"police_reference": [_("A referral with this police reference already exists in this district.")]}
+        ) from None
+    substances = {s.code: s for s in Substance.objects.filter(code__in=[code for code, _q, _u in seized])}
+    SeizedSubstance.objects.bulk_create(
+        SeizedSubstance(referral=referral, substance=substances[code], quantity=parse_quantity(q), unit=u)
+        for code, q, u in seized
+    )
+    Guardian.objects.bulk_create(Guardian(referral=referral, **vars(g)) for g in details.guardians)
+    timeline_add(
+        referral=referral,
+        actor=actor,
+        kind="referral.registered",
+        description=_("Referral registered (%(route)s).") % {"route": referral.get_route_display()},
+        extra={"classification": referral.classification},
+    )
+    if referral.classification == Outcome.NOT_ELIGIBLE:
+        timeline_add(
+            referral=referral,
+            actor=actor,
+            kind="referral.classification_warning",
+            description=_("Warning: the seizure is outside the scheme's thresholds."),
+        )
+    audit_change(actor=actor, action="referral.registered", obj=referral, person_id=person.pk)
+    return referral
+
+
+@transaction.atomic
+def referral_assign(*, actor, referral: Referral, counsellor) -> Referral:
+    """Assign (or reassign) the case to a counsellor of its service; they get the case permission, the
+    previous counsellor loses it."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    works_there = (
+        StaffMembership.objects.active()
+        .filter(user=counsellor, service_id=referral.service_id, role__in=[Role.COUNSELLOR, Role.SERVICE_LEAD])
+        .exists()
+    )
+    if not works_there:
+        raise ValidationError({"counsellor": _("Choose a counsellor of this service.")})
+    if referral.status == ReferralStatus.CLOSED:
+        raise ValidationError(_("A closed case cannot be reassigned."))
+    previous = referral.assigned_counsellor
+    if previous == counsellor:
+        return referral
+    if previous is not None:
+        remove_perm(CASE_PERMISSION, previous, referral)
+    assign_perm(CASE_PERMISSION, counsellor, referral)
+    referral.assigned_counsellor = counsellor
+    if referral.status == ReferralStatus.RECEIVED:
+        referral.status = ReferralStatus.ASSIGNED
+    referral.save(update_fields=["assigned_counsellor", "status"])
+    name = counsellor.get_full_name() or counsellor.get_username()
+    timeline_add(
+        referral=referral,
+        actor=actor,
+        kind="referral.assigned",
+        description=(
+            _("Reassigned to %(name)s.") % {"name": name} if previous else _("Assigned to %(name)s.") % {"name": name}
+        ),
+        extra={"counsellor": counsellor.pk, "previous": previous.pk if previous else None},
+    )
+    audit_change(
+        actor=actor,
+        action="referral.assigned",
+        obj=referral,
+        person_id=referral.person_id,
+        extra={"counsellor": counsellor.get_username(), "previous": previous.get_username() if previous else None},
+    )
+    return referral

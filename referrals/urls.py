@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "referrals"
+
+urlpatterns = [
+    path("", views.caseload_list, name="caseload"),
+    path("<int:referral_pk>/", views.referral_detail, name="detail"),
+    path("<int:referral_pk>/assign/", views.referral_assign_view, name="assign"),
+]

@@ -1,0 +1,69 @@
+import pytest
+from django.urls import reverse
+
+from portal.models import AuditEvent
+from referrals.services import referral_assign
+from tests.factories import PersonFactory, ReferralFactory
+
+
+def caseload_url(service, **query):
+    from urllib.parse import urlencode
+
+    return reverse("referrals:caseload", kwargs={"service_slug": service.slug}) + (
+        "?" + urlencode(query) if query else ""
+    )
+
+
+def test_a_counsellor_sees_their_own_cases_by_default(client, service, lead, counsellor, colleague):
+    mine = ReferralFactory(service=service, person=PersonFactory(last_name="Mine"))
+    theirs = ReferralFactory(service=service, person=PersonFactory(last_name="Theirs"))
+    referral_assign(actor=lead, referral=mine, counsellor=counsellor)
+    referral_assign(actor=lead, referral=theirs, counsellor=colleague)
+    client.force_login(counsellor)
+    assert list(client.get(caseload_url(service)).context["page"]) == [mine]
+    assert set(client.get(caseload_url(service, counsellor="")).context["page"]) == {mine, theirs}
+
+
+def test_another_services_cases_never_appear_in_list_or_search(client, service, other_service, counsellor):
+    ours = ReferralFactory(service=service, person=PersonFactory(last_name="Hansen"))
+    ReferralFactory(service=other_service, person=PersonFactory(last_name="Hansen"))
+    client.force_login(counsellor)
+    assert list(client.get(caseload_url(service, counsellor="", q="Hansen")).context["page"]) == [ours]
+
+
+def test_search_by_national_id_and_police_reference(client, service, counsellor):
+    target = ReferralFactory(service=service, police_reference="2026-777777")
+    ReferralFactory(service=service)
+    client.force_login(counsellor)
+    assert list(client.get(caseload_url(service, counsellor="", q=target.person.national_id)).context["page"]) == [
+        target
+    ]
+    assert list(client.get(caseload_url(service, counsellor="", q="777777")).context["page"]) == [target]
+
+
+def test_another_services_case_is_404(client, other_service, counsellor):
+    referral = ReferralFactory(service=other_service)
+    client.force_login(counsellor)
+    url = reverse("referrals:detail", kwargs={"service_slug": "oslo", "referral_pk": referral.pk})
+    assert client.get(url).status_code == 404
+
+
+def test_opening_a_case_is_logged_once(client, service, counsellor):
+    referral = ReferralFactory(service=service)
+    client.force_login(counsellor)
+    client.get(reverse("referrals:detail", kwargs={"service_slug": service.slug, "referral_pk": referral.pk}))
+    assert AuditEvent.objects.filter(action="referral.viewed", person_id=referral.person_id).count() == 1
+
+
+@pytest.mark.parametrize("cases", [3, 30])
+def test_caseload_query_count_does_not_grow_with_the_page(
+    client, service, lead, counsellor, cases, django_assert_num_queries
+):
+    for _ in range(cases):
+        referral_assign(actor=lead, referral=ReferralFactory(service=service), counsellor=counsellor)
+    client.force_login(counsellor)
+    client.get(caseload_url(service))
+    # session, user, membership, counsellors for the filter, count, page rows, navigation memberships
+    with django_assert_num_queries(7):
+        response = client.get(caseload_url(service))
+    assert len(response.context["page"]) == min(cases, 25)
