@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from counselling.models import CounsellingService, Municipality, Role, StaffMembership
 from portal.models import AuditEvent
+from referrals.models import Referral
 from tests.factories import StaffMembershipFactory, UserFactory
 
 PROJECT_APPS = {"portal", "counselling", "referrals", "fees"}
@@ -82,10 +83,12 @@ def test_audit_log_in_the_admin_cannot_be_changed_or_deleted(client, counsellor)
     assert client.post(reverse("admin:portal_auditevent_delete", args=[event.pk])).status_code == 403
 
 
-def test_seed_demo_is_idempotent(db):
+def test_seed_demo_is_idempotent(thresholds_2021):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     counts = (Municipality.objects.count(), CounsellingService.objects.count(), StaffMembership.objects.count())
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts == (2, 2, 6)
     assert (Municipality.objects.count(), CounsellingService.objects.count(), StaffMembership.objects.count()) == counts
     assert StaffMembership.objects.filter(role=Role.SERVICE_LEAD, is_active=True).count() == 2
+    assert Referral.objects.count() == 6
+    assert set(Referral.objects.values_list("classification", flat=True)) == {"exempt", "waiver", "not_eligible"}

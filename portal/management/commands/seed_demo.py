@@ -11,6 +11,8 @@ from django.db import transaction
 
 from counselling.models import CounsellingService, Municipality, Role
 from counselling.services import membership_grant
+from referrals.models import Referral
+from referrals.services import GuardianDetails, PersonDetails, ReferralDetails, referral_assign, referral_register
 
 DEMO_PASSWORD = "demo-passord"  # noqa: S105  (printed on purpose: demo logins only)
 
@@ -87,6 +89,69 @@ class Command(BaseCommand):
                 membership_grant(actor=admin, user=user, service=service, role=role)
                 logins.append((username, Role(role).label, service.name))
 
+        self._demo_referrals(admin)
+
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for username, role, service_name in logins:
             self.stdout.write(f"  {username:<18} {role}{' – ' + service_name if service_name else ''}")
+
+    def _demo_referrals(self, admin):
+        """A few cases per service, registered through the same service a counsellor uses."""
+        User = get_user_model()
+        today = datetime.date.today()
+        cases = [
+            # (reference suffix, born, first, last, route, seized, guardians)
+            ("0001", datetime.date(1998, 3, 14), "Jonas", "Berg", "order", [("cannabis", "4", "g")], []),
+            (
+                "0002",
+                today.replace(year=today.year - 16) - datetime.timedelta(days=30),
+                "Sara",
+                "Lunde",
+                "condition",
+                [("mdma", "0.8", "g"), ("cannabis", "3", "g")],
+                [GuardianDetails(name="Hilde Lunde", relation="mor", phone="+4791234567")],
+            ),
+            ("0003", datetime.date(1987, 11, 2), "Ali", "Hassan", "condition", [("heroin", "7", "g")], []),
+        ]
+        for slug, district in (("oslo", "oslo"), ("bergen", "vest")):
+            service = CounsellingService.objects.get(slug=slug)
+            counsellor = User.objects.get(username=f"{slug}-radgiver1")
+            for number, (suffix, born, first, last, route, seized, guardians) in enumerate(cases):
+                reference = f"{today.year}-{slug}-{suffix}"
+                if Referral.objects.filter(police_district=district, police_reference=reference).exists():
+                    continue
+                referral = referral_register(
+                    actor=admin,
+                    service=service,
+                    person_details=PersonDetails(
+                        national_id=_national_id(born, 100 + number * 7 + (50 if slug == "bergen" else 0)),
+                        first_name=first,
+                        last_name=last,
+                    ),
+                    details=ReferralDetails(
+                        route=route,
+                        police_district=district,
+                        police_reference=reference,
+                        incident_date=today - datetime.timedelta(days=14),
+                        decision_date=today - datetime.timedelta(days=7),
+                        attendance_deadline=today + datetime.timedelta(days=21 + number * 7),
+                        seized=seized,
+                        guardians=guardians,
+                    ),
+                )
+                referral_assign(actor=admin, referral=referral, counsellor=counsellor)
+
+
+def _national_id(born: datetime.date, individual: int) -> str:
+    """A valid (fictitious) national identity number for the demo person."""
+    from stdnum.no import fodselsnummer
+
+    if born.year >= 2000:
+        individual += 500
+    while True:
+        base = f"{born:%d%m%y}{individual:03d}"
+        first = fodselsnummer.calc_check_digit1(base)
+        number = base + first + fodselsnummer.calc_check_digit2(base + first)
+        if fodselsnummer.is_valid(number):
+            return number
+        individual += 1
