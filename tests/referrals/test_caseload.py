@@ -67,3 +67,9 @@ def test_caseload_query_count_does_not_grow_with_the_page(
     with django_assert_num_queries(7):
         response = client.get(caseload_url(service))
     assert len(response.context["page"]) == min(cases, 25)
+
+
+def test_a_lead_keeps_the_staff_link_on_every_service_page(client, service, lead):
+    client.force_login(lead)
+    page = client.get(caseload_url(service)).content.decode()
+    assert reverse("portal:staff", kwargs={"service_slug": service.slug}) in page
