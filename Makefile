@@ -42,7 +42,6 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	$(BIN)/ruff check --fix .
 
 ## test: lint, then the whole suite on PostgreSQL and Redis (DATABASE_URL / REDIS_URL; defaults: local servers)
 test: install system-deps lint

@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from guardian.shortcuts import get_objects_for_user
 
-from .models import CounsellingService, StaffMembership
+from .models import CounsellingService, Role, StaffMembership
 
 SERVICE_ACCESS_PERMISSION = "counselling.view_counsellingservice"
 
@@ -34,6 +34,20 @@ def membership_for(user, service_slug: str) -> StaffMembership | None:
 def memberships_of(user) -> QuerySet[StaffMembership]:
     """The user's active memberships, for navigation between services."""
     return StaffMembership.objects.active().filter(user=user).select_related("service").order_by("service__name")
+
+
+def counsellors_of(service: CounsellingService) -> QuerySet[StaffMembership]:
+    """Who can hold a case in the service: its counsellors and leads."""
+    return (
+        StaffMembership.objects.active()
+        .filter(service=service, role__in=[Role.COUNSELLOR, Role.SERVICE_LEAD])
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name")
+    )
+
+
+def staff_name(user) -> str:
+    return user.get_full_name() or user.get_username()
 
 
 def staff_of(service: CounsellingService) -> QuerySet[StaffMembership]:

@@ -12,8 +12,6 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
-from counselling.models import CounsellingService
-
 from .models import AuditEvent
 
 current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("current_request_id", default="")
@@ -38,7 +36,7 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event. `actor` is a user, or None for scheduled jobs."""
     if service is None and obj is not None:
-        service = obj if isinstance(obj, CounsellingService) else getattr(obj, "service", None)
+        service = getattr(obj, "service", None)
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_label=_actor_label(actor),

@@ -25,12 +25,12 @@ def home(request):
 
 @service_view()
 def dashboard(request):
-    return render(request, "portal/dashboard.html", {"service": request.service, "membership": request.membership})
+    return render(request, "portal/dashboard.html")
 
 
 @service_view(roles=[Role.SERVICE_LEAD])
 def staff_list(request):
-    return render(request, "portal/staff_list.html", {"service": request.service, "staff": staff_of(request.service)})
+    return render(request, "portal/staff_list.html", {"staff": staff_of(request.service)})
 
 
 @never_cache

@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_scoping import ServiceScopedAdmin, admin_services_for
+from portal.admin_scoping import ServiceScopedAdmin
 
 from .models import (
     Guardian,
@@ -46,9 +47,12 @@ class ThresholdRegulationAdmin(admin.ModelAdmin):
     search_fields = ["name", "source"]
     inlines = [ThresholdInline]
 
-    @admin.display(boolean=True, description=_("used by referrals"))
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(used=Exists(Referral.objects.filter(regulation=OuterRef("pk"))))
+
+    @admin.display(boolean=True, description=_("used by referrals"), ordering="used")
     def in_use(self, obj):
-        return obj.referrals.exists()
+        return obj.used
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.referrals.exists():
@@ -61,16 +65,11 @@ class ThresholdRegulationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ServiceScopedAdmin):
+    service_lookup = "referrals__service"
     list_display = ["last_name", "first_name", "national_id", "date_of_birth", "municipality"]
     search_fields = ["national_id", "first_name", "last_name", "email", "phone"]
     list_select_related = ["municipality"]
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(referrals__service__in=admin_services_for(request.user)).distinct()
 
 
 class SeizedSubstanceInline(admin.TabularInline):

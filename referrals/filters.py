@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from counselling.selectors import staff_name
+
 from .models import ReferralStatus, Route
 
 
@@ -42,7 +44,7 @@ class CaseloadFilter(django_filters.FilterSet):
         self.user = user
         self.filters["counsellor"].extra["choices"] = [
             (self.MINE, _("My cases")),
-            *[(str(m.user_id), m.user.get_full_name() or m.user.get_username()) for m in counsellors],
+            *[(str(m.user_id), staff_name(m.user)) for m in counsellors],
         ]
 
     def search(self, queryset, name, value):

@@ -36,3 +36,21 @@ def birth_date_from_national_id(value: str) -> datetime.date | None:
 
 def validate_national_id(value: str) -> None:
     normalise_national_id(value)
+
+
+def example_national_id(born: datetime.date, individual: int = 100, *, d_number: bool = False) -> str:
+    """A valid, made-up number for someone born on `born`, for demo data and tests.
+
+    The individual number is moved into the range for the birth century (500–999 from
+    2000), and past the roughly one in six that would need a check digit of 10.
+    """
+    if born.year >= 2000 and individual < 500:
+        individual += 500
+    day = born.day + (40 if d_number else 0)
+    while True:
+        base = f"{day:02d}{born:%m%y}{individual:03d}"
+        first = fodselsnummer.calc_check_digit1(base)
+        number = base + first + fodselsnummer.calc_check_digit2(base + first)
+        if fodselsnummer.is_valid(number):
+            return number
+        individual += 1

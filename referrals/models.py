@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +44,11 @@ UNIT_SIZES: dict[str, tuple[str, Decimal]] = {
     Unit.TAB: (UnitFamily.TABS, Decimal("1")),
     Unit.DOSE: (UnitFamily.DOSES, Decimal("1")),
 }
+
+
+def format_quantity(value: Decimal) -> str:
+    """0.500 → "0,5" in Bokmål, "0.5" in English; 10.0000 → "10" (never "1E+1")."""
+    return number_format(Decimal(format(value.normalize(), "f")), use_l10n=True)
 
 
 class Substance(models.Model):
@@ -314,7 +320,11 @@ class SeizedSubstance(models.Model):
         constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="seized_quantity_positive")]
 
     def __str__(self):
-        return f"{self.substance} {self.quantity.normalize()} {self.unit}"
+        return f"{self.substance} {self.quantity_display} {self.get_unit_display()}"
+
+    @property
+    def quantity_display(self) -> str:
+        return format_quantity(self.quantity)
 
 
 class Guardian(models.Model):

@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from counselling.models import CounsellingService, Role, StaffMembership
+from counselling.models import CounsellingService
 
 from .models import Referral
 
@@ -21,12 +21,3 @@ def referral_for(service: CounsellingService, pk: int) -> Referral:
 def caseload(service: CounsellingService) -> QuerySet[Referral]:
     """All referrals of the service, with what the caseload table shows."""
     return Referral.objects.filter(service=service).select_related("person", "assigned_counsellor")
-
-
-def counsellors_of(service: CounsellingService):
-    return (
-        StaffMembership.objects.active()
-        .filter(service=service, role__in=[Role.COUNSELLOR, Role.SERVICE_LEAD])
-        .select_related("user")
-        .order_by("user__first_name", "user__last_name")
-    )

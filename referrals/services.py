@@ -9,9 +9,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from guardian.shortcuts import assign_perm, remove_perm
 
 from counselling.models import CounsellingService, Role, StaffMembership
+from counselling.selectors import staff_name
 from portal.audit import audit_change
 
 from .identity import birth_date_from_national_id, normalise_national_id
@@ -19,7 +21,6 @@ from .models import (
     Guardian,
     Outcome,
     Person,
-    PoliceDistrict,
     Referral,
     ReferralEvent,
     ReferralStatus,
@@ -30,6 +31,7 @@ from .models import (
 from .thresholds import classify, parse_quantity
 
 CASE_PERMISSION = "referrals.work_on_referral"
+DUPLICATE_REFERENCE = _lazy("A referral with this police reference already exists in this district.")
 
 
 @dataclass
@@ -109,12 +111,9 @@ def person_upsert(*, details: PersonDetails) -> Person:
     return person
 
 
-def _check_referral(details: ReferralDetails, person: Person) -> dict:
+def _check_referral(details: ReferralDetails, person: Person) -> dict[str, list[str]]:
+    """The rules between fields that the model's own field validation cannot see."""
     errors: dict[str, list[str]] = {}
-    if details.route not in Route.values:
-        errors.setdefault("route", []).append(_("Choose a route."))
-    if details.police_district not in PoliceDistrict.values:
-        errors.setdefault("police_district", []).append(_("Choose a police district."))
     if details.attendance_deadline < details.decision_date:
         errors.setdefault("attendance_deadline", []).append(
             _("The attendance deadline cannot be before the order or decision date.")
@@ -129,6 +128,10 @@ def _check_referral(details: ReferralDetails, person: Person) -> dict:
         errors.setdefault("seized", []).append(
             _("An order to attend needs the seized substances: only quantities within the lower thresholds qualify.")
         )
+    if Referral.objects.filter(
+        police_district=details.police_district, police_reference=details.police_reference.strip()
+    ).exists():
+        errors.setdefault("police_reference", []).append(DUPLICATE_REFERENCE)
     return errors
 
 
@@ -137,30 +140,9 @@ def referral_register(
     *, actor, service: CounsellingService, person_details: PersonDetails, details: ReferralDetails
 ) -> Referral:
     """Register a referral from the police: the person (found again by national ID), the seizure and its
-    classification, the guardians of a minor. Refused whole, with field errors, when anything is wrong."""
+    classification, the guardians of a minor. Refused whole, with every field error at once."""
     person = person_upsert(details=person_details)
-    errors = _check_referral(details, person)
     seized = [] if details.seizure_unknown else details.seized
-    result = None
-    if seized:
-        try:
-            result = classify(seized, on=details.incident_date)
-        except ValidationError as error:
-            errors.setdefault("seized", []).extend(error.messages)
-    if result is not None and details.route == Route.ORDER and result.outcome != Outcome.EXEMPT:
-        errors.setdefault("seized", []).append(
-            _("An order to attend needs a seizure within the lower thresholds (exempt). %(reasons)s")
-            % {"reasons": " ".join(str(r) for r in result.reasons)}
-        )
-    if Referral.objects.filter(
-        police_district=details.police_district, police_reference=details.police_reference.strip()
-    ).exists():
-        errors.setdefault("police_reference", []).append(
-            _("A referral with this police reference already exists in this district.")
-        )
-    if errors:
-        raise ValidationError(errors)
-
     referral = Referral(
         service=service,
         person=person,
@@ -171,20 +153,40 @@ def referral_register(
         decision_date=details.decision_date,
         attendance_deadline=details.attendance_deadline,
         seizure_unknown=details.seizure_unknown,
-        classification=result.outcome if result else "",
-        classification_reasons=[str(r) for r in result.reasons] if result else [],
-        regulation=result.regulation if result else None,
         created_by=actor,
     )
-    referral.full_clean(exclude=["person", "service", "created_by"])
+    errors = _check_referral(details, person)
+    try:
+        # Choices and lengths; the constraints are checked above, with messages that name the field.
+        referral.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if seized:
+        try:
+            result = classify(seized, on=details.incident_date)
+        except ValidationError as error:
+            errors.setdefault("seized", []).extend(error.messages)
+        else:
+            referral.classification = result.outcome
+            referral.classification_reasons = [str(reason) for reason in result.reasons]
+            referral.regulation = result.regulation
+            if details.route == Route.ORDER and result.outcome != Outcome.EXEMPT:
+                errors.setdefault("seized", []).append(
+                    _("An order to attend needs a seizure within the lower thresholds (exempt). %(reasons)s")
+                    % {"reasons": " ".join(referral.classification_reasons)}
+                )
+    if errors:
+        raise ValidationError(errors)
+
     try:
         with transaction.atomic():
             referral.save()
-    except IntegrityError:
+    except IntegrityError as error:
         # Two counsellors registering the same police reference at once: the constraint decides.
-        raise ValidationError(
-            {"police_reference": [_("A referral with this police reference already exists in this district.")]}
-        ) from None
+        if "police_reference_unique_per_district" not in str(error):
+            raise
+        raise ValidationError({"police_reference": [DUPLICATE_REFERENCE]}) from None
     substances = {s.code: s for s in Substance.objects.filter(code__in=[code for code, _q, _u in seized])}
     SeizedSubstance.objects.bulk_create(
         SeizedSubstance(referral=referral, substance=substances[code], quantity=parse_quantity(q), unit=u)
@@ -233,7 +235,7 @@ def referral_assign(*, actor, referral: Referral, counsellor) -> Referral:
     if referral.status == ReferralStatus.RECEIVED:
         referral.status = ReferralStatus.ASSIGNED
     referral.save(update_fields=["assigned_counsellor", "status"])
-    name = counsellor.get_full_name() or counsellor.get_username()
+    name = staff_name(counsellor)
     timeline_add(
         referral=referral,
         actor=actor,

@@ -20,41 +20,20 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import UNIT_SIZES, Substance, ThresholdRegulation, Unit
+from .models import UNIT_SIZES, Outcome, Substance, ThresholdRegulation, Unit, format_quantity
 
-EXEMPT = "exempt"
-WAIVER = "waiver"
-NOT_ELIGIBLE = "not_eligible"
-
-OUTCOME_LABELS = {
-    EXEMPT: _("Exempt: within the lower thresholds"),
-    WAIVER: _("Waiver range: above a lower threshold, within the upper ones"),
-    NOT_ELIGIBLE: _("Not eligible: outside the scheme"),
-}
+EXEMPT = Outcome.EXEMPT
+WAIVER = Outcome.WAIVER
+NOT_ELIGIBLE = Outcome.NOT_ELIGIBLE
 
 
 @dataclass
 class Classification:
-    outcome: str
+    outcome: Outcome
     reasons: list = field(default_factory=list)
     regulation: ThresholdRegulation | None = None
-    # substance code -> total quantity in the substance's own unit
-    totals: dict[str, Decimal] = field(default_factory=dict)
-
-    @property
-    def label(self):
-        return OUTCOME_LABELS[self.outcome]
-
-    def as_json(self) -> dict:
-        return {
-            "outcome": self.outcome,
-            "label": str(self.label),
-            "reasons": [str(reason) for reason in self.reasons],
-            "regulation": self.regulation.name if self.regulation else None,
-        }
 
 
 def parse_quantity(value) -> Decimal:
@@ -91,11 +70,6 @@ def regulation_in_force(on: datetime.date) -> ThresholdRegulation | None:
     )
 
 
-def _fmt(value: Decimal) -> str:
-    """0.500 → "0,5" (Bokmål) / "0.5" (English): no trailing zeros, no exponent."""
-    return number_format(Decimal(format(value.normalize(), "f")), use_l10n=True)
-
-
 def classify(items: Iterable[tuple[str, object, str]], on: datetime.date) -> Classification:
     """Classify the seized `items` — (substance code, quantity, unit) — against the regulation in force `on`."""
     items = list(items)
@@ -113,8 +87,6 @@ def classify(items: Iterable[tuple[str, object, str]], on: datetime.date) -> Cla
         return Classification(
             NOT_ELIGIBLE,
             [_("No threshold regulation is in force on %(date)s.") % {"date": on.isoformat()}],
-            None,
-            totals,
         )
     thresholds = {t.substance.code: t for t in regulation.thresholds.select_related("substance")}
 
@@ -127,26 +99,23 @@ def classify(items: Iterable[tuple[str, object, str]], on: datetime.date) -> Cla
     for code, total in totals.items():
         substance = substances[code]
         threshold = thresholds.get(code)
-        params = {"substance": substance.name, "quantity": _fmt(total), "unit": Unit(substance.unit).label}
+        params = {"substance": substance.name, "quantity": format_quantity(total), "unit": Unit(substance.unit).label}
         if threshold is None:
             not_eligible.append(_("%(substance)s has no threshold in the regulation.") % params)
         elif total > threshold.upper:
             not_eligible.append(
                 _("%(substance)s: %(quantity)s %(unit)s is above the upper threshold of %(limit)s %(unit)s.")
-                % {**params, "limit": _fmt(threshold.upper)}
+                % {**params, "limit": format_quantity(threshold.upper)}
             )
         elif total > threshold.lower:
             waiver.append(
                 _("%(substance)s: %(quantity)s %(unit)s is above the lower threshold of %(limit)s %(unit)s.")
-                % {**params, "limit": _fmt(threshold.lower)}
+                % {**params, "limit": format_quantity(threshold.lower)}
             )
     if not_eligible:
-        return Classification(NOT_ELIGIBLE, not_eligible, regulation, totals)
+        return Classification(NOT_ELIGIBLE, not_eligible, regulation)
     if waiver:
-        return Classification(WAIVER, waiver, regulation, totals)
+        return Classification(WAIVER, waiver, regulation)
     return Classification(
-        EXEMPT,
-        [_("Every substance is at or below its lower threshold.")] if totals else [],
-        regulation,
-        totals,
+        EXEMPT, [_("Every substance is at or below its lower threshold.")] if totals else [], regulation
     )

@@ -5,12 +5,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from counselling.models import Role
+from counselling.selectors import counsellors_of, staff_name
 from portal.audit import audit_read
 from portal.permissions import service_view
 
 from .filters import CaseloadFilter
 from .forms import AssignForm
-from .selectors import caseload, counsellors_of, referral_for
+from .selectors import caseload, referral_for
 from .services import referral_assign
 
 PAGE_SIZE = 25
@@ -29,7 +30,7 @@ def caseload_list(request):
     return render(
         request,
         "referrals/caseload.html",
-        {"filter": filterset, "page": page, "query": query.urlencode(), "service": request.service},
+        {"filter": filterset, "page": page, "query": query.urlencode()},
     )
 
 
@@ -44,8 +45,6 @@ def referral_detail(request, referral_pk):
         "guardians": referral.guardians.all(),
         "events": referral.events.select_related("actor"),
         "earlier": referral.person.referrals.exclude(pk=referral.pk).filter(service=request.service),
-        "service": request.service,
-        "membership": request.membership,
     }
     return render(request, "referrals/referral_detail.html", context)
 
@@ -64,10 +63,6 @@ def referral_assign_view(request, referral_pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("The case is assigned to %(name)s.") % {"name": chosen.get_full_name()})
+            messages.success(request, _("The case is assigned to %(name)s.") % {"name": staff_name(chosen)})
             return redirect("referrals:detail", service_slug=request.service.slug, referral_pk=referral.pk)
-    return render(
-        request,
-        "referrals/referral_assign.html",
-        {"referral": referral, "form": form, "service": request.service, "membership": request.membership},
-    )
+    return render(request, "referrals/referral_assign.html", {"referral": referral, "form": form})

@@ -6,6 +6,7 @@ from factory.django import DjangoModelFactory
 
 from counselling.models import CounsellingService, Municipality, Role, StaffMembership
 from counselling.services import membership_grant
+from referrals.identity import example_national_id
 from referrals.models import Person, PoliceDistrict, Referral, Route
 
 
@@ -63,27 +64,13 @@ class StaffMembershipFactory(DjangoModelFactory):
         return membership_grant(actor=None, **kwargs)
 
 
-def national_id_for(born: datetime.date, individual: int) -> str:
-    """A valid fødselsnummer for someone born on `born` (individual number 000–499 for 1900–1999,
-    500–999 for 2000–2039), check digits computed by python-stdnum."""
-    from stdnum.no import fodselsnummer
-
-    while True:  # about one in six individual numbers gives a check digit of 10: no such number exists
-        base = f"{born:%d%m%y}{individual:03d}"
-        first = fodselsnummer.calc_check_digit1(base)
-        number = base + first + fodselsnummer.calc_check_digit2(base + first)
-        if fodselsnummer.is_valid(number):
-            return number
-        individual += 1
-
-
 class PersonFactory(DjangoModelFactory):
     class Meta:
         model = Person
 
     # A distinct birth date per person keeps the numbers unique.
     date_of_birth = factory.Sequence(lambda n: datetime.date(1980, 1, 1) + datetime.timedelta(days=n))
-    national_id = factory.LazyAttribute(lambda person: national_id_for(person.date_of_birth, 100))
+    national_id = factory.LazyAttribute(lambda person: example_national_id(person.date_of_birth))
     first_name = factory.Faker("first_name", locale="no_NO")
     last_name = factory.Faker("last_name", locale="no_NO")
 

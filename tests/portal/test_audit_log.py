@@ -13,7 +13,9 @@ from tests.factories import CounsellingServiceFactory, UserFactory
 @pytest.fixture
 def event(db):
     service = CounsellingServiceFactory()
-    return audit_read(actor=UserFactory(), action="person.viewed", obj=service, person_id=42, reason="case work")
+    return audit_read(
+        actor=UserFactory(), action="person.viewed", obj=service, service=service, person_id=42, reason="case work"
+    )
 
 
 def test_an_audit_event_cannot_be_changed(event):

@@ -73,3 +73,19 @@ def test_a_lead_keeps_the_staff_link_on_every_service_page(client, service, lead
     client.force_login(lead)
     page = client.get(caseload_url(service)).content.decode()
     assert reverse("portal:staff", kwargs={"service_slug": service.slug}) in page
+
+
+def test_the_case_page_shows_seized_quantities_as_people_write_them(client, service, counsellor):
+    from decimal import Decimal
+
+    from referrals.models import SeizedSubstance, Substance
+
+    referral = ReferralFactory(service=service)
+    cannabis = Substance.objects.create(code="test-cannabis", name_nb="Cannabis", name_en="Cannabis", unit="g")
+    SeizedSubstance.objects.create(referral=referral, substance=cannabis, quantity=Decimal("10.0000"), unit="g")
+    SeizedSubstance.objects.create(referral=referral, substance=cannabis, quantity=Decimal("0.5000"), unit="g")
+    client.force_login(counsellor)
+    page = client.get(reverse("referrals:detail", kwargs={"service_slug": service.slug, "referral_pk": referral.pk}))
+    text = page.content.decode()
+    assert "Cannabis: 10 g" in text
+    assert "Cannabis: 0,5 g" in text  # Bokmål decimal comma

@@ -8,14 +8,15 @@ from guardian.shortcuts import get_perms
 
 from counselling.models import Role
 from portal.models import AuditEvent
+from referrals.identity import example_national_id
 from referrals.models import Person, Referral
 from referrals.services import GuardianDetails, PersonDetails, ReferralDetails, referral_assign, referral_register
-from tests.factories import ReferralFactory, StaffMembershipFactory, national_id_for
+from tests.factories import ReferralFactory, StaffMembershipFactory
 
 pytestmark = pytest.mark.usefixtures("thresholds_2021")
 
-ADULT_ID = national_id_for(datetime.date(1990, 4, 12), 123)
-MINOR_ID = national_id_for(datetime.date(2010, 3, 3), 512)  # 16 at the incident
+ADULT_ID = example_national_id(datetime.date(1990, 4, 12), 123)
+MINOR_ID = example_national_id(datetime.date(2010, 3, 3), 512)  # 16 at the incident
 
 
 def person(national_id=ADULT_ID, **kwargs):
@@ -72,18 +73,8 @@ def test_an_invalid_national_id_is_refused_and_nothing_saved(service, counsellor
 
 
 def test_a_d_number_is_accepted_and_gives_the_birth_date(service, counsellor):
-    born = national_id_for(datetime.date(1990, 4, 12), 123)
-    d_number = national_id_for(datetime.date(1990, 4, 12), 123)
-    d_number = str(int(born[0]) + 4) + born[1:6]
-    from stdnum.no import fodselsnummer
-
-    for individual in range(100, 200):
-        base = f"{d_number}{individual:03d}"
-        first = fodselsnummer.calc_check_digit1(base)
-        candidate = base + first + fodselsnummer.calc_check_digit2(base + first)
-        if fodselsnummer.is_valid(candidate):
-            break
-    referral = register(service, counsellor, person_details=person(national_id=candidate))
+    d_number = example_national_id(datetime.date(1990, 4, 12), d_number=True)
+    referral = register(service, counsellor, person_details=person(national_id=d_number))
     assert referral.person.date_of_birth == datetime.date(1990, 4, 12)
 
 
@@ -107,7 +98,9 @@ def test_a_minor_with_two_guardians_is_registered(service, counsellor):
 def test_a_duplicate_police_reference_in_the_same_district_is_refused(service, counsellor):
     register(service, counsellor)
     with pytest.raises(ValidationError) as excinfo:
-        register(service, counsellor, person_details=person(national_id=national_id_for(datetime.date(1985, 1, 1), 42)))
+        register(
+            service, counsellor, person_details=person(national_id=example_national_id(datetime.date(1985, 1, 1), 42))
+        )
     assert "police_reference" in errors_of(excinfo)
     assert Referral.objects.count() == 1
 
@@ -175,3 +168,17 @@ def test_a_fee_officer_is_not_a_counsellor_to_assign(service, lead):
     fee_officer = StaffMembershipFactory(service=service, role=Role.FEE_OFFICER).user
     with pytest.raises(ValidationError):
         referral_assign(actor=lead, referral=ReferralFactory(service=service), counsellor=fee_officer)
+
+
+def test_every_problem_is_reported_at_once_and_nothing_saved(service, counsellor):
+    with pytest.raises(ValidationError) as excinfo:
+        register(
+            service,
+            counsellor,
+            person_details=person(national_id=MINOR_ID),
+            route="nonsense",
+            police_district="atlantis",
+            attendance_deadline=datetime.date(2026, 9, 1),
+        )
+    assert {"route", "police_district", "attendance_deadline", "guardians"} <= set(errors_of(excinfo))
+    assert not Person.objects.exists()

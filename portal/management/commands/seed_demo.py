@@ -11,6 +11,7 @@ from django.db import transaction
 
 from counselling.models import CounsellingService, Municipality, Role
 from counselling.services import membership_grant
+from referrals.identity import example_national_id
 from referrals.models import Referral
 from referrals.services import GuardianDetails, PersonDetails, ReferralDetails, referral_assign, referral_register
 
@@ -104,7 +105,7 @@ class Command(BaseCommand):
             ("0001", datetime.date(1998, 3, 14), "Jonas", "Berg", "order", [("cannabis", "4", "g")], []),
             (
                 "0002",
-                today.replace(year=today.year - 16) - datetime.timedelta(days=30),
+                today - datetime.timedelta(days=16 * 365 + 30),  # 16 years old
                 "Sara",
                 "Lunde",
                 "condition",
@@ -124,7 +125,7 @@ class Command(BaseCommand):
                     actor=admin,
                     service=service,
                     person_details=PersonDetails(
-                        national_id=_national_id(born, 100 + number * 7 + (50 if slug == "bergen" else 0)),
+                        national_id=example_national_id(born, 100 + number * 7 + (50 if slug == "bergen" else 0)),
                         first_name=first,
                         last_name=last,
                     ),
@@ -140,18 +141,3 @@ class Command(BaseCommand):
                     ),
                 )
                 referral_assign(actor=admin, referral=referral, counsellor=counsellor)
-
-
-def _national_id(born: datetime.date, individual: int) -> str:
-    """A valid (fictitious) national identity number for the demo person."""
-    from stdnum.no import fodselsnummer
-
-    if born.year >= 2000:
-        individual += 500
-    while True:
-        base = f"{born:%d%m%y}{individual:03d}"
-        first = fodselsnummer.calc_check_digit1(base)
-        number = base + first + fodselsnummer.calc_check_digit2(base + first)
-        if fodselsnummer.is_valid(number):
-            return number
-        individual += 1
