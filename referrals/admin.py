@@ -102,7 +102,7 @@ class ReferralAdmin(ServiceScopedAdmin):
     date_hierarchy = "incident_date"
     autocomplete_fields = ["person"]
     raw_id_fields = ["assigned_counsellor"]
-    readonly_fields = ["classification", "classification_reasons", "regulation", "created_at", "created_by"]
+    readonly_fields = ["classification", "regulation", "created_at", "created_by"]
     inlines = [SeizedSubstanceInline, GuardianInline, ReferralEventInline]
 
     # Referrals are registered and changed in the portal, through referrals.services, so the

@@ -7,7 +7,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.formats import number_format
-from django.utils.translation import get_language
+from django.utils.functional import cached_property
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from .identity import validate_national_id
@@ -248,7 +249,6 @@ class Referral(models.Model):
     classification = models.CharField(
         _("classification"), max_length=15, choices=Outcome.choices, blank=True, help_text=_("Empty when unknown.")
     )
-    classification_reasons = models.JSONField(_("classification reasons"), default=list, blank=True)
     regulation = models.ForeignKey(
         ThresholdRegulation,
         on_delete=models.PROTECT,
@@ -302,6 +302,21 @@ class Referral(models.Model):
 
     def __str__(self):
         return f"{self.get_police_district_display()} {self.police_reference}"
+
+    @cached_property
+    def classification_reasons(self) -> list[str]:
+        """Why the seizure got its classification, in the reader's language.
+
+        Worked out again from the stored seizure and regulation rather than stored as text,
+        which would be frozen in the language of whoever registered the referral. A
+        regulation that referrals use is never edited, so the answer does not change.
+        """
+        if not self.classification:
+            return []
+        from .thresholds import classify
+
+        items = [(s.substance.code, s.quantity, s.unit) for s in self.seized.select_related("substance")]
+        return [str(reason) for reason in classify(items, on=self.incident_date, regulation=self.regulation).reasons]
 
     @property
     def is_minor_case(self) -> bool:
@@ -364,7 +379,10 @@ class ReferralEvent(models.Model):
         verbose_name=_("by"),
     )
     kind = models.CharField(_("kind"), max_length=40)
-    description = models.CharField(_("description"), max_length=500)
+    # The English source text (marked with gettext_noop where it is written) and its
+    # parameters: the timeline is translated when read, into the reader's language.
+    message = models.CharField(_("message"), max_length=300)
+    params = models.JSONField(_("message parameters"), default=dict, blank=True)
     extra = models.JSONField(_("details"), default=dict, blank=True)
 
     class Meta:
@@ -374,3 +392,7 @@ class ReferralEvent(models.Model):
 
     def __str__(self):
         return self.description
+
+    @property
+    def description(self) -> str:
+        return gettext(self.message) % self.params

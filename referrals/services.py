@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_noop
 from guardian.shortcuts import assign_perm, remove_perm
 
 from counselling.models import CounsellingService, Role, StaffMembership
@@ -72,9 +73,13 @@ class ReferralDetails:
     guardians: list[GuardianDetails] = field(default_factory=list)
 
 
-def timeline_add(*, referral: Referral, actor, kind: str, description: str, extra: dict | None = None) -> ReferralEvent:
+def timeline_add(
+    *, referral: Referral, actor, kind: str, message: str, params: dict | None = None, extra: dict | None = None
+) -> ReferralEvent:
+    """Add to the case timeline. `message` is English source text marked with gettext_noop; it is
+    translated with `params` when the timeline is read."""
     return ReferralEvent.objects.create(
-        referral=referral, actor=actor, kind=kind, description=description, extra=extra or {}
+        referral=referral, actor=actor, kind=kind, message=message, params=params or {}, extra=extra or {}
     )
 
 
@@ -169,12 +174,11 @@ def referral_register(
             errors.setdefault("seized", []).extend(error.messages)
         else:
             referral.classification = result.outcome
-            referral.classification_reasons = [str(reason) for reason in result.reasons]
             referral.regulation = result.regulation
             if details.route == Route.ORDER and result.outcome != Outcome.EXEMPT:
                 errors.setdefault("seized", []).append(
                     _("An order to attend needs a seizure within the lower thresholds (exempt). %(reasons)s")
-                    % {"reasons": " ".join(referral.classification_reasons)}
+                    % {"reasons": " ".join(str(reason) for reason in result.reasons)}
                 )
     if errors:
         raise ValidationError(errors)
@@ -197,7 +201,7 @@ def referral_register(
         referral=referral,
         actor=actor,
         kind="referral.registered",
-        description=_("Referral registered (%(route)s).") % {"route": referral.get_route_display()},
+        message=gettext_noop("Referral registered."),
         extra={"classification": referral.classification},
     )
     if referral.classification == Outcome.NOT_ELIGIBLE:
@@ -205,7 +209,7 @@ def referral_register(
             referral=referral,
             actor=actor,
             kind="referral.classification_warning",
-            description=_("Warning: the seizure is outside the scheme's thresholds."),
+            message=gettext_noop("Warning: the seizure is outside the scheme's thresholds."),
         )
     audit_change(actor=actor, action="referral.registered", obj=referral, person_id=person.pk)
     return referral
@@ -240,9 +244,8 @@ def referral_assign(*, actor, referral: Referral, counsellor) -> Referral:
         referral=referral,
         actor=actor,
         kind="referral.assigned",
-        description=(
-            _("Reassigned to %(name)s.") % {"name": name} if previous else _("Assigned to %(name)s.") % {"name": name}
-        ),
+        message=gettext_noop("Reassigned to %(name)s.") if previous else gettext_noop("Assigned to %(name)s."),
+        params={"name": name},
         extra={"counsellor": counsellor.pk, "previous": previous.pk if previous else None},
     )
     audit_change(

@@ -70,8 +70,11 @@ def regulation_in_force(on: datetime.date) -> ThresholdRegulation | None:
     )
 
 
-def classify(items: Iterable[tuple[str, object, str]], on: datetime.date) -> Classification:
-    """Classify the seized `items` — (substance code, quantity, unit) — against the regulation in force `on`."""
+def classify(
+    items: Iterable[tuple[str, object, str]], on: datetime.date, regulation: ThresholdRegulation | None = None
+) -> Classification:
+    """Classify the seized `items` — (substance code, quantity, unit) — against the regulation in force `on`,
+    or against `regulation` when given (to explain a classification made earlier)."""
     items = list(items)
     codes = {code for code, _quantity_value, _unit in items}
     substances = {s.code: s for s in Substance.objects.filter(code__in=codes)}
@@ -82,7 +85,7 @@ def classify(items: Iterable[tuple[str, object, str]], on: datetime.date) -> Cla
             raise ValidationError(_("Unknown substance “%(code)s”."), params={"code": code}, code="substance")
         totals[code] = totals.get(code, Decimal(0)) + convert(parse_quantity(quantity), unit, substance)
 
-    regulation = regulation_in_force(on)
+    regulation = regulation or regulation_in_force(on)
     if regulation is None:
         return Classification(
             NOT_ELIGIBLE,

@@ -89,3 +89,41 @@ def test_the_case_page_shows_seized_quantities_as_people_write_them(client, serv
     text = page.content.decode()
     assert "Cannabis: 10 g" in text
     assert "Cannabis: 0,5 g" in text  # Bokmål decimal comma
+
+
+def test_the_case_page_speaks_the_readers_language_not_the_writers(client, service, counsellor, thresholds_2021):
+    import datetime
+
+    from django.utils import translation
+
+    from referrals.identity import example_national_id
+    from referrals.services import PersonDetails, ReferralDetails, referral_register
+
+    with translation.override("nb"):
+        referral = referral_register(
+            actor=counsellor,
+            service=service,
+            person_details=PersonDetails(
+                national_id=example_national_id(datetime.date(1990, 1, 1)), first_name="Ali", last_name="Hassan"
+            ),
+            details=ReferralDetails(
+                route="condition",
+                police_district="oslo",
+                police_reference="2026-555",
+                incident_date=datetime.date(2026, 9, 1),
+                decision_date=datetime.date(2026, 9, 10),
+                attendance_deadline=datetime.date(2026, 12, 10),
+                seized=[("heroin", "7", "g")],
+            ),
+        )
+    url = reverse("referrals:detail", kwargs={"service_slug": service.slug, "referral_pk": referral.pk})
+    client.force_login(counsellor)
+    client.cookies["portal_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "Referral registered." in english
+    assert "Heroin: 7 g is above the upper threshold of 5 g." in english
+    assert "01.09.2026" in english  # day before month in English too
+    client.cookies["portal_language"] = "nb"
+    norwegian = client.get(url).content.decode()
+    assert "Henvisning registrert." in norwegian
+    assert "Heroin: 7 g er over den øvre terskelen på 5 g." in norwegian
