@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import PostalAddress
+
 municipality_number_validator = RegexValidator(
     r"^[0-9]{4}$", _("A municipality number is exactly four digits, for example 0301.")
 )
@@ -36,7 +38,7 @@ class Municipality(models.Model):
         return f"{self.number} {self.name}"
 
 
-class CounsellingService(models.Model):
+class CounsellingService(PostalAddress):
     """A municipal counselling service for drug cases (rådgivende enhet); may serve several municipalities."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -46,9 +48,6 @@ class CounsellingService(models.Model):
     municipalities = models.ManyToManyField(
         Municipality, related_name="counselling_services", verbose_name=_("municipalities served")
     )
-    street_address = models.CharField(_("street address"), max_length=200, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
-    postal_town = models.CharField(_("postal town"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)

@@ -2,9 +2,32 @@
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class PostalAddress(models.Model):
+    """A Norwegian postal address, as services, persons and guardians have one."""
+
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(
+        _("postal code"),
+        max_length=4,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{4}$", _("A postal code is four digits, for example 0155."))],
+    )
+    postal_town = models.CharField(_("postal town"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def postal_address(self) -> str:
+        """One line: "Storgata 1, 0155 Oslo"; empty when nothing is known."""
+        town = f"{self.postal_code} {self.postal_town}".strip()
+        return ", ".join(part for part in (self.street_address, town) if part)
 
 
 class AppendOnlyError(Exception):

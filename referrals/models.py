@@ -11,6 +11,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import PostalAddress
+
 from .identity import validate_national_id
 
 
@@ -148,7 +150,7 @@ class Language(models.TextChoices):
     EN = "en", _("English")
 
 
-class Person(models.Model):
+class Person(PostalAddress):
     """One person is one record, found again by national identity number on a new referral."""
 
     national_id = models.CharField(
@@ -163,9 +165,6 @@ class Person(models.Model):
     date_of_birth = models.DateField(_("date of birth"))
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True, help_text=_("E.164, e.g. +4791234567."))
     email = models.EmailField(_("email"), blank=True)
-    street_address = models.CharField(_("street address"), max_length=200, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
-    postal_town = models.CharField(_("postal town"), max_length=100, blank=True)
     municipality = models.ForeignKey(
         "counselling.Municipality",
         on_delete=models.PROTECT,
@@ -342,7 +341,7 @@ class SeizedSubstance(models.Model):
         return format_quantity(self.quantity)
 
 
-class Guardian(models.Model):
+class Guardian(PostalAddress):
     """A parent or other guardian of a person under 18, registered with the referral and summoned with them."""
 
     referral = models.ForeignKey(
@@ -352,9 +351,6 @@ class Guardian(models.Model):
     relation = models.CharField(_("relation"), max_length=60, help_text=_("E.g. mother, father, appointed guardian."))
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    street_address = models.CharField(_("street address"), max_length=200, blank=True)
-    postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
-    postal_town = models.CharField(_("postal town"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("guardian")

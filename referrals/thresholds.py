@@ -41,7 +41,9 @@ def parse_quantity(value) -> Decimal:
         quantity = value if isinstance(value, Decimal) else Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
         raise ValidationError(_("“%(value)s” is not a quantity."), params={"value": value}, code="quantity") from None
-    if not quantity.is_finite() or quantity <= 0:
+    if not quantity.is_finite():
+        raise ValidationError(_("“%(value)s” is not a quantity."), params={"value": value}, code="quantity")
+    if quantity <= 0:
         raise ValidationError(_("A quantity must be more than zero."), code="quantity")
     return quantity
 

@@ -182,3 +182,17 @@ def test_every_problem_is_reported_at_once_and_nothing_saved(service, counsellor
         )
     assert {"route", "police_district", "attendance_deadline", "guardians"} <= set(errors_of(excinfo))
     assert not Person.objects.exists()
+
+
+def test_a_postal_code_that_is_not_four_digits_is_refused(service, counsellor):
+    with pytest.raises(ValidationError) as excinfo:
+        register(service, counsellor, person_details=person(postal_code="12", postal_town="Oslo"))
+    assert "postal_code" in errors_of(excinfo)
+    assert not Person.objects.exists()
+
+
+def test_the_persons_address_reads_as_one_line(service, counsellor):
+    referral = register(
+        service, counsellor, person_details=person(street_address="Storgata 1", postal_code="0155", postal_town="Oslo")
+    )
+    assert referral.person.postal_address == "Storgata 1, 0155 Oslo"
