@@ -34,15 +34,17 @@ def audit_record(
     reason: str = "",
     extra: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event. `actor` is a user, or None for scheduled jobs."""
-    if service is None and obj is not None:
-        service = getattr(obj, "service", None)
+    """Append one event. `actor` is a user, or None for scheduled jobs.
+
+    The service defaults to the object's own (by id, so logging a read costs no extra query).
+    """
+    service_id = service.pk if service is not None else getattr(obj, "service_id", None)
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_label=_actor_label(actor),
         kind=kind,
         action=action,
-        service=service,
+        service_id=service_id,
         object_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",

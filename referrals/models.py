@@ -314,7 +314,7 @@ class Referral(models.Model):
             return []
         from .thresholds import classify
 
-        items = [(s.substance.code, s.quantity, s.unit) for s in self.seized.select_related("substance")]
+        items = [(s.substance.code, s.quantity, s.unit) for s in self.seized.all()]
         return [str(reason) for reason in classify(items, on=self.incident_date, regulation=self.regulation).reasons]
 
     @property

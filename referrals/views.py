@@ -41,7 +41,7 @@ def referral_detail(request, referral_pk):
     context = {
         "referral": referral,
         "person": referral.person,
-        "seized": referral.seized.select_related("substance"),
+        "seized": referral.seized.all(),
         "guardians": referral.guardians.all(),
         "events": referral.events.select_related("actor"),
         "earlier": referral.person.referrals.exclude(pk=referral.pk).filter(service=request.service),

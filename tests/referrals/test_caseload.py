@@ -127,3 +127,35 @@ def test_the_case_page_speaks_the_readers_language_not_the_writers(client, servi
     norwegian = client.get(url).content.decode()
     assert "Henvisning registrert." in norwegian
     assert "Heroin: 7 g er over den øvre terskelen på 5 g." in norwegian
+
+
+def test_case_page_query_count_is_pinned(client, service, lead, counsellor, thresholds_2021, django_assert_num_queries):
+    import datetime
+
+    from referrals.identity import example_national_id
+    from referrals.services import GuardianDetails, PersonDetails, ReferralDetails, referral_register
+
+    referral = referral_register(
+        actor=lead,
+        service=service,
+        person_details=PersonDetails(
+            national_id=example_national_id(datetime.date(2010, 1, 1)), first_name="Sara", last_name="Lunde"
+        ),
+        details=ReferralDetails(
+            route="condition",
+            police_district="oslo",
+            police_reference="2026-777",
+            incident_date=datetime.date(2026, 9, 1),
+            decision_date=datetime.date(2026, 9, 10),
+            attendance_deadline=datetime.date(2026, 12, 10),
+            seized=[("heroin", "7", "g"), ("cannabis", "3", "g")],
+            guardians=[GuardianDetails(name="Hilde Lunde", relation="mor")],
+        ),
+    )
+    url = reverse("referrals:detail", kwargs={"service_slug": service.slug, "referral_pk": referral.pk})
+    client.force_login(counsellor)
+    client.get(url)
+    # session, user, membership, referral, seized (prefetched), audit insert, guardians, events,
+    # earlier referrals, navigation memberships; the warning's reasons: substances, regulation's thresholds
+    with django_assert_num_queries(12):
+        assert client.get(url).status_code == 200
