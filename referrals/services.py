@@ -111,8 +111,15 @@ def person_upsert(*, details: PersonDetails) -> Person:
             # Keep what is known when the new referral leaves a contact field empty.
             if value or name in {"first_name", "last_name", "date_of_birth"}:
                 setattr(person, name, value)
-    person.full_clean()
-    person.save()
+    person.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        # Someone registered the same number a moment ago: bring their row up to date instead.
+        if person.pk is not None:
+            raise
+        return person_upsert(details=details)
     return person
 
 
