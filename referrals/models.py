@@ -12,6 +12,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import PostalAddress
+from portal.phone import validate_phone
 
 from .identity import validate_national_id
 
@@ -163,7 +164,9 @@ class Person(PostalAddress):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     date_of_birth = models.DateField(_("date of birth"))
-    phone = models.CharField(_("mobile phone"), max_length=20, blank=True, help_text=_("E.164, e.g. +4791234567."))
+    phone = models.CharField(
+        _("mobile phone"), max_length=20, blank=True, validators=[validate_phone], help_text=_("E.g. 912 34 567.")
+    )
     email = models.EmailField(_("email"), blank=True)
     municipality = models.ForeignKey(
         "counselling.Municipality",
@@ -349,7 +352,7 @@ class Guardian(PostalAddress):
     )
     name = models.CharField(_("name"), max_length=200)
     relation = models.CharField(_("relation"), max_length=60, help_text=_("E.g. mother, father, appointed guardian."))
-    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -13,9 +14,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import gettext_noop
 from guardian.shortcuts import assign_perm, remove_perm
 
-from counselling.models import CounsellingService, Role, StaffMembership
+from counselling.models import CounsellingService, Municipality, Role, StaffMembership
 from counselling.selectors import staff_name
 from portal.audit import audit_change
+from portal.phone import normalise_phone
 
 from .identity import birth_date_from_national_id, normalise_national_id
 from .models import (
@@ -47,6 +49,7 @@ class PersonDetails:
     postal_code: str = ""
     postal_town: str = ""
     preferred_language: str = "nb"
+    municipality: Municipality | None = None
 
 
 @dataclass
@@ -92,15 +95,20 @@ def person_upsert(*, details: PersonDetails) -> Person:
     date_of_birth = birth_date_from_national_id(national_id) or details.date_of_birth
     if date_of_birth is None:
         raise ValidationError({"date_of_birth": _("Enter the date of birth.")})
+    try:
+        phone = normalise_phone(details.phone)
+    except ValidationError as error:
+        raise ValidationError({"phone": error.messages}) from None
     fields = {
         "first_name": details.first_name.strip(),
         "last_name": details.last_name.strip(),
         "date_of_birth": date_of_birth,
-        "phone": details.phone,
-        "email": details.email,
-        "street_address": details.street_address,
-        "postal_code": details.postal_code,
-        "postal_town": details.postal_town,
+        "phone": phone,
+        "email": details.email.strip(),
+        "street_address": details.street_address.strip(),
+        "postal_code": details.postal_code.strip(),
+        "postal_town": details.postal_town.strip(),
+        "municipality": details.municipality,
         "preferred_language": details.preferred_language,
     }
     person = Person.objects.select_for_update().filter(national_id=national_id).first()
@@ -123,6 +131,31 @@ def person_upsert(*, details: PersonDetails) -> Person:
     return person
 
 
+def _guardian_from(details: GuardianDetails, *, referral: Referral | None) -> Guardian:
+    fields = {name: value.strip() for name, value in vars(details).items()}
+    # A number that cannot be read is left as written, so that full_clean() reports it with the rest.
+    with contextlib.suppress(ValidationError):
+        fields["phone"] = normalise_phone(fields["phone"])
+    return Guardian(referral=referral, **fields)
+
+
+def _seized_rows(seized, errors: dict[str, list[str]]) -> list[SeizedSubstance]:
+    """The seizure as rows, checked against the columns (at most four decimals)."""
+    substances = {s.code: s for s in Substance.objects.filter(code__in=[code for code, _q, _u in seized])}
+    rows = [
+        SeizedSubstance(substance=substances[code], quantity=parse_quantity(quantity), unit=unit)
+        for code, quantity, unit in seized
+    ]
+    for row in rows:
+        try:
+            row.full_clean(exclude=["referral"])
+        except ValidationError as error:
+            errors.setdefault("seized", []).extend(
+                f"{row.substance.name}: {message}" for messages in error.message_dict.values() for message in messages
+            )
+    return rows
+
+
 def _check_referral(details: ReferralDetails, person: Person) -> dict[str, list[str]]:
     """The rules between fields that the model's own field validation cannot see."""
     errors: dict[str, list[str]] = {}
@@ -136,6 +169,15 @@ def _check_referral(details: ReferralDetails, person: Person) -> dict[str, list[
         errors.setdefault("guardians", []).append(
             _("The person was under 18 on the incident date: register at least one guardian.")
         )
+    for number, guardian in enumerate(details.guardians, start=1):
+        try:
+            _guardian_from(guardian, referral=None).full_clean(exclude=["referral"])
+        except ValidationError as error:
+            for messages in error.message_dict.values():
+                errors.setdefault("guardians", []).extend(
+                    _("Guardian %(number)d: %(message)s") % {"number": number, "message": message}
+                    for message in messages
+                )
     if details.route == Route.ORDER and (details.seizure_unknown or not details.seized):
         errors.setdefault("seized", []).append(
             _("An order to attend needs the seized substances: only quantities within the lower thresholds qualify.")
@@ -187,6 +229,7 @@ def referral_register(
                     _("An order to attend needs a seizure within the lower thresholds (exempt). %(reasons)s")
                     % {"reasons": " ".join(str(reason) for reason in result.reasons)}
                 )
+    seized_rows = _seized_rows(seized, errors) if seized and "seized" not in errors else []
     if errors:
         raise ValidationError(errors)
 
@@ -198,12 +241,10 @@ def referral_register(
         if "police_reference_unique_per_district" not in str(error):
             raise
         raise ValidationError({"police_reference": [DUPLICATE_REFERENCE]}) from None
-    substances = {s.code: s for s in Substance.objects.filter(code__in=[code for code, _q, _u in seized])}
-    SeizedSubstance.objects.bulk_create(
-        SeizedSubstance(referral=referral, substance=substances[code], quantity=parse_quantity(q), unit=u)
-        for code, q, u in seized
-    )
-    Guardian.objects.bulk_create(Guardian(referral=referral, **vars(g)) for g in details.guardians)
+    for row in seized_rows:
+        row.referral = referral
+    SeizedSubstance.objects.bulk_create(seized_rows)
+    Guardian.objects.bulk_create(_guardian_from(g, referral=referral) for g in details.guardians)
     timeline_add(
         referral=referral,
         actor=actor,

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import UNIT_SIZES, Outcome, Substance, ThresholdRegulation, Unit, format_quantity
+from .models import UNIT_SIZES, Outcome, Route, Substance, ThresholdRegulation, Unit, format_quantity
 
 EXEMPT = Outcome.EXEMPT
 WAIVER = Outcome.WAIVER
@@ -124,3 +124,10 @@ def classify(
     return Classification(
         EXEMPT, [_("Every substance is at or below its lower threshold.")] if totals else [], regulation
     )
+
+
+def suggested_route(outcome: str) -> str | None:
+    """The route the classification points to: an exempt seizure is the order route, the waiver range
+    is the prosecution's condition. Outside the scheme no route is suggested: only a condition, set by
+    the prosecution on its own judgement, can still send the person to the service."""
+    return {EXEMPT: Route.ORDER, WAIVER: Route.CONDITION}.get(outcome)

@@ -6,6 +6,9 @@ app_name = "referrals"
 
 urlpatterns = [
     path("", views.caseload_list, name="caseload"),
+    path("new/", views.referral_create, name="create"),
+    path("new/person/", views.person_lookup, name="person_lookup"),
+    path("new/classification/", views.classification_preview, name="classification_preview"),
     path("<int:referral_pk>/", views.referral_detail, name="detail"),
     path("<int:referral_pk>/assign/", views.referral_assign_view, name="assign"),
 ]

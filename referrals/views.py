@@ -1,8 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from counselling.models import Role
 from counselling.selectors import counsellors_of, staff_name
@@ -10,9 +15,30 @@ from portal.audit import audit_read
 from portal.permissions import service_view
 
 from .filters import CaseloadFilter
-from .forms import AssignForm
-from .selectors import caseload, referral_for
-from .services import referral_assign
+from .forms import (
+    AssignForm,
+    ClassificationPreviewForm,
+    GuardianFormSet,
+    IntakeForm,
+    SeizedFormSet,
+    intake_details,
+    intake_errors_show,
+    intake_initial,
+)
+from .identity import birth_date_from_national_id, normalise_national_id
+from .models import Outcome, Route, Substance
+from .selectors import (
+    caseload,
+    earlier_referrals,
+    intake_services,
+    municipalities_in_force,
+    person_known_to,
+    referral_for,
+)
+from .services import referral_assign, referral_register
+from .thresholds import classify, suggested_route
+
+INTAKE_ROLES = [Role.COUNSELLOR, Role.SERVICE_LEAD]
 
 PAGE_SIZE = 25
 
@@ -66,3 +92,110 @@ def referral_assign_view(request, referral_pk):
             messages.success(request, _("The case is assigned to %(name)s.") % {"name": staff_name(chosen)})
             return redirect("referrals:detail", service_slug=request.service.slug, referral_pk=referral.pk)
     return render(request, "referrals/referral_assign.html", {"referral": referral, "form": form})
+
+
+@service_view(roles=INTAKE_ROLES)
+def referral_create(request):
+    services = intake_services(request.user)
+    form = IntakeForm(
+        request.POST or None,
+        services=services,
+        municipalities=municipalities_in_force(timezone.localdate()),
+        initial={**intake_initial(), "service": request.service},
+    )
+    guardians = GuardianFormSet(request.POST or None, prefix="guardians")
+    seized = SeizedFormSet(request.POST or None, prefix="seized")
+    if request.method == "POST" and all([form.is_valid(), guardians.is_valid(), seized.is_valid()]):
+        person_details, details = intake_details(form, guardians, seized)
+        service = form.cleaned_data["service"]
+        try:
+            referral = referral_register(
+                actor=request.user, service=service, person_details=person_details, details=details
+            )
+        except ValidationError as error:
+            intake_errors_show(error, form, guardians, seized)
+        else:
+            messages.success(request, _("Referral %(reference)s is registered.") % {"reference": referral})
+            return redirect("referrals:detail", service_slug=service.slug, referral_pk=referral.pk)
+    context = {
+        "form": form,
+        "guardians": guardians,
+        "seized": seized,
+        # For the intake script: which service serves which municipality, and each substance's unit.
+        "service_for_municipality": {m.pk: s.pk for s in services for m in s.municipalities.all()},
+        "substance_units": dict(Substance.objects.values_list("code", "unit")),
+    }
+    return render(request, "referrals/referral_form.html", context)
+
+
+@service_view(roles=INTAKE_ROLES)
+@require_POST
+def person_lookup(request):
+    """The intake form asks, as the national ID is typed, whether this service knows the person. POST, so
+    the number never lands in a URL or a server log."""
+    try:
+        national_id = normalise_national_id(request.POST.get("national_id", ""))
+    except ValidationError as error:
+        return JsonResponse({"valid": False, "message": error.messages[0]})
+    born = birth_date_from_national_id(national_id)
+    answer = {"valid": True, "date_of_birth": born.isoformat() if born else None, "person": None, "earlier": []}
+    person = person_known_to(request.service, national_id)
+    if person is not None:
+        audit_read(
+            actor=request.user, action="person.looked_up", obj=person, service=request.service, person_id=person.pk
+        )
+        answer["person"] = {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "phone": person.phone,
+            "email": person.email,
+            "street_address": person.street_address,
+            "postal_code": person.postal_code,
+            "postal_town": person.postal_town,
+            "municipality": person.municipality_id,
+            "preferred_language": person.preferred_language,
+        }
+        answer["earlier"] = [
+            {
+                "reference": str(referral),
+                "incident_date": date_format(referral.incident_date, "SHORT_DATE_FORMAT"),
+                "status": referral.get_status_display(),
+                "url": reverse("referrals:detail", args=[request.service.slug, referral.pk]),
+            }
+            for referral in earlier_referrals(request.service, person)
+        ]
+    return JsonResponse(answer)
+
+
+@service_view(roles=INTAKE_ROLES)
+@require_POST
+def classification_preview(request):
+    """The classification of the seizure rows typed so far, for the intake form to show before saving.
+    Incomplete rows are left out; registering classifies again and has the final word."""
+    form = ClassificationPreviewForm(request.POST)
+    on = (form.is_valid() and form.cleaned_data["incident_date"]) or timezone.localdate()
+    seized = SeizedFormSet(request.POST, prefix="seized")
+    seized.is_valid()
+    items = [
+        (f.cleaned_data["substance"], f.cleaned_data["quantity"], f.cleaned_data["unit"])
+        for f in seized.forms
+        if f.has_changed() and not f.errors and f.cleaned_data
+    ]
+    if not items:
+        return JsonResponse({"outcome": None, "reasons": [], "errors": []})
+    try:
+        result = classify(items, on=on)
+    except ValidationError as error:
+        return JsonResponse({"outcome": None, "reasons": [], "errors": error.messages})
+    route = suggested_route(result.outcome)
+    return JsonResponse(
+        {
+            "outcome": result.outcome,
+            "label": Outcome(result.outcome).label,
+            "reasons": [str(reason) for reason in result.reasons],
+            "suggested_route": route,
+            "suggested_route_label": Route(route).label if route else None,
+            "regulation": str(result.regulation) if result.regulation else None,
+            "errors": [],
+        }
+    )

@@ -9,44 +9,15 @@ Screenshots land in var/screenshots/ (git-ignored) for a person to look at.
 """
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from django.conf import settings
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import expect
 
 from counselling.models import Role
+from tests.e2e.browser import PASSWORD, screenshot
 from tests.factories import CounsellingServiceFactory, StaffMembershipFactory
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "correct horse battery staple"  # UserFactory's default
-SCREENSHOTS = settings.VAR_DIR / "screenshots"
-VIEWPORT = {"width": 1280, "height": 800}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-
-
-@pytest.fixture
-def chromium(chromium_path, monkeypatch) -> Iterator[Browser]:
-    # Playwright's sync API runs an event loop in this thread; without this, Django's ORM
-    # (fixture teardown, the live server) may raise SynchronousOnlyOperation.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:  # stops Playwright however the test ends
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture
-def page(chromium) -> Iterator[Page]:
-    context = chromium.new_context(viewport=VIEWPORT, locale="en-US")
-    context.set_default_timeout(10_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
 
 
 @pytest.fixture
@@ -59,11 +30,6 @@ def counsellor(transactional_db):
         user__first_name="Kari",
         user__last_name="Nordmann",
     ).user
-
-
-def screenshot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
 
 def test_a_counsellor_logs_in_in_bokmal_and_switching_to_english_is_remembered(live_server, counsellor, page):
