@@ -98,7 +98,8 @@
   // The person: looked up once the national ID has 11 digits.
   const lookupStatus = document.getElementById("person-lookup");
   const nationalId = field("national_id");
-  let lastLookup = "";
+  // A number the server has just refused already has its message beside the field.
+  let lastLookup = nationalId.classList.contains("is-invalid") ? nationalId.value.replace(/\D/g, "") : "";
 
   function fillEmpty(person) {
     for (const [name, value] of Object.entries(person)) {
