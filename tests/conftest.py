@@ -100,3 +100,15 @@ def thresholds_2021(db):
     from referrals.models import ThresholdRegulation
 
     return ThresholdRegulation.objects.get(valid_from="2021-01-01")
+
+
+@pytest.fixture
+def court_fee_rates(db):
+    """The court fee rates from 2019, as the data migration seeds them (put back after a browser test's flush)."""
+    from django.apps import apps
+
+    seed = importlib.import_module("fees.migrations.0002_seed_court_fee_rates").seed
+    seed(apps, None)
+    from fees.models import CourtFeeRate
+
+    return CourtFeeRate.objects.all()
