@@ -2,8 +2,8 @@
 
 Everything that differs between a laptop, CI and production comes from environment
 variables (django-environ). The defaults here are the embedded ones `make run` uses: a
-SQLite file, a filesystem Celery broker and mail printed to the console, so a newcomer
-needs nothing but Python to see a working portal.
+SQLite file, a filesystem Celery broker, mail printed to the console and SMS written to a
+file, so a newcomer needs nothing but Python to see a working portal.
 """
 
 from pathlib import Path
@@ -137,9 +137,15 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ikke-svar@radgivende-enhet.localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# SMS gateway for reminders: the HTTP gateway's address, token and sender name.
+# SMS reminders (portal.sms): written as JSON lines to var/sms/ unless SMS_BACKEND says
+# otherwise; production sets portal.sms.backends.http.SmsBackend with the gateway's URL and token.
+SMS_BACKEND = env.str("SMS_BACKEND", default="portal.sms.backends.filebased.SmsBackend")
+SMS_FILE_PATH = env.path("SMS_FILE_PATH", default=VAR_DIR / "sms")
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)  # seconds
+# An alphanumeric sender ID: at most 11 characters; gateways accept ASCII letters and digits
+# there, hence no "å".
 SMS_SENDER = env.str("SMS_SENDER", default="Radgiving")
 
 # Celery. Redis when REDIS_URL is set; otherwise Kombu's filesystem transport, which needs

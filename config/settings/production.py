@@ -1,6 +1,7 @@
 """Production: PostgreSQL, Redis, real mail; everything secret comes from the environment.
 
-Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_URL. Check with
+Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_URL, and SMS_BACKEND
+(portal.sms.backends.http.SmsBackend) with SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN. Check with
 `DJANGO_SETTINGS_MODULE=config.settings.production python manage.py check --deploy
 --fail-level WARNING`.
 """

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from portal.checks import check_celery_broker_is_redis, check_database_is_postgresql, check_email_is_delivered
+from portal.checks import (
+    check_celery_broker_is_redis,
+    check_database_is_postgresql,
+    check_email_is_delivered,
+    check_sms_gateway_is_configured,
+    check_sms_is_delivered,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,6 +25,9 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://portal:secret@db.internal:5432/portal",
     "REDIS_URL": "redis://redis.internal:6379/0",
     "EMAIL_URL": "smtp+tls://portal:secret@smtp.internal:587",
+    "SMS_BACKEND": "portal.sms.backends.http.SmsBackend",
+    "SMS_GATEWAY_URL": "https://sms.internal/v1/messages",
+    "SMS_GATEWAY_TOKEN": "sms-gateway-token",
 }
 
 
@@ -80,3 +89,48 @@ def test_celery_broker_must_be_redis(broker, ids):
 def test_email_must_be_delivered(backend, ids):
     with override_settings(EMAIL_BACKEND=backend):
         assert [e.id for e in check_email_is_delivered(None)] == ids
+
+
+@pytest.mark.parametrize(
+    ("backend", "ids"),
+    [
+        ("portal.sms.backends.console.SmsBackend", ["portal.W004"]),
+        ("portal.sms.backends.filebased.SmsBackend", ["portal.W004"]),
+        ("portal.sms.backends.locmem.SmsBackend", ["portal.W004"]),
+        ("portal.sms.backends.http.SmsBackend", []),
+    ],
+)
+def test_sms_must_be_delivered(backend, ids):
+    with override_settings(SMS_BACKEND=backend):
+        assert [e.id for e in check_sms_is_delivered(None)] == ids
+
+
+@pytest.mark.parametrize(
+    ("url", "token", "ids"),
+    [
+        ("", "", ["portal.E005"]),
+        ("https://sms.internal/v1/messages", "", ["portal.E005"]),
+        ("", "sms-gateway-token", ["portal.E005"]),
+        ("https://sms.internal/v1/messages", "sms-gateway-token", []),
+    ],
+)
+def test_sms_gateway_needs_url_and_token(url, token, ids):
+    with override_settings(
+        SMS_BACKEND="portal.sms.backends.http.SmsBackend", SMS_GATEWAY_URL=url, SMS_GATEWAY_TOKEN=token
+    ):
+        assert [e.id for e in check_sms_gateway_is_configured(None)] == ids
+
+
+def test_a_file_backend_without_gateway_is_no_error():
+    """Development needs no gateway: only the warning about undelivered SMS applies."""
+    with override_settings(
+        SMS_BACKEND="portal.sms.backends.filebased.SmsBackend", SMS_GATEWAY_URL="", SMS_GATEWAY_TOKEN=""
+    ):
+        assert check_sms_gateway_is_configured(None) == []
+
+
+def test_production_without_sms_gateway_fails_check_deploy():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k not in {"SMS_BACKEND", "SMS_GATEWAY_URL", "SMS_GATEWAY_TOKEN"}}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "portal.W004" in result.stderr + result.stdout

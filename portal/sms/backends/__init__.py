@@ -1,0 +1,1 @@
+"""SMS backends: each a `SmsBackend` class with `send(*, to, body) -> SmsSent`."""
