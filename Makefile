@@ -18,7 +18,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 
 ## run: the portal with demo data at http://127.0.0.1:8000/ plus a Celery worker and beat (Ctrl-C stops all)
-run: install
+run: install system-deps
 	mkdir -p var/celery-broker/processed
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
@@ -28,11 +28,13 @@ run: install
 	@echo
 	$(BIN)/honcho start -f Procfile.dev
 
-## system-deps: Debian's Chromium (browser tests) and gettext (translation checks), when root and missing
+## system-deps: Debian's Chromium (browser tests), gettext (translation checks) and Pango with fonts (PDF letters), when root and missing
 system-deps:
-	@if [ "$$(id -u)" = 0 ] && { ! command -v chromium >/dev/null || ! command -v msgfmt >/dev/null; }; then \
-		echo "Installing chromium and gettext from Debian's packages"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium gettext >/dev/null; \
+	@if [ "$$(id -u)" = 0 ] && { ! command -v chromium >/dev/null || ! command -v msgfmt >/dev/null \
+			|| ! ldconfig -p | grep -q libpangoft2-1.0 || [ ! -d /usr/share/fonts/truetype/dejavu ]; }; then \
+		echo "Installing chromium, gettext, Pango and DejaVu fonts from Debian's packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
 	fi
 
 lint: install

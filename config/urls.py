@@ -3,11 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from counselling.views import calendar_feed
 from portal.forms import LoginForm
 
 urlpatterns = [
     path("", include("portal.urls")),
     path("service/<slug:service_slug>/referrals/", include("referrals.urls")),
+    path("service/<slug:service_slug>/", include("counselling.urls")),
+    # A counsellor's calendar app fetches this without logging in; the unguessable token is the key.
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -5,7 +5,21 @@ from django.utils.translation import ngettext
 
 from portal.admin_scoping import ServiceScopedAdmin
 
-from .models import CounsellingService, Municipality, StaffMembership
+from .models import (
+    Attendance,
+    AvailabilityException,
+    CalendarFeed,
+    CounsellingService,
+    Letter,
+    LetterTemplate,
+    Location,
+    Meeting,
+    Municipality,
+    NeedsAssessment,
+    OpeningHours,
+    PoliceReport,
+    StaffMembership,
+)
 from .services import membership_deactivate, membership_grant
 
 
@@ -95,3 +109,107 @@ class StaffMembershipAdmin(ServiceScopedAdmin):
             ngettext("%(count)d membership ended.", "%(count)d memberships ended.", ended) % {"count": ended},
             messages.SUCCESS,
         )
+
+
+@admin.register(Location)
+class LocationAdmin(ServiceScopedAdmin):
+    list_display = ["name", "service", "kind", "postal_town", "is_active"]
+    list_filter = ["kind", "is_active", "service"]
+    search_fields = ["name", "street_address", "postal_town"]
+
+
+class ServiceStaffAdmin(ServiceScopedAdmin):
+    """Opening hours and absences: the counsellor and place must belong to the same service."""
+
+    list_select_related = ["counsellor", "service"]
+    autocomplete_fields = ["counsellor"]
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(ServiceStaffAdmin):
+    list_display = ["counsellor", "service", "weekday", "starts", "ends", "location"]
+    list_filter = ["service", "weekday", "location"]
+
+
+@admin.register(AvailabilityException)
+class AvailabilityExceptionAdmin(ServiceStaffAdmin):
+    list_display = ["counsellor", "service", "kind", "starts_at", "ends_at", "note"]
+    list_filter = ["service", "kind"]
+    date_hierarchy = "starts_at"
+
+
+class RecordAdmin(ServiceScopedAdmin):
+    """Meetings, attendance, letters and reports change only through counselling.services, which keep the
+    timeline and the audit log; the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(RecordAdmin):
+    service_lookup = "referral__service"
+    list_display = ["referral", "starts_at", "ends_at", "counsellor", "location", "status"]
+    list_filter = ["status", "referral__service"]
+    list_select_related = ["referral", "counsellor", "location"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(RecordAdmin):
+    service_lookup = "meeting__referral__service"
+    list_display = ["meeting", "outcome", "consent", "recorded_by", "recorded_at"]
+    list_filter = ["outcome", "consent"]
+    list_select_related = ["meeting__referral", "recorded_by"]
+
+
+@admin.register(NeedsAssessment)
+class NeedsAssessmentAdmin(RecordAdmin):
+    """Listed so administrators know it exists; the content is confidential and read on the case, where each
+    read is logged, by the case's counsellor and the lead."""
+
+    service_lookup = "attendance__meeting__referral__service"
+    list_display = ["attendance"]
+    fields = ["attendance"]
+    list_select_related = ["attendance__meeting__referral"]
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(admin.ModelAdmin):
+    list_display = ["kind", "subject", "updated_at"]
+
+
+@admin.register(Letter)
+class LetterAdmin(RecordAdmin):
+    service_lookup = "meeting__referral__service"
+    list_display = ["meeting", "kind", "recipient_kind", "recipient_name", "emailed_at", "email_error"]
+    list_filter = ["kind", "recipient_kind"]
+    list_select_related = ["meeting__referral"]
+    exclude = ["pdf"]
+
+
+@admin.register(PoliceReport)
+class PoliceReportAdmin(RecordAdmin):
+    service_lookup = "referral__service"
+    list_display = ["police_reference", "kind", "police_district", "meeting_date", "created_at", "sent_at"]
+    list_filter = ["kind", "police_district"]
+    exclude = ["pdf"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    """Deleting a feed revokes the address at once (e.g. a lost phone)."""
+
+    list_display = ["user", "created_at"]
+    fields = ["user", "created_at"]
+    readonly_fields = ["user", "created_at"]
+    search_fields = ["user__username"]
+
+    def has_add_permission(self, request):
+        return False

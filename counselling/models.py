@@ -1,12 +1,15 @@
 """The organisation: municipalities, the counselling services that serve them, and staff."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import PostalAddress
+
+from .constraints import PostgresExclusionConstraint
 
 municipality_number_validator = RegexValidator(
     r"^[0-9]{4}$", _("A municipality number is exactly four digits, for example 0301.")
@@ -105,3 +108,462 @@ class StaffMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.service} ({self.get_role_display()})"
+
+
+# Meetings: where and when counsellors can meet people, the meetings themselves, what happened
+# at them, the letters that summon people, and the reports the police are entitled to.
+
+
+class LocationKind(models.TextChoices):
+    OFFICE = "office", _("Office")
+    VIDEO = "video", _("Video meeting")
+    PHONE = "phone", _("Phone")
+
+
+class Location(PostalAddress):
+    """Where meetings take place: an office with an address, or a video or phone meeting."""
+
+    service = models.ForeignKey(
+        CounsellingService, on_delete=models.PROTECT, related_name="locations", verbose_name=_("service")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=LocationKind.choices, default=LocationKind.OFFICE)
+    instructions = models.TextField(
+        _("instructions for the person"),
+        blank=True,
+        help_text=_("Printed in the summons, e.g. which door to use, or that the counsellor will call."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("meeting location")
+        verbose_name_plural = _("meeting locations")
+        ordering = ["service__name", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class OpeningHours(models.Model):
+    """A counsellor's weekly hours at one location. Norwegian public holidays are closed whatever these say."""
+
+    service = models.ForeignKey(
+        CounsellingService, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("service")
+    )
+    counsellor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("counsellor")
+    )
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+", verbose_name=_("location"))
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    starts = models.TimeField(_("from"))
+    ends = models.TimeField(_("to"))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["counsellor", "weekday", "starts"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends__gt=models.F("starts")),
+                name="opening_hours_end_after_start",
+                violation_error_message=_("The hours must end after they start."),
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="opening_hours_weekday_0_to_6"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M} ({self.location})"
+
+    def clean(self):
+        if self.location_id and self.service_id and self.location.service_id != self.service_id:
+            raise ValidationError({"location": _("Choose a meeting place of this service.")})
+
+
+class AbsenceKind(models.TextChoices):
+    HOLIDAY = "holiday", _("Holiday")
+    SICK = "sick", _("Sick")
+    COURSE = "course", _("Course or meeting")
+    OTHER = "other", _("Other")
+
+
+class AvailabilityException(models.Model):
+    """A time the counsellor is away although their opening hours say otherwise."""
+
+    service = models.ForeignKey(
+        CounsellingService, on_delete=models.CASCADE, related_name="availability_exceptions", verbose_name=_("service")
+    )
+    counsellor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("counsellor")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=AbsenceKind.choices, default=AbsenceKind.HOLIDAY)
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("to"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="absence_end_after_start",
+                violation_error_message=_("The absence must end after it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.counsellor} – {self.get_kind_display()}"
+
+
+class MeetingStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    HELD = "held", _("Attendance recorded")
+    RESCHEDULED = "rescheduled", _("Rescheduled")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Meetings in these states hold their counsellor's time.
+HOLDS_TIME = [MeetingStatus.BOOKED, MeetingStatus.HELD]
+
+
+class RequestedBy(models.TextChoices):
+    PERSON = "person", _("The person")
+    GUARDIAN = "guardian", _("A guardian")
+    SERVICE = "service", _("The service")
+    POLICE = "police", _("The police or prosecution")
+
+
+class TsTzRange(models.Func):
+    function = "TSTZRANGE"
+
+    def __init__(self, *expressions, **extra):
+        from django.contrib.postgres.fields import DateTimeRangeField
+
+        super().__init__(*expressions, output_field=DateTimeRangeField(), **extra)
+
+
+class Meeting(models.Model):
+    """The mandatory meeting. Changed only through counselling.services; a rescheduled meeting is kept,
+    marked rescheduled, and points to the one that replaced it."""
+
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="meetings", verbose_name=_("referral")
+    )
+    counsellor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("counsellor")
+    )
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("location"))
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    status = models.CharField(_("status"), max_length=12, choices=MeetingStatus.choices, default=MeetingStatus.BOOKED)
+    late_reason = models.TextField(
+        _("reason for booking after the deadline"), blank=True, help_text=_("Required after the attendance deadline.")
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("booked by")
+    )
+    booked_at = models.DateTimeField(_("booked"), auto_now_add=True)
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
+    change_requested_by = models.CharField(
+        _("change asked for by"), max_length=10, choices=RequestedBy.choices, blank=True
+    )
+    change_reason = models.TextField(_("reason for the change"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="meeting_ends_after_start",
+                violation_error_message=_("A meeting must end after it starts."),
+            ),
+            # The last word against double booking, also when two bookings race: one counsellor,
+            # no two meetings that hold time overlapping. Half-open, so back-to-back meetings fit.
+            PostgresExclusionConstraint(
+                name="meeting_no_double_booking",
+                expressions=[
+                    ("counsellor", "="),
+                    (TsTzRange("starts_at", "ends_at", models.Value("[)")), "&&"),
+                ],
+                condition=Q(status__in=HOLDS_TIME),
+                violation_error_message=_("That time was just taken."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[MeetingStatus.RESCHEDULED, MeetingStatus.CANCELLED]) | ~Q(change_reason=""),
+                name="meeting_change_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["counsellor", "starts_at"], name="meeting_counsellor_start_idx")]
+
+    def __str__(self):
+        return f"{self.referral} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def length_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class AttendanceOutcome(models.TextChoices):
+    ATTENDED = "attended", _("Attended")
+    NO_SHOW = "no_show", _("Did not attend")
+    VALID_ABSENCE = "valid_absence", _("Valid absence")
+
+
+class ConsentBy(models.TextChoices):
+    PERSON = "person", _("The person (16 or older)")
+    GUARDIANS = "guardians", _("The guardians (person under 16)")
+
+
+class Attendance(models.Model):
+    """What happened at the meeting, as the law needs it recorded. Not a patient journal."""
+
+    meeting = models.OneToOneField(
+        Meeting, on_delete=models.PROTECT, related_name="attendance", verbose_name=_("meeting")
+    )
+    outcome = models.CharField(_("outcome"), max_length=15, choices=AttendanceOutcome.choices)
+    absence_reason = models.TextField(_("reason for the absence"), blank=True)
+    person_present = models.BooleanField(_("the person came"), default=False)
+    guardians_present = models.ManyToManyField(
+        "referrals.Guardian", blank=True, related_name="+", verbose_name=_("guardians who came")
+    )
+    risk_information_given = models.BooleanField(_("information about risks was given"), default=False)
+    consent = models.BooleanField(_("consent to a needs assessment"), null=True, blank=True)
+    consent_by = models.CharField(_("consent given by"), max_length=10, choices=ConsentBy.choices, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(outcome="valid_absence") | ~Q(absence_reason=""),
+                name="valid_absence_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="attended") | Q(consent__isnull=True, person_present=False),
+                name="consent_only_when_attended",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} – {self.get_outcome_display()}"
+
+
+class Need(models.TextChoices):
+    SUBSTANCE_USE = "substance_use", _("Substance use")
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    PHYSICAL_HEALTH = "physical_health", _("Physical health")
+    FAMILY = "family", _("Family and network")
+    SCHOOL_WORK = "school_work", _("School or work")
+    HOUSING = "housing", _("Housing")
+    FINANCES = "finances", _("Finances")
+    OTHER = "other", _("Other")
+
+
+class OnwardService(models.TextChoices):
+    MUNICIPAL_SUBSTANCE_USE = "municipal_substance_use", _("Municipal substance use service")
+    MENTAL_HEALTH = "mental_health", _("Mental health service")
+    GP = "gp", _("GP (regular doctor)")
+    CHILD_WELFARE = "child_welfare", _("Child welfare service")
+    NAV = "nav", _("NAV")
+    SPECIALIST = "specialist", _("Specialist substance use treatment (TSB)")
+    OTHER = "other", _("Other")
+
+
+class NeedsAssessment(models.Model):
+    """Only with consent: the assessed needs, onward referrals and a confidential note. Shown only to the
+    assigned counsellor and the service lead; every read is in the audit log."""
+
+    attendance = models.OneToOneField(
+        Attendance, on_delete=models.CASCADE, related_name="assessment", verbose_name=_("attendance")
+    )
+    needs = models.JSONField(_("assessed needs"), default=list, blank=True)
+    onward_referrals = models.JSONField(_("onward referrals"), default=list, blank=True)
+    confidential_note = models.TextField(_("confidential note"), blank=True)
+
+    class Meta:
+        verbose_name = _("needs assessment")
+        verbose_name_plural = _("needs assessments")
+
+    def __str__(self):
+        return str(self.attendance)
+
+    def get_needs_display(self) -> list[str]:
+        return [str(Need(code).label) for code in self.needs if code in Need.values]
+
+    def get_onward_referrals_display(self) -> list[str]:
+        return [str(OnwardService(code).label) for code in self.onward_referrals if code in OnwardService.values]
+
+
+class LetterKind(models.TextChoices):
+    SUMMONS = "summons", _("Summons")
+
+
+class LetterTemplate(models.Model):
+    """The text of a letter, in Django's template language, which administrators adjust in the admin.
+    The letterhead, addresses and date come from templates/letters/base.html."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=LetterKind.choices, unique=True)
+    subject = models.CharField(_("email subject"), max_length=200)
+    body = models.TextField(
+        _("letter text"),
+        help_text=_("HTML with Django template tags, e.g. {{ person.full_name }}, {{ meeting.starts_at }}."),
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("letter template")
+        verbose_name_plural = _("letter templates")
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class RecipientKind(models.TextChoices):
+    PERSON = "person", _("The person")
+    GUARDIAN = "guardian", _("Guardian")
+
+
+def letter_path(letter, filename):
+    return f"letters/{letter.meeting.referral.service_id}/{filename}"
+
+
+class Letter(models.Model):
+    """A letter as sent: the PDF is kept with the meeting, and the email's fate with it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="letters", verbose_name=_("meeting"))
+    kind = models.CharField(_("kind"), max_length=20, choices=LetterKind.choices)
+    recipient_kind = models.CharField(_("recipient"), max_length=10, choices=RecipientKind.choices)
+    guardian = models.ForeignKey(
+        "referrals.Guardian", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient_name = models.CharField(_("recipient's name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    pdf = models.FileField(_("PDF"), upload_to=letter_path)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    email_error = models.TextField(_("email error"), blank=True)
+
+    class Meta:
+        verbose_name = _("letter")
+        verbose_name_plural = _("letters")
+        ordering = ["meeting", "recipient_kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "kind"], condition=Q(recipient_kind="person"), name="one_letter_to_the_person"
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "kind", "guardian"],
+                condition=Q(recipient_kind="guardian"),
+                name="one_letter_to_each_guardian",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient_kind="person", guardian__isnull=True)
+                | Q(recipient_kind="guardian", guardian__isnull=False),
+                name="letter_guardian_matches_recipient",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.recipient_name}"
+
+
+class PoliceReportKind(models.TextChoices):
+    ATTENDED = "attended", _("Attendance confirmation")
+    NOT_ATTENDED = "not_attended", _("Non-attendance report")
+
+
+def police_report_path(report, filename):
+    return f"police-reports/{report.referral.service_id}/{filename}"
+
+
+class PoliceReport(models.Model):
+    """What the police are entitled to: the attendance fact and who it is about, never notes, consent,
+    assessment or onward referrals. The content is copied in when the report is made, so the report
+    says what was sent even if the case changes later."""
+
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="police_reports", verbose_name=_("referral")
+    )
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="police_reports")
+    kind = models.CharField(_("kind"), max_length=15, choices=PoliceReportKind.choices)
+    police_district = models.CharField(_("police district"), max_length=20)
+    police_reference = models.CharField(_("police reference"), max_length=40)
+    person_name = models.CharField(_("name"), max_length=200)
+    national_id = models.CharField(_("national identity number"), max_length=11)
+    service_name = models.CharField(_("service"), max_length=200)
+    meeting_date = models.DateField(_("meeting date"))
+    pdf = models.FileField(_("PDF"), upload_to=police_report_path)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("made by")
+    )
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("police report")
+        verbose_name_plural = _("police reports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "kind"], name="one_police_report_per_meeting_and_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.police_reference}"
+
+
+class CalendarFeed(models.Model):
+    """A counsellor's private iCal address. Whoever has the address sees times and case numbers, no names."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed", verbose_name=_("user")
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return str(self.user)

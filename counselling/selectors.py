@@ -1,9 +1,27 @@
 """Reads of the organisation, always scoped to what the user may see."""
 
+import datetime
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from guardian.shortcuts import get_objects_for_user
 
-from .models import CounsellingService, Role, StaffMembership
+from portal.workdays import norwegian_public_holidays
+
+from .models import (
+    HOLDS_TIME,
+    AvailabilityException,
+    CounsellingService,
+    Letter,
+    Location,
+    Meeting,
+    OpeningHours,
+    PoliceReport,
+    Role,
+    StaffMembership,
+)
 
 SERVICE_ACCESS_PERMISSION = "counselling.view_counsellingservice"
 
@@ -56,3 +74,158 @@ def staff_of(service: CounsellingService) -> QuerySet[StaffMembership]:
         .select_related("user")
         .order_by("-is_active", "user__last_name", "user__first_name", "user__username")
     )
+
+
+# Meetings and availability.
+
+SLOT_STEP = datetime.timedelta(minutes=15)
+SEARCH_DAYS_AFTER_DEADLINE = 60
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    location: Location
+    after_deadline: bool = False
+
+    @property
+    def value(self) -> str:
+        """How a slot travels in a form: start time and location."""
+        return f"{timezone.localtime(self.starts_at):%Y-%m-%dT%H:%M}|{self.location.pk}"
+
+
+def _busy_times(counsellor, start: datetime.datetime, end: datetime.datetime) -> list[tuple]:
+    meetings = Meeting.objects.filter(
+        counsellor=counsellor, status__in=HOLDS_TIME, starts_at__lt=end, ends_at__gt=start
+    ).values_list("starts_at", "ends_at")
+    absences = AvailabilityException.objects.filter(
+        counsellor=counsellor, starts_at__lt=end, ends_at__gt=start
+    ).values_list("starts_at", "ends_at")
+    return [*meetings, *absences]
+
+
+def free_slots(
+    *,
+    service: CounsellingService,
+    counsellor,
+    length: datetime.timedelta,
+    deadline: datetime.date,
+    after: datetime.datetime | None = None,
+    limit: int = 12,
+) -> list[Slot]:
+    """The counsellor's next free times at this service: within their opening hours, not on a Norwegian public
+    holiday, clear of their meetings and absences. Times up to the deadline first; when there are none, times
+    after it (marked), so a late booking can still be made with a reason."""
+    after = after or timezone.now()
+    hours = list(
+        OpeningHours.objects.filter(service=service, counsellor=counsellor, location__is_active=True)
+        .select_related("location")
+        .order_by("weekday", "starts")
+    )
+    if not hours:
+        return []
+    first_day = timezone.localdate(after)
+    last_day = max(deadline, first_day) + datetime.timedelta(days=SEARCH_DAYS_AFTER_DEADLINE)
+    zone = timezone.get_current_timezone()
+    busy = _busy_times(
+        counsellor, after, datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time(), zone)
+    )
+    slots: list[Slot] = []
+    day = first_day
+    while day <= last_day and len(slots) < limit:
+        if day not in norwegian_public_holidays(day.year):
+            for opening in (h for h in hours if h.weekday == day.weekday()):
+                start = datetime.datetime.combine(day, opening.starts, zone)
+                close = datetime.datetime.combine(day, opening.ends, zone)
+                while start + length <= close and len(slots) < limit:
+                    end = start + length
+                    if start >= after and not any(b_start < end and b_end > start for b_start, b_end in busy):
+                        slots.append(Slot(start, end, opening.location, after_deadline=day > deadline))
+                    start += SLOT_STEP
+        # Once a time before the deadline is found, later days after the deadline are not offered.
+        if slots and day >= deadline and not slots[0].after_deadline:
+            break
+        day += datetime.timedelta(days=1)
+    before = [slot for slot in slots if not slot.after_deadline]
+    return before or slots
+
+
+def meetings_of_referral(referral) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.filter(referral=referral)
+        .select_related("counsellor", "location", "attendance")
+        .prefetch_related("letters")
+        .order_by("-starts_at")
+    )
+
+
+def meeting_for(service: CounsellingService, pk: int) -> Meeting:
+    """The meeting `pk` of a case of `service`; 404 for any other service's."""
+    return get_object_or_404(
+        Meeting.objects.filter(referral__service=service).select_related(
+            "referral__person", "referral__assigned_counsellor", "counsellor", "location"
+        ),
+        pk=pk,
+    )
+
+
+def letter_for(service: CounsellingService, pk: int) -> Letter:
+    return get_object_or_404(
+        Letter.objects.filter(meeting__referral__service=service).select_related("meeting__referral"), pk=pk
+    )
+
+
+def police_report_for(service: CounsellingService, pk: int) -> PoliceReport:
+    return get_object_or_404(PoliceReport.objects.filter(referral__service=service).select_related("referral"), pk=pk)
+
+
+def police_reports_of(service: CounsellingService) -> QuerySet[PoliceReport]:
+    return (
+        PoliceReport.objects.filter(referral__service=service)
+        .select_related("referral", "sent_by", "created_by")
+        .order_by("sent_at", "police_district", "-created_at")
+    )
+
+
+def locations_of(service: CounsellingService) -> QuerySet[Location]:
+    return Location.objects.filter(service=service, is_active=True)
+
+
+def may_read_confidential(user, membership, referral) -> bool:
+    """The assessment and confidential note: the case's assigned counsellor and the service lead only."""
+    return membership.role == Role.SERVICE_LEAD or referral.assigned_counsellor_id == user.pk
+
+
+def week_of(service: CounsellingService, counsellor, monday: datetime.date) -> dict:
+    """A counsellor's week at the service: opening hours per day and the meetings that hold time."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(monday, datetime.time(), zone)
+    end = start + datetime.timedelta(days=7)
+    meetings = list(
+        Meeting.objects.filter(counsellor=counsellor, status__in=HOLDS_TIME, starts_at__gte=start, starts_at__lt=end)
+        .filter(referral__service=service)
+        .select_related("referral", "location")
+        .order_by("starts_at")
+    )
+    hours = list(
+        OpeningHours.objects.filter(service=service, counsellor=counsellor)
+        .select_related("location")
+        .order_by("starts")
+    )
+    absences = list(AvailabilityException.objects.filter(counsellor=counsellor, starts_at__lt=end, ends_at__gt=start))
+    days = []
+    for offset in range(7):
+        day = monday + datetime.timedelta(days=offset)
+        days.append(
+            {
+                "date": day,
+                "holiday": day in norwegian_public_holidays(day.year),
+                "hours": [h for h in hours if h.weekday == day.weekday()],
+                "absences": [
+                    a for a in absences if timezone.localdate(a.starts_at) <= day <= timezone.localdate(a.ends_at)
+                ],
+                "meetings": [m for m in meetings if timezone.localdate(m.starts_at) == day],
+            }
+        )
+    return {"days": days, "monday": monday}

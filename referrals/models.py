@@ -219,8 +219,15 @@ class PoliceDistrict(models.TextChoices):
 
 
 class ReferralStatus(models.TextChoices):
+    """received → assigned → meeting booked → attended / did not attend / valid absence → closed.
+    Moved only by the services of referrals and counselling, each move on the timeline."""
+
     RECEIVED = "received", _("Received")
     ASSIGNED = "assigned", _("Assigned")
+    BOOKED = "booked", _("Meeting booked")
+    ATTENDED = "attended", _("Attended")
+    MISSED = "missed", _("Did not attend")
+    VALID_ABSENCE = "valid_absence", _("Valid absence")
     CLOSED = "closed", _("Closed")
 
 
@@ -394,4 +401,9 @@ class ReferralEvent(models.Model):
 
     @property
     def description(self) -> str:
-        return gettext(self.message) % self.params
+        # A parameter stored as {"t": msgid} (see referrals.services.translatable) is itself translated.
+        params = {
+            name: gettext(value["t"]) if isinstance(value, dict) and "t" in value else value
+            for name, value in self.params.items()
+        }
+        return gettext(self.message) % params

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import gettext_noop
@@ -74,6 +75,12 @@ class ReferralDetails:
     seized: list[tuple[str, Decimal | str, str]] = field(default_factory=list)
     seizure_unknown: bool = False
     guardians: list[GuardianDetails] = field(default_factory=list)
+
+
+def translatable(label) -> dict:
+    """A timeline parameter translated when read, from a choice label such as `Route.ORDER.label`."""
+    with translation.override(None):
+        return {"t": str(label)}
 
 
 def timeline_add(

@@ -9,8 +9,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from counselling.models import Role
-from counselling.selectors import counsellors_of, staff_name
+from counselling.models import MeetingStatus, Role
+from counselling.selectors import counsellors_of, meetings_of_referral, staff_name
 from portal.audit import audit_read
 from portal.permissions import service_view
 
@@ -26,7 +26,7 @@ from .forms import (
     intake_initial,
 )
 from .identity import birth_date_from_national_id, normalise_national_id
-from .models import Outcome, Route, Substance
+from .models import Outcome, ReferralStatus, Route, Substance
 from .selectors import (
     caseload,
     earlier_referrals,
@@ -64,6 +64,7 @@ def caseload_list(request):
 def referral_detail(request, referral_pk):
     referral = referral_for(request.service, referral_pk)
     audit_read(actor=request.user, action="referral.viewed", obj=referral, person_id=referral.person_id)
+    meetings = list(meetings_of_referral(referral))
     context = {
         "referral": referral,
         "person": referral.person,
@@ -71,6 +72,10 @@ def referral_detail(request, referral_pk):
         "guardians": referral.guardians.all(),
         "events": referral.events.select_related("actor"),
         "earlier": referral.person.referrals.exclude(pk=referral.pk).filter(service=request.service),
+        "meetings": meetings,
+        "booked": next((m for m in meetings if m.status == MeetingStatus.BOOKED), None),
+        "can_book": request.membership.role in INTAKE_ROLES
+        and referral.status in {ReferralStatus.RECEIVED, ReferralStatus.ASSIGNED, ReferralStatus.VALID_ABSENCE},
     }
     return render(request, "referrals/referral_detail.html", context)
 

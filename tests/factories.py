@@ -2,9 +2,19 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from counselling.models import CounsellingService, Municipality, Role, StaffMembership
+from counselling.models import (
+    CounsellingService,
+    Location,
+    LocationKind,
+    Meeting,
+    Municipality,
+    OpeningHours,
+    Role,
+    StaffMembership,
+)
 from counselling.services import membership_grant
 from referrals.identity import example_national_id
 from referrals.models import Person, PoliceDistrict, Referral, Route
@@ -91,3 +101,52 @@ class ReferralFactory(DjangoModelFactory):
     attendance_deadline = datetime.date(2026, 12, 15)
     seizure_unknown = True
     created_by = factory.SubFactory(UserFactory)
+
+
+class LocationFactory(DjangoModelFactory):
+    class Meta:
+        model = Location
+
+    service = factory.SubFactory(CounsellingServiceFactory)
+    name = factory.Sequence(lambda n: f"Kontoret {n}")
+    kind = LocationKind.OFFICE
+    street_address = "Storgata 1"
+    postal_code = "0155"
+    postal_town = "Oslo"
+
+
+class OpeningHoursFactory(DjangoModelFactory):
+    class Meta:
+        model = OpeningHours
+
+    location = factory.SubFactory(LocationFactory)
+    service = factory.SelfAttribute("location.service")
+    counsellor = factory.SubFactory(UserFactory)
+    weekday = 0
+    starts = datetime.time(9, 0)
+    ends = datetime.time(15, 0)
+
+
+def open_every_day(*, service, counsellor, location=None, starts=datetime.time(0, 0), ends=datetime.time(23, 45)):
+    """Opening hours on every weekday, so that free times exist whenever a test runs."""
+    location = location or LocationFactory(service=service)
+    for weekday in range(7):
+        OpeningHoursFactory(
+            service=service, counsellor=counsellor, location=location, weekday=weekday, starts=starts, ends=ends
+        )
+    return location
+
+
+class MeetingFactory(DjangoModelFactory):
+    """A booked meeting written directly, for setting the scene (e.g. one that has already taken place);
+    bookings under test go through counselling.services.meeting_book."""
+
+    class Meta:
+        model = Meeting
+
+    referral = factory.SubFactory(ReferralFactory)
+    location = factory.LazyAttribute(lambda m: LocationFactory(service=m.referral.service))
+    counsellor = factory.SubFactory(UserFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=2))
+    ends_at = factory.LazyAttribute(lambda m: m.starts_at + datetime.timedelta(minutes=45))
+    booked_by = factory.SelfAttribute("counsellor")

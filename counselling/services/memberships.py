@@ -9,8 +9,8 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from portal.audit import audit_change
 
-from .models import CounsellingService, Role, StaffMembership
-from .selectors import SERVICE_ACCESS_PERMISSION
+from ..models import CounsellingService, Role, StaffMembership
+from ..selectors import SERVICE_ACCESS_PERMISSION
 
 LEAD_PERMISSION = "counselling.lead_counsellingservice"
 

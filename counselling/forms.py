@@ -1,0 +1,124 @@
+"""Forms parse what staff type; counselling.services decides."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from .models import AttendanceOutcome, Location, Need, OnwardService, RequestedBy
+from .selectors import Slot, staff_name
+from .services import DEFAULT_LENGTH
+
+
+def slot_label(slot: Slot) -> str:
+    start = timezone.localtime(slot.starts_at)
+    label = f"{date_format(start, 'D j. N')} {start:%H:%M}–{timezone.localtime(slot.ends_at):%H:%M} · {slot.location}"
+    return f"{label} ({_('after the deadline')})" if slot.after_deadline else label
+
+
+class MeetingTimeForm(forms.Form):
+    """A counsellor and a time: one of the free times offered, or another time and place agreed directly."""
+
+    counsellor = forms.TypedChoiceField(label=_("Counsellor"), coerce=int)
+    length_minutes = forms.TypedChoiceField(
+        label=_("Length"),
+        coerce=int,
+        initial=DEFAULT_LENGTH,
+        choices=[(m, f"{m} min") for m in (30, 45, 60, 90)],  # "min" reads the same in Bokmål and English
+    )
+    slot = forms.ChoiceField(label=_("Free times"), required=False, widget=forms.RadioSelect)
+    other_time = forms.DateTimeField(
+        label=_("Or another time"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    location = forms.ModelChoiceField(
+        label=_("Place (for another time)"), queryset=Location.objects.none(), required=False
+    )
+    late_reason = forms.CharField(
+        label=_("Reason for a time after the attendance deadline"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, counsellors=(), slots=(), locations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counsellor"].choices = [(m.user_id, staff_name(m.user)) for m in counsellors]
+        self.fields["slot"].choices = [(slot.value, slot_label(slot)) for slot in slots]
+        self.fields["location"].queryset = locations if locations is not None else Location.objects.none()
+
+    def clean(self):
+        data = super().clean()
+        slot, other = data.get("slot"), data.get("other_time")
+        if not slot and not other:
+            raise ValidationError(_("Choose one of the free times, or give another time and place."))
+        if slot:
+            moment, location_pk = slot.split("|")
+            data["starts_at"] = timezone.make_aware(parse_datetime(moment))
+            data["location"] = self.fields["location"].queryset.filter(pk=location_pk).first()
+        else:
+            data["starts_at"] = other
+            if not data.get("location"):
+                self.add_error("location", _("Choose where the meeting is."))
+        return data
+
+
+class RescheduleForm(MeetingTimeForm):
+    requested_by = forms.ChoiceField(label=_("Asked for by"), choices=RequestedBy.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CancelForm(forms.Form):
+    requested_by = forms.ChoiceField(label=_("Asked for by"), choices=RequestedBy.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AttendanceForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("What happened"), choices=AttendanceOutcome.choices, widget=forms.RadioSelect)
+    absence_reason = forms.CharField(
+        label=_("Reason for the absence"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    guardians = forms.TypedMultipleChoiceField(
+        label=_("Guardians who came"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    risk_information_given = forms.BooleanField(label=_("Information about risks was given"), required=False)
+    consent = forms.TypedChoiceField(
+        label=_("Consent to a needs assessment"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    needs = forms.MultipleChoiceField(
+        label=_("Assessed needs"), choices=Need.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    onward_referrals = forms.MultipleChoiceField(
+        label=_("Onward referrals"), choices=OnwardService.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    confidential_note = forms.CharField(
+        label=_("Confidential note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Seen only by the case's counsellor and the service lead. Never sent to the police."),
+    )
+
+    def __init__(self, *args, guardians=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guardians"].choices = [(g.pk, f"{g.name} ({g.relation})") for g in guardians]
+        if not guardians:
+            del self.fields["guardians"]
+
+
+def week_start(value: str | None) -> datetime.date:
+    """The Monday of the week a date (YYYY-MM-DD) falls in; this week when missing or malformed."""
+    try:
+        day = datetime.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    return day - datetime.timedelta(days=day.weekday())

@@ -1,0 +1,24 @@
+"""Changes in the counselling app. Each function is one transaction, checks the change is allowed and writes
+the case timeline and the audit log. Grouped by subject; import from here."""
+
+from .attendance import AttendanceDetails, attendance_record
+from .booking import DEFAULT_LENGTH, meeting_book, meeting_cancel, meeting_reschedule
+from .letters import letter_email_send, summons_letters_make
+from .memberships import LEAD_PERMISSION, membership_deactivate, membership_grant
+from .police_reports import police_report_make, police_report_mark_sent
+
+__all__ = [
+    "DEFAULT_LENGTH",
+    "LEAD_PERMISSION",
+    "AttendanceDetails",
+    "attendance_record",
+    "letter_email_send",
+    "meeting_book",
+    "meeting_cancel",
+    "meeting_reschedule",
+    "membership_deactivate",
+    "membership_grant",
+    "police_report_make",
+    "police_report_mark_sent",
+    "summons_letters_make",
+]

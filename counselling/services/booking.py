@@ -1,0 +1,279 @@
+"""Booking, moving and cancelling the mandatory meeting."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_noop
+
+from portal.audit import audit_change
+from referrals.models import Referral, ReferralStatus
+from referrals.services import timeline_add, translatable
+
+from ..models import HOLDS_TIME, Location, Meeting, MeetingStatus, RequestedBy, Role, StaffMembership
+from ..selectors import staff_name
+from .letters import summons_letters_make
+
+DEFAULT_LENGTH = 45
+SHORTEST, LONGEST = 15, 240
+TAKEN = _lazy("That time was just taken. Choose another time.")
+
+
+def when(moment: datetime.datetime) -> str:
+    """A meeting time as the timeline keeps it (day first, 24-hour clock, Norwegian time)."""
+    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+
+
+def _check_slot(
+    *,
+    referral: Referral,
+    counsellor,
+    location: Location,
+    starts_at: datetime.datetime,
+    length_minutes: int,
+    late_reason: str,
+    ignore: Meeting | None = None,
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    works_there = StaffMembership.objects.active().filter(
+        user=counsellor, service_id=referral.service_id, role__in=[Role.COUNSELLOR, Role.SERVICE_LEAD]
+    )
+    if not works_there.exists():
+        errors["counsellor"] = [_("Choose a counsellor of this service.")]
+    if location.service_id != referral.service_id or not location.is_active:
+        errors["location"] = [_("Choose one of this service's meeting places.")]
+    if not SHORTEST <= length_minutes <= LONGEST:
+        errors["length_minutes"] = [
+            _("A meeting lasts between %(shortest)d and %(longest)d minutes.")
+            % {"shortest": SHORTEST, "longest": LONGEST}
+        ]
+    if starts_at <= timezone.now():
+        errors["starts_at"] = [_("Choose a time in the future.")]
+    if timezone.localdate(starts_at) > referral.attendance_deadline and not late_reason.strip():
+        errors["late_reason"] = [_("This time is after the attendance deadline: say why.")]
+    if not errors:
+        ends_at = starts_at + datetime.timedelta(minutes=length_minutes)
+        clashes = Meeting.objects.filter(
+            counsellor=counsellor, status__in=HOLDS_TIME, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )
+        if ignore is not None:
+            clashes = clashes.exclude(pk=ignore.pk)
+        if clashes.exists():
+            errors["starts_at"] = [_("%(name)s already has a meeting at that time.") % {"name": staff_name(counsellor)}]
+    return errors
+
+
+def _meeting_create(
+    *,
+    actor,
+    referral: Referral,
+    counsellor,
+    location: Location,
+    starts_at: datetime.datetime,
+    length_minutes: int,
+    late_reason: str,
+    replaces: Meeting | None = None,
+) -> Meeting:
+    meeting = Meeting(
+        referral=referral,
+        counsellor=counsellor,
+        location=location,
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(minutes=length_minutes),
+        late_reason=late_reason.strip(),
+        booked_by=actor,
+        replaces=replaces,
+    )
+    try:
+        with transaction.atomic():
+            meeting.save()
+    except IntegrityError as error:
+        # Two bookings of one slot at the same moment: the exclusion constraint lets exactly one through.
+        if "meeting_no_double_booking" not in str(error):
+            raise
+        raise ValidationError({"starts_at": [TAKEN]}) from None
+    return meeting
+
+
+def _locked(referral: Referral) -> Referral:
+    # Only the case's row: locking the joined service row too would queue every booking in the service.
+    return Referral.objects.select_for_update(of=("self",)).select_related("person", "service").get(pk=referral.pk)
+
+
+@transaction.atomic
+def meeting_book(
+    *,
+    actor,
+    referral: Referral,
+    counsellor,
+    location: Location,
+    starts_at: datetime.datetime,
+    length_minutes: int = DEFAULT_LENGTH,
+    late_reason: str = "",
+) -> Meeting:
+    """Book the meeting and make its summons letters (to the person, and to each guardian of a minor)."""
+    referral = _locked(referral)
+    if referral.status == ReferralStatus.CLOSED:
+        raise ValidationError(_("The case is closed."))
+    if referral.meetings.filter(status=MeetingStatus.BOOKED).exists():
+        raise ValidationError(_("The case already has a booked meeting: move it instead."))
+    errors = _check_slot(
+        referral=referral,
+        counsellor=counsellor,
+        location=location,
+        starts_at=starts_at,
+        length_minutes=length_minutes,
+        late_reason=late_reason,
+    )
+    if errors:
+        raise ValidationError(errors)
+    meeting = _meeting_create(
+        actor=actor,
+        referral=referral,
+        counsellor=counsellor,
+        location=location,
+        starts_at=starts_at,
+        length_minutes=length_minutes,
+        late_reason=late_reason,
+    )
+    referral.status = ReferralStatus.BOOKED
+    referral.save(update_fields=["status"])
+    timeline_add(
+        referral=referral,
+        actor=actor,
+        kind="meeting.booked",
+        message=gettext_noop("Meeting booked for %(when)s with %(name)s at %(place)s."),
+        params={"when": when(meeting.starts_at), "name": staff_name(counsellor), "place": location.name},
+        extra={"meeting": meeting.pk},
+    )
+    audit_change(
+        actor=actor, action="meeting.booked", obj=meeting, service=referral.service, person_id=referral.person_id
+    )
+    summons_letters_make(actor=actor, meeting=meeting)
+    return meeting
+
+
+def _booked(meeting: Meeting) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.status != MeetingStatus.BOOKED:
+        raise ValidationError(
+            _("This meeting is %(status)s and cannot be changed.") % {"status": meeting.get_status_display().lower()}
+        )
+    return meeting
+
+
+def _check_change(requested_by: str, reason: str) -> dict[str, list[str]]:
+    errors = {}
+    if requested_by not in RequestedBy.values:
+        errors["requested_by"] = [_("Say who asked for the change.")]
+    if not reason.strip():
+        errors["reason"] = [_("Give the reason.")]
+    return errors
+
+
+@transaction.atomic
+def meeting_reschedule(
+    *,
+    actor,
+    meeting: Meeting,
+    starts_at: datetime.datetime,
+    location: Location,
+    requested_by: str,
+    reason: str,
+    counsellor=None,
+    length_minutes: int | None = None,
+    late_reason: str = "",
+) -> Meeting:
+    """Move the meeting: the old one is kept, marked rescheduled with who asked and why; the new one gets
+    fresh summons letters."""
+    referral = _locked(meeting.referral)
+    old = _booked(meeting)
+    counsellor = counsellor or old.counsellor
+    length_minutes = length_minutes or old.length_minutes
+    errors = _check_change(requested_by, reason)
+    errors.update(
+        _check_slot(
+            referral=referral,
+            counsellor=counsellor,
+            location=location,
+            starts_at=starts_at,
+            length_minutes=length_minutes,
+            late_reason=late_reason,
+            ignore=old,
+        )
+    )
+    if errors:
+        raise ValidationError(errors)
+    old.status = MeetingStatus.RESCHEDULED
+    old.change_requested_by = requested_by
+    old.change_reason = reason.strip()
+    old.changed_by = actor
+    old.changed_at = timezone.now()
+    old.save(update_fields=["status", "change_requested_by", "change_reason", "changed_by", "changed_at"])
+    new = _meeting_create(
+        actor=actor,
+        referral=referral,
+        counsellor=counsellor,
+        location=location,
+        starts_at=starts_at,
+        length_minutes=length_minutes,
+        late_reason=late_reason,
+        replaces=old,
+    )
+    timeline_add(
+        referral=referral,
+        actor=actor,
+        kind="meeting.rescheduled",
+        message=gettext_noop("Meeting moved from %(old)s to %(new)s. Asked for by: %(who)s. Reason: %(reason)s"),
+        params={
+            "old": when(old.starts_at),
+            "new": when(new.starts_at),
+            "who": translatable(RequestedBy(requested_by).label),
+            "reason": old.change_reason,
+        },
+        extra={"meeting": new.pk, "replaces": old.pk},
+    )
+    audit_change(
+        actor=actor, action="meeting.rescheduled", obj=new, service=referral.service, person_id=referral.person_id
+    )
+    summons_letters_make(actor=actor, meeting=new)
+    return new
+
+
+@transaction.atomic
+def meeting_cancel(*, actor, meeting: Meeting, requested_by: str, reason: str) -> Meeting:
+    """Cancel the meeting with a reason; the case waits for a new booking."""
+    referral = _locked(meeting.referral)
+    meeting = _booked(meeting)
+    errors = _check_change(requested_by, reason)
+    if errors:
+        raise ValidationError(errors)
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.change_requested_by = requested_by
+    meeting.change_reason = reason.strip()
+    meeting.changed_by = actor
+    meeting.changed_at = timezone.now()
+    meeting.save(update_fields=["status", "change_requested_by", "change_reason", "changed_by", "changed_at"])
+    referral.status = ReferralStatus.ASSIGNED if referral.assigned_counsellor_id else ReferralStatus.RECEIVED
+    referral.save(update_fields=["status"])
+    timeline_add(
+        referral=referral,
+        actor=actor,
+        kind="meeting.cancelled",
+        message=gettext_noop("Meeting on %(when)s cancelled. Asked for by: %(who)s. Reason: %(reason)s"),
+        params={
+            "when": when(meeting.starts_at),
+            "who": translatable(RequestedBy(requested_by).label),
+            "reason": meeting.change_reason,
+        },
+        extra={"meeting": meeting.pk},
+    )
+    audit_change(
+        actor=actor, action="meeting.cancelled", obj=meeting, service=referral.service, person_id=referral.person_id
+    )
+    return meeting

@@ -1,0 +1,143 @@
+"""Summons letters: a PDF per recipient kept with the meeting, and emailed where there is an address."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template import Context, Template
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+
+from portal.tasks import publish_on_commit
+
+from ..calendar import meeting_invitation
+from ..models import Letter, LetterKind, LetterTemplate, Meeting, RecipientKind
+from ..selectors import staff_name
+
+logger = logging.getLogger(__name__)
+
+LETTER_LANGUAGE = "nb"  # letters to the public are in Norwegian
+
+
+def html_to_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # imported when used: it loads Pango, which only letters need
+
+    return HTML(string=html).write_pdf()
+
+
+def _letter_context(meeting: Meeting, *, guardian=None) -> dict:
+    referral = meeting.referral
+    person = referral.person
+    recipient = guardian or person
+    return {
+        "service": referral.service,
+        "referral": referral,
+        "person": person,
+        "meeting": meeting,
+        "location": meeting.location,
+        "counsellor_name": staff_name(meeting.counsellor),
+        "guardian": guardian,
+        "minor": referral.is_minor_case,
+        "guardians": list(referral.guardians.all()),
+        "recipient_name": guardian.name if guardian else person.full_name,
+        "recipient_address": recipient.postal_address,
+        "today": timezone.localdate(),
+    }
+
+
+DEFAULTS = Path(__file__).resolve().parent.parent / "letter_defaults"
+DEFAULT_SUBJECTS = {LetterKind.SUMMONS: "Innkalling til samtale hos {{ service.name }}"}
+
+
+def letter_template(kind: str) -> LetterTemplate:
+    """The administrators' text for this kind of letter; the shipped default when there is none yet."""
+    template, _created = LetterTemplate.objects.get_or_create(
+        kind=kind,
+        defaults={"subject": DEFAULT_SUBJECTS[kind], "body": (DEFAULTS / f"{kind}.html").read_text(encoding="utf-8")},
+    )
+    return template
+
+
+def summons_html(meeting: Meeting, *, guardian=None) -> str:
+    """The letter as HTML: the administrators' text (LetterTemplate) inside the letterhead."""
+    template = letter_template(LetterKind.SUMMONS)
+    context = _letter_context(meeting, guardian=guardian)
+    with translation.override(LETTER_LANGUAGE):
+        body = Template(template.body).render(Context(context))
+        return render_to_string("letters/letter.html", {**context, "body": mark_safe(body)})  # noqa: S308 - admin-written
+
+
+def summons_letters_make(*, actor, meeting: Meeting) -> list[Letter]:
+    """One summons to the person and, for a minor, a copy addressed to each guardian. Called inside the
+    booking's transaction; the emails go out after it commits."""
+    referral = meeting.referral
+    recipients = [None]
+    if referral.is_minor_case:
+        recipients += list(referral.guardians.all())
+    letters = []
+    for guardian in recipients:
+        letter = Letter(
+            meeting=meeting,
+            kind=LetterKind.SUMMONS,
+            recipient_kind=RecipientKind.GUARDIAN if guardian else RecipientKind.PERSON,
+            guardian=guardian,
+            recipient_name=guardian.name if guardian else referral.person.full_name,
+            email=(guardian.email if guardian else referral.person.email) or "",
+        )
+        suffix = f"foresatt-{guardian.pk}" if guardian else "person"
+        # No names in file names: they end up in backups and logs.
+        letter.pdf.save(
+            f"innkalling-{meeting.pk}-{suffix}.pdf",
+            ContentFile(html_to_pdf(summons_html(meeting, guardian=guardian))),
+            save=False,
+        )
+        letter.save()
+        letters.append(letter)
+        if letter.email:
+            from ..tasks import letter_email
+
+            publish_on_commit(letter_email, letter.pk)
+    return letters
+
+
+def letter_email_send(*, letter_id: int) -> Letter:
+    """Email the letter once. The row lock keeps two workers from sending it together; a failure is kept on
+    the letter for the case page and raised again so the task retries."""
+    failure = None
+    with transaction.atomic():
+        letter = (
+            Letter.objects.select_for_update(of=("self",))
+            .select_related("meeting__referral__service", "meeting__location", "meeting__referral__person")
+            .get(pk=letter_id)
+        )
+        if letter.emailed_at or not letter.email:
+            return letter
+        meeting = letter.meeting
+        template = letter_template(letter.kind)
+        context = _letter_context(meeting, guardian=letter.guardian)
+        with translation.override(LETTER_LANGUAGE):
+            subject = Template(template.subject).render(Context(context)).strip()
+            body = render_to_string("letters/summons_email.txt", context)
+        message = EmailMessage(subject=subject, body=body, to=[letter.email])
+        message.attach(letter.pdf.name.rsplit("/", 1)[-1], letter.pdf.read(), "application/pdf")
+        if letter.recipient_kind == RecipientKind.PERSON:
+            message.attach("innkalling.ics", meeting_invitation(meeting), "text/calendar")
+        try:
+            message.send()
+        except (OSError, smtplib.SMTPException) as error:
+            failure = error
+            letter.email_error = str(error)[:500]
+            letter.save(update_fields=["email_error"])
+        else:
+            letter.emailed_at = timezone.now()
+            letter.email_error = ""
+            letter.save(update_fields=["emailed_at", "email_error"])
+    if failure is not None:
+        raise failure
+    return letter

@@ -1,0 +1,18 @@
+"""Thin tasks: load by id, call a service. Safe to run twice."""
+
+import smtplib
+
+from celery import shared_task
+
+from .services.letters import letter_email_send
+
+
+@shared_task(
+    name="counselling.letter_email",
+    autoretry_for=(OSError, smtplib.SMTPException),
+    retry_backoff=5,
+    retry_backoff_max=60,  # seconds: a longer outage is left to the sweep that finds unsent letters
+    max_retries=4,
+)
+def letter_email(letter_id: int) -> None:
+    letter_email_send(letter_id=letter_id)

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "counselling"
+
+urlpatterns = [
+    path("referrals/<int:referral_pk>/book/", views.meeting_book_view, name="book"),
+    path("meetings/<int:meeting_pk>/", views.meeting_detail, name="meeting"),
+    path("meetings/<int:meeting_pk>/reschedule/", views.meeting_reschedule_view, name="reschedule"),
+    path("meetings/<int:meeting_pk>/cancel/", views.meeting_cancel_view, name="cancel"),
+    path("meetings/<int:meeting_pk>/attendance/", views.attendance_record_view, name="attendance"),
+    path("meetings/<int:meeting_pk>/police-report/", views.police_report_create, name="police_report_create"),
+    path("letters/<int:letter_pk>/pdf/", views.letter_pdf, name="letter_pdf"),
+    path("police-reports/", views.police_report_list, name="police_reports"),
+    path("police-reports/<int:report_pk>/pdf/", views.police_report_pdf, name="police_report_pdf"),
+    path("police-reports/<int:report_pk>/sent/", views.police_report_sent, name="police_report_sent"),
+    path("calendar/", views.calendar_week, name="calendar"),
+    path("calendar/feed/", views.calendar_feed_settings, name="calendar_feed_settings"),
+]

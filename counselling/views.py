@@ -1,0 +1,355 @@
+"""Meetings, letters, attendance, police reports and calendars. Thin: parse, call a service, render."""
+
+import datetime
+import secrets
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.audit import audit_read
+from portal.permissions import service_view
+from referrals.selectors import referral_for
+
+from .calendar import counsellor_feed
+from .forms import AttendanceForm, CancelForm, MeetingTimeForm, RescheduleForm, week_start
+from .models import CalendarFeed, MeetingStatus, Role
+from .selectors import (
+    counsellors_of,
+    free_slots,
+    letter_for,
+    locations_of,
+    may_read_confidential,
+    meeting_for,
+    police_report_for,
+    police_reports_of,
+    week_of,
+)
+from .services import (
+    DEFAULT_LENGTH,
+    AttendanceDetails,
+    attendance_record,
+    meeting_book,
+    meeting_cancel,
+    meeting_reschedule,
+    police_report_make,
+    police_report_mark_sent,
+)
+
+CASEWORK = [Role.COUNSELLOR, Role.SERVICE_LEAD]
+
+
+def _time_form(request, form_class, *, referral, counsellor_id, length, initial=None):
+    """The booking form with free times for the chosen counsellor and length ("Show free times" re-renders)."""
+    counsellors = list(counsellors_of(request.service))
+    data = request.POST if request.method == "POST" else None
+    if data:
+        counsellor_id = _int(data.get("counsellor"), counsellor_id)
+        length = _int(data.get("length_minutes"), length)
+    counsellor = next((m.user for m in counsellors if m.user_id == counsellor_id), None)
+    if counsellor is None and counsellors:
+        counsellor = counsellors[0].user
+    slots = []
+    if counsellor is not None:
+        slots = free_slots(
+            service=request.service,
+            counsellor=counsellor,
+            length=datetime.timedelta(minutes=length),
+            deadline=referral.attendance_deadline,
+        )
+    form = form_class(
+        data,
+        counsellors=counsellors,
+        slots=slots,
+        locations=locations_of(request.service),
+        initial={"counsellor": counsellor.pk if counsellor else None, "length_minutes": length, **(initial or {})},
+    )
+    return form, counsellor, slots
+
+
+def _int(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _booking_wanted(request) -> bool:
+    return request.method == "POST" and request.POST.get("action") != "refresh"
+
+
+@service_view(roles=CASEWORK)
+def meeting_book_view(request, referral_pk):
+    referral = referral_for(request.service, referral_pk)
+    form, counsellor, slots = _time_form(
+        request,
+        MeetingTimeForm,
+        referral=referral,
+        counsellor_id=referral.assigned_counsellor_id or request.user.pk,
+        length=DEFAULT_LENGTH,
+    )
+    if _booking_wanted(request) and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = meeting_book(
+                actor=request.user,
+                referral=referral,
+                counsellor=counsellor,
+                location=data["location"],
+                starts_at=data["starts_at"],
+                length_minutes=data["length_minutes"],
+                late_reason=data["late_reason"],
+            )
+        except ValidationError as error:
+            _show(form, error)
+        else:
+            messages.success(request, _("The meeting is booked and the summons letters are made."))
+            return redirect("counselling:meeting", service_slug=request.service.slug, meeting_pk=meeting.pk)
+    context = {"referral": referral, "form": form, "slots": slots, "counsellor": counsellor}
+    return render(request, "counselling/meeting_book.html", context)
+
+
+def _show(form, error: ValidationError) -> None:
+    """A service's refusal beside the fields it names; the rest above the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@service_view(roles=CASEWORK)
+def meeting_detail(request, meeting_pk):
+    meeting = meeting_for(request.service, meeting_pk)
+    referral = meeting.referral
+    attendance = getattr(meeting, "attendance", None)
+    assessment = getattr(attendance, "assessment", None) if attendance else None
+    confidential = may_read_confidential(request.user, request.membership, referral)
+    if assessment is not None and confidential:
+        audit_read(
+            actor=request.user,
+            action="assessment.viewed",
+            obj=assessment,
+            service=request.service,
+            person_id=referral.person_id,
+        )
+    context = {
+        "meeting": meeting,
+        "referral": referral,
+        "attendance": attendance,
+        "guardians_present": attendance.guardians_present.all() if attendance else [],
+        "assessment": assessment if confidential else None,
+        "assessment_hidden": assessment is not None and not confidential,
+        "letters": meeting.letters.all(),
+        "reports": meeting.police_reports.all(),
+        "history": _history(meeting),
+        "can_record": meeting.status == MeetingStatus.BOOKED and meeting.starts_at <= timezone.now(),
+    }
+    audit_read(
+        actor=request.user, action="meeting.viewed", obj=meeting, service=request.service, person_id=referral.person_id
+    )
+    return render(request, "counselling/meeting_detail.html", context)
+
+
+def _history(meeting):
+    """The meetings this one replaced, newest first."""
+    earlier = []
+    current = meeting.replaces
+    while current is not None:
+        earlier.append(current)
+        current = current.replaces
+    return earlier
+
+
+@service_view(roles=CASEWORK)
+def meeting_reschedule_view(request, meeting_pk):
+    meeting = meeting_for(request.service, meeting_pk)
+    referral = meeting.referral
+    form, counsellor, slots = _time_form(
+        request, RescheduleForm, referral=referral, counsellor_id=meeting.counsellor_id, length=meeting.length_minutes
+    )
+    if _booking_wanted(request) and form.is_valid():
+        data = form.cleaned_data
+        try:
+            new = meeting_reschedule(
+                actor=request.user,
+                meeting=meeting,
+                counsellor=counsellor,
+                starts_at=data["starts_at"],
+                location=data["location"],
+                length_minutes=data["length_minutes"],
+                requested_by=data["requested_by"],
+                reason=data["reason"],
+                late_reason=data["late_reason"],
+            )
+        except ValidationError as error:
+            _show(form, error)
+        else:
+            messages.success(request, _("The meeting is moved and new summons letters are made."))
+            return redirect("counselling:meeting", service_slug=request.service.slug, meeting_pk=new.pk)
+    context = {"referral": referral, "meeting": meeting, "form": form, "slots": slots, "counsellor": counsellor}
+    return render(request, "counselling/meeting_reschedule.html", context)
+
+
+@service_view(roles=CASEWORK)
+def meeting_cancel_view(request, meeting_pk):
+    meeting = meeting_for(request.service, meeting_pk)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_cancel(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            _show(form, error)
+        else:
+            messages.success(request, _("The meeting is cancelled."))
+            return redirect("referrals:detail", service_slug=request.service.slug, referral_pk=meeting.referral_id)
+    return render(request, "counselling/meeting_cancel.html", {"meeting": meeting, "form": form})
+
+
+@service_view(roles=CASEWORK)
+def attendance_record_view(request, meeting_pk):
+    meeting = meeting_for(request.service, meeting_pk)
+    referral = meeting.referral
+    guardians = list(referral.guardians.all())
+    form = AttendanceForm(request.POST or None, guardians=guardians)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        details = AttendanceDetails(
+            outcome=data["outcome"],
+            absence_reason=data["absence_reason"],
+            guardian_ids=data.get("guardians", []),
+            risk_information_given=data["risk_information_given"],
+            consent=data["consent"],
+            needs=data["needs"],
+            onward_referrals=data["onward_referrals"],
+            confidential_note=data["confidential_note"],
+        )
+        try:
+            attendance_record(actor=request.user, meeting=meeting, details=details)
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "guardian_ids" in error.error_dict:
+                error.error_dict["guardians"] = error.error_dict.pop("guardian_ids")
+            _show(form, error)
+        else:
+            messages.success(request, _("The attendance is recorded."))
+            return redirect("referrals:detail", service_slug=request.service.slug, referral_pk=referral.pk)
+    age = referral.person.age_on(timezone.localdate(meeting.starts_at))
+    context = {"meeting": meeting, "referral": referral, "form": form, "under_16": age < 16}
+    return render(request, "counselling/attendance_form.html", context)
+
+
+def _pdf(file, filename: str):
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+
+
+@service_view(roles=CASEWORK)
+def letter_pdf(request, letter_pk):
+    letter = letter_for(request.service, letter_pk)
+    referral = letter.meeting.referral
+    audit_read(
+        actor=request.user,
+        action="letter.downloaded",
+        obj=letter,
+        service=request.service,
+        person_id=referral.person_id,
+    )
+    return _pdf(letter.pdf, letter.pdf.name.rsplit("/", 1)[-1])
+
+
+@service_view(roles=CASEWORK)
+def police_report_list(request):
+    reports = list(police_reports_of(request.service))
+    unsent = [r for r in reports if r.sent_at is None]
+    districts: dict[str, list] = {}
+    for report in unsent:
+        districts.setdefault(report.referral.get_police_district_display(), []).append(report)
+    sent = [r for r in reports if r.sent_at is not None][:50]
+    return render(request, "counselling/police_reports.html", {"districts": districts, "sent": sent})
+
+
+@service_view(roles=CASEWORK)
+def police_report_pdf(request, report_pk):
+    report = police_report_for(request.service, report_pk)
+    audit_read(
+        actor=request.user,
+        action="police_report.downloaded",
+        obj=report,
+        service=request.service,
+        person_id=report.referral.person_id,
+    )
+    return _pdf(report.pdf, report.pdf.name.rsplit("/", 1)[-1])
+
+
+@service_view(roles=CASEWORK)
+@require_POST
+def police_report_sent(request, report_pk):
+    report = police_report_for(request.service, report_pk)
+    police_report_mark_sent(actor=request.user, report=report)
+    messages.success(request, _("Marked as sent to the police."))
+    return redirect("counselling:police_reports", service_slug=request.service.slug)
+
+
+@service_view(roles=[Role.SERVICE_LEAD])
+def police_report_create(request, meeting_pk):
+    """Under the order route the police get nothing by default; the service lead may choose to report."""
+    meeting = meeting_for(request.service, meeting_pk)
+    if request.method == "POST":
+        try:
+            report = police_report_make(actor=request.user, meeting=meeting)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("counselling:meeting", service_slug=request.service.slug, meeting_pk=meeting.pk)
+        messages.success(request, _("The report is made: %(report)s.") % {"report": report.get_kind_display()})
+        return redirect("counselling:police_reports", service_slug=request.service.slug)
+    return render(request, "counselling/police_report_create.html", {"meeting": meeting, "referral": meeting.referral})
+
+
+@service_view(roles=CASEWORK)
+def calendar_week(request):
+    counsellors = list(counsellors_of(request.service))
+    chosen = _int(request.GET.get("counsellor"), request.user.pk)
+    membership = next((m for m in counsellors if m.user_id == chosen), None) or (
+        counsellors[0] if counsellors else None
+    )
+    monday = week_start(request.GET.get("week"))
+    week = week_of(request.service, membership.user, monday) if membership else {"days": [], "monday": monday}
+    context = {
+        "counsellors": counsellors,
+        "shown": membership,
+        "week": week,
+        "previous": monday - datetime.timedelta(days=7),
+        "next": monday + datetime.timedelta(days=7),
+        "today": timezone.localdate(),
+    }
+    return render(request, "counselling/calendar_week.html", context)
+
+
+@service_view(roles=CASEWORK)
+def calendar_feed_settings(request):
+    """The counsellor's private calendar address; making a new one ends the old."""
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    if request.method == "POST":
+        token = secrets.token_urlsafe(32)
+        CalendarFeed.objects.update_or_create(user=request.user, defaults={"token": token})
+        messages.success(request, _("A new calendar address is made; the old one no longer works."))
+        return redirect("counselling:calendar_feed_settings", service_slug=request.service.slug)
+    url = request.build_absolute_uri(reverse("calendar_feed", args=[feed.token])) if feed else None
+    return render(request, "counselling/calendar_feed.html", {"feed_url": url})
+
+
+def calendar_feed(request, token):
+    """The private iCal feed, for calendar apps that cannot log in: the token is the key. Times, places and
+    case numbers only."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token, user__is_active=True)
+    response = HttpResponse(counsellor_feed(feed.user), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
