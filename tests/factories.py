@@ -7,11 +7,13 @@ from factory.django import DjangoModelFactory
 
 from counselling.models import (
     CounsellingService,
+    Letter,
     Location,
     LocationKind,
     Meeting,
     Municipality,
     OpeningHours,
+    PoliceReport,
     Role,
     StaffMembership,
 )
@@ -150,3 +152,31 @@ class MeetingFactory(DjangoModelFactory):
     starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=2))
     ends_at = factory.LazyAttribute(lambda m: m.starts_at + datetime.timedelta(minutes=45))
     booked_by = factory.SelfAttribute("counsellor")
+
+
+class LetterFactory(DjangoModelFactory):
+    class Meta:
+        model = Letter
+
+    meeting = factory.SubFactory(MeetingFactory)
+    kind = "summons"
+    recipient_kind = "person"
+    recipient_name = factory.LazyAttribute(lambda letter: letter.meeting.referral.person.full_name)
+    pdf = factory.django.FileField(filename="innkalling.pdf", data=b"%PDF-1.4 test")
+
+
+class PoliceReportFactory(DjangoModelFactory):
+    class Meta:
+        model = PoliceReport
+
+    meeting = factory.SubFactory(MeetingFactory)
+    referral = factory.SelfAttribute("meeting.referral")
+    kind = "attended"
+    police_district = factory.SelfAttribute("referral.police_district")
+    police_reference = factory.SelfAttribute("referral.police_reference")
+    person_name = factory.LazyAttribute(lambda report: report.referral.person.full_name)
+    national_id = factory.LazyAttribute(lambda report: report.referral.person.national_id)
+    service_name = factory.LazyAttribute(lambda report: report.referral.service.name)
+    meeting_date = factory.LazyAttribute(lambda report: report.meeting.starts_at.date())
+    pdf = factory.django.FileField(filename="politimelding.pdf", data=b"%PDF-1.4 test")
+    created_by = factory.SelfAttribute("meeting.counsellor")

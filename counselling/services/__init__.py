@@ -3,7 +3,7 @@ the case timeline and the audit log. Grouped by subject; import from here."""
 
 from .attendance import AttendanceDetails, attendance_record
 from .booking import DEFAULT_LENGTH, meeting_book, meeting_cancel, meeting_reschedule
-from .letters import letter_email_send, summons_letters_make
+from .letters import letter_email_send, letter_template, summons_letters_make
 from .memberships import LEAD_PERMISSION, membership_deactivate, membership_grant
 from .police_reports import police_report_make, police_report_mark_sent
 
@@ -13,6 +13,7 @@ __all__ = [
     "AttendanceDetails",
     "attendance_record",
     "letter_email_send",
+    "letter_template",
     "meeting_book",
     "meeting_cancel",
     "meeting_reschedule",

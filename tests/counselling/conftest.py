@@ -57,3 +57,13 @@ def minor_referral(service, counsellor, thresholds_2021):
             ],
         ),
     )
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Services called directly answer in the active language; these tests read their messages in English.
+    Pages choose their own language per request."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

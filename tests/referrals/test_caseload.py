@@ -152,10 +152,31 @@ def test_case_page_query_count_is_pinned(client, service, lead, counsellor, thre
             guardians=[GuardianDetails(name="Hilde Lunde", relation="mor")],
         ),
     )
+    # Two meetings (one cancelled), each with letters to the person and the guardian.
+    from django.utils import timezone
+
+    from counselling.services import meeting_book, meeting_cancel
+    from tests.factories import LocationFactory
+
+    place = LocationFactory(service=service)
+    soon = timezone.now() + datetime.timedelta(days=2)
+    first = meeting_book(
+        actor=lead, referral=referral, counsellor=lead, location=place, starts_at=soon, late_reason="Test."
+    )
+    meeting_cancel(actor=lead, meeting=first, requested_by="person", reason="Syk.")
+    meeting_book(
+        actor=lead,
+        referral=referral,
+        counsellor=lead,
+        location=place,
+        starts_at=soon + datetime.timedelta(days=1),
+        late_reason="Test.",
+    )
     url = reverse("referrals:detail", kwargs={"service_slug": service.slug, "referral_pk": referral.pk})
     client.force_login(counsellor)
     client.get(url)
     # session, user, membership, referral, seized (prefetched), audit insert, guardians, events,
-    # earlier referrals, navigation memberships; the warning's reasons: substances, regulation's thresholds
-    with django_assert_num_queries(12):
+    # earlier referrals, meetings and their letters, navigation memberships; the warning's reasons:
+    # substances, regulation's thresholds
+    with django_assert_num_queries(14):
         assert client.get(url).status_code == 200

@@ -1,4 +1,5 @@
-"""Demo data for a first look: two services in two municipalities, a lead and two counsellors each.
+"""Demo data for a first look: two services in two municipalities, a lead and two counsellors each, with an
+office and weekday opening hours so meetings can be booked.
 
 Idempotent: running it again changes nothing but resetting the demo passwords.
 """
@@ -9,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from counselling.models import CounsellingService, Municipality, Role
+from counselling.models import CounsellingService, Location, LocationKind, Municipality, OpeningHours, Role
 from counselling.services import membership_grant
 from referrals.identity import example_national_id
 from referrals.models import Referral
@@ -80,6 +81,17 @@ class Command(BaseCommand):
                 slug=service_fields.pop("slug"), defaults=service_fields
             )
             service.municipalities.add(municipality)
+            office, _ = Location.objects.get_or_create(
+                service=service,
+                name="Kontoret",
+                defaults={
+                    "kind": LocationKind.OFFICE,
+                    "street_address": service.street_address,
+                    "postal_code": service.postal_code,
+                    "postal_town": service.postal_town,
+                    "instructions": "Meld deg i resepsjonen i første etasje.",
+                },
+            )
             for username, first_name, last_name, role in entry["staff"]:
                 user, _ = User.objects.get_or_create(
                     username=username,
@@ -88,6 +100,14 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save()
                 membership_grant(actor=admin, user=user, service=service, role=role)
+                for weekday in range(5):  # Monday to Friday, 9 to 15
+                    OpeningHours.objects.get_or_create(
+                        service=service,
+                        counsellor=user,
+                        location=office,
+                        weekday=weekday,
+                        defaults={"starts": datetime.time(9), "ends": datetime.time(15)},
+                    )
                 logins.append((username, Role(role).label, service.name))
 
         self._demo_referrals(admin)

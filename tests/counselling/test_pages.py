@@ -1,0 +1,307 @@
+"""The counselling pages: booking from the free times, the meeting page's confidentiality, letters, police reports
+and calendars."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from counselling.models import AvailabilityException, CalendarFeed, Meeting, MeetingStatus
+from counselling.selectors import free_slots
+from counselling.services import AttendanceDetails, attendance_record, meeting_book, police_report_mark_sent
+from portal.models import AuditEvent
+from referrals.services import referral_assign
+from tests.factories import MeetingFactory, PoliceReportFactory, ReferralFactory, open_every_day
+
+
+def url(name, service, **kwargs):
+    return reverse(f"counselling:{name}", kwargs={"service_slug": service.slug, **kwargs})
+
+
+def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, minute), timezone.get_current_timezone())
+
+
+# Free times.
+
+
+def test_free_times_follow_opening_hours_and_skip_meetings_absences_and_holidays(service, counsellor, location):
+    open_every_day(
+        service=service, counsellor=counsellor, location=location, starts=datetime.time(9), ends=datetime.time(11)
+    )
+    christmas_eve = datetime.date(2030, 12, 24)  # a Tuesday, open; the 25th and 26th are public holidays
+    MeetingFactory(
+        referral__service=service, counsellor=counsellor, location=location, starts_at=at(christmas_eve, 9, 30)
+    )
+    AvailabilityException.objects.create(
+        service=service,
+        counsellor=counsellor,
+        kind="sick",
+        starts_at=at(christmas_eve, 10, 30),
+        ends_at=at(christmas_eve, 23),
+    )
+    slots = free_slots(
+        service=service,
+        counsellor=counsellor,
+        length=datetime.timedelta(minutes=45),
+        deadline=datetime.date(2030, 12, 31),
+        after=at(christmas_eve, 0),
+        limit=3,
+    )
+    starts = [timezone.localtime(slot.starts_at).strftime("%d %H:%M") for slot in slots]
+    # 09:00 would run into the 09:30 meeting; 10:15 until 10:30 ends in the absence; then the holidays.
+    assert starts == ["27 09:00", "27 09:15", "27 09:30"]
+    assert not any(slot.after_deadline for slot in slots)
+
+
+def test_with_no_free_time_before_the_deadline_later_times_are_offered_and_marked(service, counsellor, location):
+    open_every_day(
+        service=service, counsellor=counsellor, location=location, starts=datetime.time(9), ends=datetime.time(10)
+    )
+    monday = datetime.date(2030, 6, 3)
+    slots = free_slots(
+        service=service,
+        counsellor=counsellor,
+        length=datetime.timedelta(minutes=45),
+        deadline=monday - datetime.timedelta(days=1),
+        after=at(monday, 0),
+        limit=2,
+    )
+    assert [slot.after_deadline for slot in slots] == [True, True]
+
+
+def test_free_times_keep_wall_clock_hours_across_the_change_to_summer_time(service, counsellor, location):
+    open_every_day(
+        service=service, counsellor=counsellor, location=location, starts=datetime.time(9), ends=datetime.time(10)
+    )
+    sunday_of_change = datetime.date(2030, 3, 31)
+    slots = free_slots(
+        service=service,
+        counsellor=counsellor,
+        length=datetime.timedelta(minutes=60),
+        deadline=datetime.date(2030, 4, 30),
+        after=at(sunday_of_change - datetime.timedelta(days=1), 0),
+        limit=3,
+    )
+    assert [timezone.localtime(slot.starts_at).strftime("%d %H:%M") for slot in slots] == [
+        "30 09:00",
+        "31 09:00",
+        "01 09:00",
+    ]
+
+
+# Booking on the page.
+
+
+def test_a_counsellor_books_one_of_the_free_times_on_the_page(client, service, counsellor, referral, location):
+    open_every_day(service=service, counsellor=counsellor, location=location)
+    client.force_login(counsellor)
+    page = client.get(url("book", service, referral_pk=referral.pk))
+    slot = page.context["slots"][0]
+    response = client.post(
+        url("book", service, referral_pk=referral.pk),
+        {"counsellor": counsellor.pk, "length_minutes": 45, "slot": slot.value, "action": "book"},
+    )
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302
+    assert response.url == url("meeting", service, meeting_pk=meeting.pk)
+    assert meeting.starts_at == slot.starts_at
+
+
+def test_a_time_taken_meanwhile_is_refused_on_the_page_with_nothing_booked(
+    client, service, counsellor, referral, location
+):
+    open_every_day(service=service, counsellor=counsellor, location=location)
+    client.force_login(counsellor)
+    slot = client.get(url("book", service, referral_pk=referral.pk)).context["slots"][0]
+    other = ReferralFactory(service=service, attendance_deadline=referral.attendance_deadline)
+    meeting_book(actor=counsellor, referral=other, counsellor=counsellor, location=location, starts_at=slot.starts_at)
+    response = client.post(
+        url("book", service, referral_pk=referral.pk),
+        {"counsellor": counsellor.pk, "length_minutes": 45, "slot": slot.value, "action": "book"},
+    )
+    assert response.status_code == 200
+    assert not referral.meetings.exists()
+
+
+def test_another_time_needs_a_place(client, service, counsellor, referral, location):
+    client.force_login(counsellor)
+    other_time = (timezone.localtime() + datetime.timedelta(days=3)).strftime("%Y-%m-%dT10:00")
+    response = client.post(
+        url("book", service, referral_pk=referral.pk),
+        {"counsellor": counsellor.pk, "length_minutes": 45, "other_time": other_time, "action": "book"},
+    )
+    assert "location" in response.context["form"].errors
+    response = client.post(
+        url("book", service, referral_pk=referral.pk),
+        {
+            "counsellor": counsellor.pk,
+            "length_minutes": 60,
+            "other_time": other_time,
+            "location": location.pk,
+            "action": "book",
+        },
+    )
+    assert response.status_code == 302
+    assert Meeting.objects.get().length_minutes == 60
+
+
+# Confidentiality on the meeting page.
+
+
+@pytest.fixture
+def assessed_meeting(service, lead, counsellor, referral, location):
+    referral_assign(actor=lead, referral=referral, counsellor=counsellor)
+    meeting = MeetingFactory(
+        referral=referral,
+        counsellor=counsellor,
+        location=location,
+        starts_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    attendance_record(
+        actor=counsellor,
+        meeting=meeting,
+        details=AttendanceDetails(
+            outcome="attended", consent=True, onward_referrals=["gp"], confidential_note="Sover dårlig."
+        ),
+    )
+    return meeting
+
+
+@pytest.mark.parametrize("reader", ["counsellor", "lead"])
+def test_the_assigned_counsellor_and_the_lead_read_the_assessment_and_each_read_is_logged(
+    client, request, service, assessed_meeting, reader
+):
+    user = request.getfixturevalue(reader)
+    client.force_login(user)
+    page = client.get(url("meeting", service, meeting_pk=assessed_meeting.pk))
+    assert "Sover dårlig." in page.content.decode()
+    assert AuditEvent.objects.filter(action="assessment.viewed", actor=user).count() == 1
+
+
+def test_a_colleague_not_on_the_case_sees_that_an_assessment_exists_but_not_what_it_says(
+    client, service, colleague, assessed_meeting
+):
+    client.force_login(colleague)
+    page = client.get(url("meeting", service, meeting_pk=assessed_meeting.pk)).content.decode()
+    assert "Sover dårlig." not in page
+    assert 'data-testid="assessment"' not in page
+    assert not AuditEvent.objects.filter(action="assessment.viewed").exists()
+
+
+def test_the_attendance_page_says_it_is_not_a_patient_journal(client, service, counsellor, assessed_meeting):
+    client.force_login(counsellor)
+    meeting = MeetingFactory(referral__service=service, counsellor=counsellor)
+    assert "ikke en pasientjournal" in client.get(url("attendance", service, meeting_pk=meeting.pk)).content.decode()
+    client.cookies["portal_language"] = "en"
+    assert "not a patient journal" in client.get(url("attendance", service, meeting_pk=meeting.pk)).content.decode()
+
+
+# Letters and police reports.
+
+
+def test_a_letter_downloads_as_pdf_and_the_download_is_logged(client, service, counsellor, referral, location):
+    meeting = meeting_book(
+        actor=counsellor,
+        referral=referral,
+        counsellor=counsellor,
+        location=location,
+        starts_at=timezone.now() + datetime.timedelta(days=2),
+    )
+    letter = meeting.letters.get()
+    client.force_login(counsellor)
+    response = client.get(url("letter_pdf", service, letter_pk=letter.pk))
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="letter.downloaded", person_id=referral.person_id).count() == 1
+
+
+def test_reports_to_send_are_listed_per_police_district_and_marked_sent_once(client, service, counsellor, lead):
+    report = PoliceReportFactory(meeting__referral__service=service, meeting__referral__police_district="vest")
+    client.force_login(counsellor)
+    page = client.get(url("police_reports", service))
+    assert list(page.context["districts"]) == ["Vest"]
+    client.post(url("police_report_sent", service, report_pk=report.pk))
+    report.refresh_from_db()
+    first = report.sent_at
+    assert report.sent_by == counsellor
+    police_report_mark_sent(actor=lead, report=report)
+    report.refresh_from_db()
+    assert (report.sent_at, report.sent_by) == (first, counsellor)
+    assert client.get(url("police_reports", service)).context["districts"] == {}
+
+
+def test_under_the_order_route_the_lead_may_choose_to_report(client, service, lead, counsellor, location):
+    referral = ReferralFactory(service=service, route="order", seizure_unknown=False, classification="exempt")
+    meeting = MeetingFactory(
+        referral=referral,
+        counsellor=counsellor,
+        location=location,
+        starts_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    attendance_record(actor=counsellor, meeting=meeting, details=AttendanceDetails(outcome="no_show"))
+    assert not meeting.police_reports.exists()
+    client.force_login(lead)
+    client.post(url("police_report_create", service, meeting_pk=meeting.pk))
+    assert meeting.police_reports.get().kind == "not_attended"
+
+
+# Calendars.
+
+
+def test_the_private_feed_shows_times_and_case_numbers_but_no_names(client, service, counsellor, referral, location):
+    meeting_book(
+        actor=counsellor,
+        referral=referral,
+        counsellor=counsellor,
+        location=location,
+        starts_at=timezone.now() + datetime.timedelta(days=2),
+    )
+    client.force_login(counsellor)
+    client.post(url("calendar_feed_settings", service))
+    token = CalendarFeed.objects.get(user=counsellor).token
+    client.logout()
+    response = client.get(reverse("calendar_feed", args=[token]))
+    body = response.content.decode()
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    assert len(events) == 1
+    assert referral.police_reference in str(events[0]["SUMMARY"])
+    assert referral.person.last_name not in body and referral.person.first_name not in body
+    assert referral.person.national_id not in body
+
+
+def test_a_new_feed_address_ends_the_old_one(client, service, counsellor):
+    client.force_login(counsellor)
+    client.post(url("calendar_feed_settings", service))
+    old = CalendarFeed.objects.get(user=counsellor).token
+    client.post(url("calendar_feed_settings", service))
+    assert client.get(reverse("calendar_feed", args=[old])).status_code == 404
+
+
+def test_the_feed_of_a_deactivated_user_is_gone(client, service, counsellor):
+    CalendarFeed.objects.create(user=counsellor, token="t" * 43)
+    counsellor.is_active = False
+    counsellor.save()
+    assert client.get(reverse("calendar_feed", args=["t" * 43])).status_code == 404
+
+
+def test_the_week_calendar_shows_the_counsellors_meetings(client, service, counsellor, referral, location):
+    starts_at = timezone.now() + datetime.timedelta(days=1)
+    meeting_book(actor=counsellor, referral=referral, counsellor=counsellor, location=location, starts_at=starts_at)
+    client.force_login(counsellor)
+    week = timezone.localdate(starts_at).isoformat()
+    page = client.get(url("calendar", service) + f"?counsellor={counsellor.pk}&week={week}")
+    shown = [m for day in page.context["week"]["days"] for m in day["meetings"]]
+    assert [m.referral for m in shown] == [referral]
+    assert str(referral) in page.content.decode()
+
+
+def test_a_cancelled_meeting_frees_the_week(client, service, counsellor, referral, location):
+    meeting = MeetingFactory(
+        referral=referral, counsellor=counsellor, location=location, status=MeetingStatus.CANCELLED, change_reason="x"
+    )
+    client.force_login(counsellor)
+    page = client.get(url("calendar", service) + f"?week={timezone.localdate(meeting.starts_at).isoformat()}")
+    assert not [m for day in page.context["week"]["days"] for m in day["meetings"]]
