@@ -21,6 +21,7 @@ install: $(VENV)/.installed
 run: install system-deps
 	mkdir -p var/celery-broker/processed
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py setup_schedules
 	$(BIN)/python manage.py seed_demo
 	@echo
 	@echo "  Portal: http://127.0.0.1:8000/   Admin: http://127.0.0.1:8000/admin/"

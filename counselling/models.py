@@ -1,5 +1,7 @@
 """The organisation: municipalities, the counselling services that serve them, and staff."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -567,3 +569,174 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+# Reminders and flags: rows with a due time and a state, so that a lost message, a dead worker or two
+# beat processes delay work but never lose or double it.
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+EARLIEST_REMINDER, LATEST_REMINDER = datetime.time(8), datetime.time(20)
+
+
+class ReminderRule(models.Model):
+    """When reminders go out: this many days before the meeting, at this time of day in Norway."""
+
+    days_before = models.PositiveSmallIntegerField(_("days before the meeting"))
+    send_at = models.TimeField(
+        _("time of day"), default=datetime.time(10), help_text=_("Norwegian time, between 08:00 and 20:00.")
+    )
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
+        ordering = ["-days_before", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["days_before", "channel"], name="one_reminder_rule_per_day_and_channel"),
+            # Never at night: people are not woken by a reminder about a drug case.
+            models.CheckConstraint(
+                condition=Q(send_at__gte=EARLIEST_REMINDER, send_at__lte=LATEST_REMINDER),
+                name="reminder_in_the_daytime",
+                violation_error_message=_("Reminders go out between 08:00 and 20:00."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(days)d days before, %(time)s, %(channel)s") % {
+            "days": self.days_before,
+            "time": self.send_at.strftime("%H:%M"),
+            "channel": self.get_channel_display(),
+        }
+
+
+class ReminderText(models.Model):
+    """The reminder's words per channel and language, in Django's template language."""
+
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
+    subject = models.CharField(_("email subject"), max_length=200, blank=True)
+    body = models.TextField(
+        _("text"),
+        help_text=_("E.g. {{ meeting.starts_at|date:'j. F H:i' }}, {{ location.name }}, {{ service.phone }}."),
+    )
+
+    class Meta:
+        verbose_name = _("reminder text")
+        verbose_name_plural = _("reminder texts")
+        constraints = [models.UniqueConstraint(fields=["channel", "language"], name="one_reminder_text_per_language")]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} ({self.language})"
+
+
+class ReminderState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Reminder(models.Model):
+    """One reminder to one recipient through one channel. Made with the meeting, in the same transaction."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("meeting"))
+    days_before = models.PositiveSmallIntegerField(_("days before the meeting"))
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    recipient_kind = models.CharField(_("recipient"), max_length=10, choices=RecipientKind.choices)
+    guardian = models.ForeignKey(
+        "referrals.Guardian", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    address = models.CharField(_("email or phone"), max_length=254)
+    language = models.CharField(_("language"), max_length=2, default="nb")
+    due_at = models.DateTimeField(_("due"))
+    state = models.CharField(_("state"), max_length=10, choices=ReminderState.choices, default=ReminderState.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    provider_message_id = models.CharField(_("provider's message id"), max_length=200, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "days_before", "channel"],
+                condition=Q(recipient_kind="person"),
+                name="one_reminder_to_the_person",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "days_before", "channel", "guardian"],
+                condition=Q(recipient_kind="guardian"),
+                name="one_reminder_to_each_guardian",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(state="pending"), name="reminder_pending_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} – {self.get_channel_display()} {self.days_before}d"
+
+    @property
+    def reference(self) -> str:
+        """The same for every attempt, so a provider can drop a resend."""
+        return f"reminder-{self.pk}"
+
+
+class FlagKind(models.TextChoices):
+    ATTENDANCE_NOT_RECORDED = "attendance_not_recorded", _("Attendance not recorded")
+    DEADLINE_PASSED = "deadline_passed", _("Attendance deadline passed without a meeting held")
+    LETTER_FAILED = "letter_failed", _("Letter could not be emailed")
+    REMINDER_FAILED = "reminder_failed", _("Reminder could not be sent")
+
+
+class Flag(models.Model):
+    """Something a person must look at, raised by a sweep and resolved by the action it asks for."""
+
+    kind = models.CharField(_("kind"), max_length=30, choices=FlagKind.choices)
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="flags", verbose_name=_("referral")
+    )
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
+    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
+    raised_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+
+    class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        ordering = ["-raised_at"]
+        # Each thing is flagged once, however often the sweeps run or however many run at once.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting"], condition=Q(kind="attendance_not_recorded"), name="one_attendance_flag_per_meeting"
+            ),
+            models.UniqueConstraint(
+                fields=["referral"], condition=Q(kind="deadline_passed"), name="one_deadline_flag_per_referral"
+            ),
+            models.UniqueConstraint(fields=["letter"], condition=Q(kind="letter_failed"), name="one_flag_per_letter"),
+            models.UniqueConstraint(
+                fields=["reminder"], condition=Q(kind="reminder_failed"), name="one_flag_per_reminder"
+            ),
+        ]
+        indexes = [models.Index(fields=["referral"], condition=Q(resolved_at__isnull=True), name="flag_open_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.referral}"

@@ -4,6 +4,7 @@ import smtplib
 
 from celery import shared_task
 
+from .services import flags, reminders
 from .services.letters import letter_email_send
 
 
@@ -16,3 +17,15 @@ from .services.letters import letter_email_send
 )
 def letter_email(letter_id: int) -> None:
     letter_email_send(letter_id=letter_id)
+
+
+@shared_task(name="counselling.reminders_send_due")
+def reminders_send_due() -> int:
+    """Every minute on beat. Safe to run twice at once: each reminder is claimed with skip_locked."""
+    return reminders.reminders_send_due()
+
+
+@shared_task(name="counselling.flags_raise")
+def flags_raise() -> int:
+    """Every few minutes on beat. Safe to run twice at once: each flag is unique."""
+    return flags.flags_raise()

@@ -182,6 +182,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# A meeting whose end is this long past with no attendance recorded is flagged for its counsellor.
+ATTENDANCE_FLAG_GRACE_HOURS = env.int("ATTENDANCE_FLAG_GRACE_HOURS", default=2)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

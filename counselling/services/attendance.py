@@ -18,12 +18,14 @@ from ..models import (
     Attendance,
     AttendanceOutcome,
     ConsentBy,
+    FlagKind,
     Meeting,
     MeetingStatus,
     Need,
     NeedsAssessment,
     OnwardService,
 )
+from .flags import flags_resolve
 from .police_reports import police_report_make
 
 # From 16 a person consents to health care on their own; under 16 the guardians do (pasient- og
@@ -130,6 +132,8 @@ def attendance_record(*, actor, meeting: Meeting, details: AttendanceDetails) ->
         )
     meeting.status = MeetingStatus.HELD
     meeting.save(update_fields=["status"])
+    flags_resolve(actor=actor, referral=referral, kinds=[FlagKind.ATTENDANCE_NOT_RECORDED], meeting=meeting)
+    flags_resolve(actor=actor, referral=referral, kinds=[FlagKind.DEADLINE_PASSED])
 
     # The timeline is read by everyone on the case: it names the outcome, never the assessment.
     timeline_add(

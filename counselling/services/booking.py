@@ -15,9 +15,11 @@ from portal.audit import audit_change
 from referrals.models import Referral, ReferralStatus
 from referrals.services import timeline_add, translatable
 
-from ..models import HOLDS_TIME, Location, Meeting, MeetingStatus, RequestedBy, Role, StaffMembership
+from ..models import HOLDS_TIME, FlagKind, Location, Meeting, MeetingStatus, RequestedBy, Role, StaffMembership
 from ..selectors import staff_name
+from .flags import flags_resolve
 from .letters import summons_letters_make
+from .reminders import reminders_cancel, reminders_schedule
 
 DEFAULT_LENGTH = 45
 SHORTEST, LONGEST = 15, 240
@@ -143,6 +145,8 @@ def meeting_book(
     )
     referral.status = ReferralStatus.BOOKED
     referral.save(update_fields=["status"])
+    reminders_schedule(meeting=meeting)
+    flags_resolve(actor=actor, referral=referral, kinds=[FlagKind.DEADLINE_PASSED])
     timeline_add(
         referral=referral,
         actor=actor,
@@ -225,6 +229,8 @@ def meeting_reschedule(
         late_reason=late_reason,
         replaces=old,
     )
+    reminders_cancel(meeting=old)
+    reminders_schedule(meeting=new)
     timeline_add(
         referral=referral,
         actor=actor,
@@ -259,6 +265,7 @@ def meeting_cancel(*, actor, meeting: Meeting, requested_by: str, reason: str) -
     meeting.changed_by = actor
     meeting.changed_at = timezone.now()
     meeting.save(update_fields=["status", "change_requested_by", "change_reason", "changed_by", "changed_at"])
+    reminders_cancel(meeting=meeting)
     referral.status = ReferralStatus.ASSIGNED if referral.assigned_counsellor_id else ReferralStatus.RECEIVED
     referral.save(update_fields=["status"])
     timeline_add(

@@ -138,6 +138,9 @@ def letter_email_send(*, letter_id: int) -> Letter:
             letter.emailed_at = timezone.now()
             letter.email_error = ""
             letter.save(update_fields=["emailed_at", "email_error"])
+            from .flags import flags_resolve
+
+            flags_resolve(actor=None, referral=meeting.referral, kinds=["letter_failed"], letter=letter)
     if failure is not None:
         raise failure
     return letter

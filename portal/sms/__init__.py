@@ -30,6 +30,7 @@ class SmsMessage:
     to: str
     sender: str
     body: str
+    reference: str = ""
 
 
 class SmsError(Exception):
@@ -56,7 +57,7 @@ def get_backend(path: str | None = None, **kwargs):
     return import_string(path or settings.SMS_BACKEND)(**kwargs)
 
 
-def send_sms(*, to: str, body: str, backend=None) -> SmsSent:
+def send_sms(*, to: str, body: str, reference: str = "", backend=None) -> SmsSent:
     """Send `body` to the E.164 number `to`; SmsSent only when the provider accepted it.
 
     A number that is not in E.164 is refused (ValueError) before anything is sent: numbers
@@ -70,4 +71,4 @@ def send_sms(*, to: str, body: str, backend=None) -> SmsSent:
         raise ValueError("SMS recipients must be phone numbers in E.164 form, e.g. +4791234567.")
     if backend is None:
         backend = get_backend()
-    return backend.send(to=to, body=body)
+    return backend.send(to=to, body=body, reference=reference)

@@ -100,14 +100,16 @@ def free_port():
 def test_accepted_message_returns_the_gateways_id(gateway):
     gateway.answer = {"id": "gw-4711", "status": "queued"}
 
-    sent = send_sms(to=PHONE, body=REMINDER)
+    sent = send_sms(to=PHONE, body=REMINDER, reference="reminder-17")
 
     assert sent == SmsSent(message_id="gw-4711")
     [request] = gateway.requests
     assert request["path"] == "/v1/sms"
-    assert request["json"] == {"to": PHONE, "from": "Radgiving", "message": REMINDER}
+    assert request["json"] == {"to": PHONE, "from": "Radgiving", "message": REMINDER, "reference": "reminder-17"}
     assert request["headers"]["Authorization"] == f"Bearer {TOKEN}"
     assert request["headers"]["Content-Type"] == "application/json"
+    # The reference doubles as an idempotency key, so a gateway can drop a resend after a crash.
+    assert request["headers"]["Idempotency-Key"] == "reminder-17"
 
 
 def test_numeric_id_from_the_gateway_is_kept_as_text(gateway):

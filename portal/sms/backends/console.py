@@ -17,7 +17,7 @@ class SmsBackend(BaseSmsBackend):
         # Threads sharing the backend must not interleave their messages' lines.
         self._lock = threading.RLock()
 
-    def send(self, *, to: str, body: str) -> SmsSent:
+    def send(self, *, to: str, body: str, reference: str = "") -> SmsSent:
         message_id = uuid.uuid4().hex
         with self._lock:
             self.stream.write(f"SMS {message_id}\nFrom: {settings.SMS_SENDER}\nTo: {to}\n\n{body}\n{'-' * 79}\n")

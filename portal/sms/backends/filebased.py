@@ -28,7 +28,7 @@ class SmsBackend(BaseSmsBackend):
             raise ImproperlyConfigured(f"SMS_FILE_PATH {self.directory} is not a directory we can create.") from error
         self.path = self.directory / FILE_NAME
 
-    def send(self, *, to: str, body: str) -> SmsSent:
+    def send(self, *, to: str, body: str, reference: str = "") -> SmsSent:
         message_id = uuid.uuid4().hex
         line = json.dumps(
             {
