@@ -1,5 +1,6 @@
 """Fees for a missed meeting: the court fee they are reckoned from, and each service's fee settings."""
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -86,3 +87,265 @@ class FeePolicy(models.Model):
 
     def __str__(self):
         return gettext("Fee policy of %(service)s") % {"service": self.service}
+
+
+# Fee cases: from the missed meeting to a decision that would stand up to review, its appeal, and collection.
+
+
+class FeeCaseStatus(models.TextChoices):
+    """proposed → notice sent → answered | answer period passed → assessed → decided → (appealed → (forwarded)
+    → appeal concluded) → final → exported → paid; cancelled from any open state. Moved only by fees.services."""
+
+    PROPOSED = "proposed", _("Proposed")
+    NOTICE_SENT = "notice_sent", _("Advance notice sent")
+    ANSWERED = "answered", _("Answer received")
+    ANSWER_PERIOD_PASSED = "answer_period_passed", _("Answer period passed")
+    ASSESSED = "assessed", _("Hardship assessed")
+    DECIDED = "decided", _("Decided")
+    APPEALED = "appealed", _("Appealed")
+    FORWARDED = "forwarded", _("Appeal forwarded to the appeal body")
+    APPEAL_CONCLUDED = "appeal_concluded", _("Appeal concluded")
+    FINAL = "final", _("Final")
+    EXPORTED = "exported", _("Sent to collection")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class FeeOutcome(models.TextChoices):
+    IMPOSED = "imposed", _("Fee imposed")
+    WAIVED_HARDSHIP = "waived_hardship", _("Fee waived: unreasonably burdensome")
+    DROPPED_VALID_REASON = "dropped_valid_reason", _("Fee dropped: valid reason for not attending")
+
+
+class AppealOutcome(models.TextChoices):
+    REVERSED = "reversed", _("Reversed by the service")
+    UPHELD = "upheld", _("Upheld by the appeal body")
+    ALLOWED = "allowed", _("Allowed by the appeal body: no fee")
+
+
+class CollectionExport(models.Model):
+    """One run of the collection export: which final fees of the service went to collection, and the file sent."""
+
+    service = models.ForeignKey(
+        CounsellingService, on_delete=models.PROTECT, related_name="fee_exports", verbose_name=_("service")
+    )
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    fee_count = models.PositiveIntegerField(_("fees"), default=0)
+    total_amount = models.PositiveIntegerField(_("total (NOK)"), default=0)
+    csv = models.FileField(_("CSV file"), upload_to="fee-exports/%Y/")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("exported by")
+    )
+    created_at = models.DateTimeField(_("exported"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("collection export")
+        verbose_name_plural = _("collection exports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="collection_export_period_in_order"
+            ),
+        ]
+
+    def __str__(self):
+        return gettext("Collection export %(start)s–%(end)s") % {
+            "start": date_format(self.period_start, "SHORT_DATE_FORMAT"),
+            "end": date_format(self.period_end, "SHORT_DATE_FORMAT"),
+        }
+
+
+class FeeCase(models.Model):
+    """The fee for one missed meeting, as an administrative decision (forvaltningsloven): warned, heard, hardship
+    assessed, decided with reasons, open to appeal, then collected. Each step fills its own fields."""
+
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="fee_cases", verbose_name=_("referral")
+    )
+    meeting = models.OneToOneField(
+        "counselling.Meeting", on_delete=models.PROTECT, related_name="fee_case", verbose_name=_("missed meeting")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=FeeCaseStatus.choices, default=FeeCaseStatus.PROPOSED)
+    amount = models.PositiveIntegerField(
+        _("planned fee (NOK)"), help_text=_("Whole kroner: the multiplier times the court fee on the meeting day.")
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
+    )
+    proposed_at = models.DateTimeField(_("proposed"))
+
+    # Advance notice (forvaltningsloven § 16).
+    notice_sent_at = models.DateTimeField(_("advance notice sent"), null=True, blank=True)
+    notice_sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answer_deadline = models.DateField(_("answer deadline"), null=True, blank=True)
+
+    # The person's answer, or the deadline passing without one.
+    answer_received_on = models.DateField(_("answer received"), null=True, blank=True)
+    answer_valid_reason = models.TextField(_("the person's reason for not attending"), blank=True)
+    answer_situation = models.TextField(_("the person's account of finances and life situation"), blank=True)
+    answer_registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answer_period_passed_at = models.DateTimeField(_("answer period passed"), null=True, blank=True)
+
+    # Hardship assessment: would a fee be unreasonably burdensome?
+    hardship_financial_situation = models.TextField(_("financial situation"), blank=True)
+    hardship_life_situation = models.TextField(_("life situation"), blank=True)
+    hardship_persons_account = models.TextField(_("the person's own account"), blank=True)
+    hardship_reasoning = models.TextField(_("assessment"), blank=True)
+    hardship_unreasonably_burdensome = models.BooleanField(
+        _("a fee would be unreasonably burdensome"), null=True, blank=True
+    )
+    hardship_assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hardship_assessed_at = models.DateTimeField(_("hardship assessed"), null=True, blank=True)
+
+    # The decision (forvaltningsloven §§ 24–25, 27).
+    outcome = models.CharField(_("decision"), max_length=25, choices=FeeOutcome.choices, blank=True)
+    decided_amount = models.PositiveIntegerField(_("fee imposed (NOK)"), null=True, blank=True)
+    reasons = models.TextField(_("reasons"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    notified_on = models.DateField(_("decision reaches the person"), null=True, blank=True)
+    appeal_deadline = models.DateField(_("appeal deadline"), null=True, blank=True)
+
+    # Appeal (forvaltningsloven §§ 28–34): collection is on hold while it runs.
+    appeal_received_on = models.DateField(_("appeal received"), null=True, blank=True)
+    appeal_grounds = models.TextField(_("grounds of appeal"), blank=True)
+    appeal_registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    appeal_forwarded_at = models.DateTimeField(_("appeal forwarded"), null=True, blank=True)
+    appeal_outcome = models.CharField(_("appeal outcome"), max_length=10, choices=AppealOutcome.choices, blank=True)
+    appeal_outcome_reasons = models.TextField(_("reasons of the appeal outcome"), blank=True)
+    appeal_outcome_on = models.DateField(_("appeal decided"), null=True, blank=True)
+    appeal_outcome_registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    final_at = models.DateTimeField(_("final"), null=True, blank=True)
+    exported_in = models.ForeignKey(
+        CollectionExport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fee_cases",
+        verbose_name=_("collection export"),
+    )
+    paid_on = models.DateField(_("paid"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("fee case")
+        verbose_name_plural = _("fee cases")
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="fee_case_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(decided_at__isnull=True) | (~Q(reasons="") & ~Q(outcome="")),
+                name="fee_case_decision_has_outcome_and_reasons",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_at__isnull=True) | Q(hardship_assessed_at__isnull=False),
+                name="fee_case_decision_after_hardship_assessment",
+            ),
+            models.CheckConstraint(
+                condition=(Q(outcome="imposed") & Q(decided_amount__gt=0))
+                | (~Q(outcome="imposed") & Q(decided_amount__isnull=True)),
+                name="fee_case_amount_only_when_imposed",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("proposed_by")),
+                name="fee_case_decided_by_someone_else_than_the_proposer",
+            ),
+            models.CheckConstraint(
+                condition=Q(hardship_assessed_at__isnull=True) | ~Q(hardship_reasoning=""),
+                name="fee_case_hardship_assessment_has_reasoning",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["exported", "paid"]) | Q(exported_in__isnull=False),
+                name="fee_case_exported_has_export",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reason=""), name="fee_case_cancel_has_reason"
+            ),
+        ]
+        indexes = [models.Index(fields=["status"], name="fee_case_status_idx")]
+
+    def __str__(self):
+        return gettext("Fee case %(number)s") % {"number": self.pk}
+
+    @property
+    def collectable(self) -> bool:
+        """The decision stands with a fee: imposed and not lifted on appeal."""
+        return self.outcome == FeeOutcome.IMPOSED and self.appeal_outcome in ("", AppealOutcome.UPHELD)
+
+
+class FeeLetterKind(models.TextChoices):
+    ADVANCE_NOTICE = "advance_notice", _("Advance notice")
+    DECISION = "decision", _("Decision")
+    APPEAL_OUTCOME = "appeal_outcome", _("Decision on the appeal")
+
+
+class FeeLetterRecipient(models.TextChoices):
+    PERSON = "person", _("The person")
+    GUARDIAN = "guardian", _("Guardian")
+
+
+def fee_letter_path(letter, filename):
+    return f"fee-letters/{letter.fee_case.referral.service_id}/{filename}"
+
+
+class FeeLetter(models.Model):
+    """A letter of the fee case as sent: the PDF is kept with the case."""
+
+    fee_case = models.ForeignKey(FeeCase, on_delete=models.PROTECT, related_name="letters", verbose_name=_("fee case"))
+    kind = models.CharField(_("kind"), max_length=20, choices=FeeLetterKind.choices)
+    recipient_kind = models.CharField(_("recipient"), max_length=10, choices=FeeLetterRecipient.choices)
+    guardian = models.ForeignKey(
+        "referrals.Guardian", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient_name = models.CharField(_("recipient's name"), max_length=200)
+    pdf = models.FileField(_("PDF"), upload_to=fee_letter_path)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("made by")
+    )
+    created_at = models.DateTimeField(_("made"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fee letter")
+        verbose_name_plural = _("fee letters")
+        ordering = ["fee_case", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fee_case", "kind"], condition=Q(recipient_kind="person"), name="one_fee_letter_to_the_person"
+            ),
+            models.UniqueConstraint(
+                fields=["fee_case", "kind", "guardian"],
+                condition=Q(recipient_kind="guardian"),
+                name="one_fee_letter_to_each_guardian",
+            ),
+            models.CheckConstraint(
+                condition=Q(recipient_kind="person", guardian__isnull=True)
+                | Q(recipient_kind="guardian", guardian__isnull=False),
+                name="fee_letter_guardian_matches_recipient",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.recipient_name}"

@@ -1,8 +1,14 @@
-"""Reads of fee settings."""
+"""Reads of fee settings and fee cases, always within one service."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
 from counselling.models import CounsellingService
+from referrals.models import Referral, ReferralEvent
 
-from .models import FeePolicy
+from .models import CollectionExport, FeeCase, FeeCaseStatus, FeeLetter, FeePolicy
 
 
 def fee_policy_for(service: CounsellingService) -> FeePolicy:
@@ -13,3 +19,82 @@ def fee_policy_for(service: CounsellingService) -> FeePolicy:
         return service.fee_policy
     except FeePolicy.DoesNotExist:
         return FeePolicy(service=service)
+
+
+def fee_case_for(service: CounsellingService, pk: int) -> FeeCase:
+    """The fee case `pk` of a referral of `service`, with what its page shows; 404 for any other service's."""
+    return get_object_or_404(
+        FeeCase.objects.filter(referral__service=service).select_related(
+            "referral__person",
+            "meeting__location",
+            "meeting__counsellor",
+            "proposed_by",
+            "decided_by",
+            "hardship_assessed_by",
+            "exported_in",
+        ),
+        pk=pk,
+    )
+
+
+def fee_cases_of_referral(referral: Referral) -> QuerySet[FeeCase]:
+    return FeeCase.objects.filter(referral=referral).select_related("meeting").order_by("-proposed_at")
+
+
+def fee_case_events(fee_case: FeeCase) -> QuerySet[ReferralEvent]:
+    """The steps of this fee case on the referral's timeline."""
+    return ReferralEvent.objects.filter(
+        referral_id=fee_case.referral_id, kind__startswith="fee_case.", extra__fee_case=fee_case.pk
+    ).select_related("actor")
+
+
+def fee_letter_for(service: CounsellingService, pk: int) -> FeeLetter:
+    return get_object_or_404(
+        FeeLetter.objects.filter(fee_case__referral__service=service).select_related("fee_case__referral"), pk=pk
+    )
+
+
+def collection_export_for(service: CounsellingService, pk: int) -> CollectionExport:
+    return get_object_or_404(CollectionExport.objects.filter(service=service), pk=pk)
+
+
+def collection_exports_of(service: CounsellingService) -> QuerySet[CollectionExport]:
+    return CollectionExport.objects.filter(service=service).select_related("created_by").order_by("-created_at")
+
+
+# The work list: each open case in the queue of the step it waits for.
+QUEUES = [
+    ("awaiting_notice", [FeeCaseStatus.PROPOSED]),
+    ("awaiting_answer", [FeeCaseStatus.NOTICE_SENT]),
+    ("awaiting_decision", [FeeCaseStatus.ANSWERED, FeeCaseStatus.ANSWER_PERIOD_PASSED, FeeCaseStatus.ASSESSED]),
+    ("appeal_period", [FeeCaseStatus.DECIDED]),
+    ("appealed", [FeeCaseStatus.APPEALED, FeeCaseStatus.FORWARDED, FeeCaseStatus.APPEAL_CONCLUDED]),
+    ("ready_for_collection", [FeeCaseStatus.FINAL]),
+    ("in_collection", [FeeCaseStatus.EXPORTED]),
+]
+QUEUE_OF_STATUS = {status: name for name, statuses in QUEUES for status in statuses}
+
+
+@dataclass
+class WorkList:
+    queues: dict[str, list[FeeCase]] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {name: len(cases) for name, cases in self.queues.items()}
+
+
+def fee_worklist(service: CounsellingService) -> WorkList:
+    """The service's open fee cases by queue, in one query. A final decision without a fee has nothing left to do
+    and is not listed."""
+    cases = (
+        FeeCase.objects.filter(referral__service=service, status__in=list(QUEUE_OF_STATUS))
+        .select_related("referral__person", "meeting")
+        .order_by("proposed_at", "pk")
+    )
+    worklist = WorkList(queues={name: [] for name, _statuses in QUEUES})
+    for fee_case in cases:
+        if fee_case.status == FeeCaseStatus.FINAL and not fee_case.collectable:
+            continue
+        worklist.queues[QUEUE_OF_STATUS[fee_case.status]].append(fee_case)
+    return worklist

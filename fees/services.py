@@ -1,14 +1,38 @@
-"""The arithmetic of fees: how much, and until when the person may appeal."""
+"""Fees for missed meetings: the arithmetic (how much, until when the person may appeal), and the fee case from
+proposal to collection, one function per step."""
 
+import csv
 import datetime
+import io
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
+from counselling.models import AttendanceOutcome, Meeting, Role, StaffMembership
+from portal.audit import audit_change
 from portal.workdays import next_working_day
+from referrals.models import Referral, Route
+from referrals.services import timeline_add, translatable
 
-from .models import DEFAULT_MULTIPLIER, CourtFeeRate
+from .letters import fee_letters_make
+from .models import (
+    DEFAULT_MULTIPLIER,
+    AppealOutcome,
+    CollectionExport,
+    CourtFeeRate,
+    FeeCase,
+    FeeCaseStatus,
+    FeeLetter,
+    FeeLetterKind,
+    FeeOutcome,
+)
+from .selectors import fee_policy_for
 
 # Forvaltningsloven § 29: three weeks from the day the decision reached the person.
 APPEAL_PERIOD = datetime.timedelta(weeks=3)
@@ -33,3 +57,613 @@ def appeal_deadline(notified_on: datetime.date) -> datetime.date:
     """The last day to appeal a decision that reached the person on `notified_on`: three weeks later, or
     the next working day when that is a Saturday, Sunday or Norwegian public holiday."""
     return next_working_day(notified_on + APPEAL_PERIOD)
+
+
+# The fee case, one function per step. Each locks the case, refuses a step out of order with a message that says
+# what must happen first, writes the case timeline and the audit log. Views and tasks only call these.
+
+FEE_ROLES = (Role.SERVICE_LEAD, Role.FEE_OFFICER)
+OPEN_STATUSES = frozenset(FeeCaseStatus.values) - {FeeCaseStatus.PAID, FeeCaseStatus.CANCELLED}
+
+
+def _locked(fee_case: FeeCase) -> FeeCase:
+    return (
+        FeeCase.objects.select_for_update(of=("self",))
+        .select_related("referral__person", "referral__service", "meeting__location", "proposed_by")
+        .get(pk=fee_case.pk)
+    )
+
+
+def _require_status(fee_case: FeeCase, allowed, message) -> None:
+    if fee_case.status not in allowed:
+        raise ValidationError(message, code="wrong_step", params={"status": fee_case.get_status_display()})
+
+
+def _require_fee_role(actor, fee_case: FeeCase) -> None:
+    """Fee steps after the proposal are for the service's leads and fee officers."""
+    allowed = (
+        StaffMembership.objects.active()
+        .filter(user_id=getattr(actor, "pk", None), service_id=fee_case.referral.service_id, role__in=FEE_ROLES)
+        .exists()
+    )
+    if not allowed:
+        raise ValidationError(_("Only a service lead or fee officer of the service can do this."), code="role")
+
+
+def _not_in_future(day: datetime.date, field: str) -> None:
+    if day > timezone.localdate():
+        raise ValidationError({field: _("The date cannot be in the future.")})
+
+
+def _record(fee_case: FeeCase, *, actor, kind: str, message: str, params: dict | None = None) -> None:
+    timeline_add(
+        referral=fee_case.referral,
+        actor=actor,
+        kind=f"fee_case.{kind}",
+        message=message,
+        params=params or {},
+        extra={"fee_case": fee_case.pk},
+    )
+    audit_change(
+        actor=actor,
+        action=f"fee_case.{kind}",
+        obj=fee_case,
+        service=fee_case.referral.service,
+        person_id=fee_case.referral.person_id,
+    )
+
+
+def _kroner(amount: int) -> str:
+    return f"{amount:,}".replace(",", " ")
+
+
+@transaction.atomic
+def fee_case_propose(*, actor, meeting: Meeting) -> FeeCase:
+    """Propose the fee for a meeting the person did not attend without a valid reason, under the order route,
+    in a service that charges fees. Called when the no-show is recorded; the fee is the service's multiplier
+    times the court fee in force on the meeting day. One fee case per meeting."""
+    referral = Referral.objects.select_for_update(of=("self",)).select_related("service").get(pk=meeting.referral_id)
+    meeting = Meeting.objects.select_for_update(of=("self",)).select_related("attendance").get(pk=meeting.pk)
+    attendance = getattr(meeting, "attendance", None)
+    if attendance is None or attendance.outcome != AttendanceOutcome.NO_SHOW:
+        raise ValidationError(_("A fee can be proposed only for a meeting the person did not attend."))
+    if referral.route != Route.ORDER:
+        raise ValidationError(
+            _("A fee applies only under the order route; under the condition route the police are told.")
+        )
+    policy = fee_policy_for(referral.service)
+    if not policy.fees_enabled:
+        raise ValidationError(_("The service does not charge fees."))
+    if FeeCase.objects.filter(meeting=meeting).exists():
+        raise ValidationError(_("There is already a fee case for this meeting."), code="duplicate")
+    meeting_day = timezone.localdate(meeting.starts_at)
+    fee_case = FeeCase.objects.create(
+        referral=referral,
+        meeting=meeting,
+        amount=fee_amount(meeting_day, multiplier=policy.multiplier),
+        proposed_by=actor,
+        proposed_at=timezone.now(),
+    )
+    _record(
+        fee_case,
+        actor=actor,
+        kind="proposed",
+        message=gettext_noop("Fee of %(amount)s kr proposed for the meeting missed on %(date)s."),
+        params={"amount": _kroner(fee_case.amount), "date": meeting_day.strftime("%d.%m.%Y")},
+    )
+    return fee_case
+
+
+@transaction.atomic
+def fee_case_send_notice(*, actor, fee_case: FeeCase) -> list[FeeLetter]:
+    """Warn the person before deciding (forvaltningsloven § 16): the advance notice letter, with the planned fee,
+    the questions to answer and the deadline (the service's answer period, moved to the next working day)."""
+    fee_case = _locked(fee_case)
+    _require_fee_role(actor, fee_case)
+    _require_status(
+        fee_case,
+        {FeeCaseStatus.PROPOSED},
+        _("The advance notice is sent once, right after the fee is proposed; the case is now: %(status)s."),
+    )
+    policy = fee_policy_for(fee_case.referral.service)
+    today = timezone.localdate()
+    fee_case.status = FeeCaseStatus.NOTICE_SENT
+    fee_case.notice_sent_at = timezone.now()
+    fee_case.notice_sent_by = actor
+    fee_case.answer_deadline = next_working_day(today + datetime.timedelta(days=policy.answer_period_days))
+    fee_case.save()
+    letters = fee_letters_make(actor=actor, fee_case=fee_case, kind=FeeLetterKind.ADVANCE_NOTICE, policy=policy)
+    _record(
+        fee_case,
+        actor=actor,
+        kind="notice_sent",
+        message=gettext_noop("Advance notice of the fee made, to be sent; the person may answer by %(date)s."),
+        params={"date": fee_case.answer_deadline.strftime("%d.%m.%Y")},
+    )
+    return letters
+
+
+@transaction.atomic
+def fee_case_register_answer(
+    *, actor, fee_case: FeeCase, received_on: datetime.date, valid_reason: str = "", situation: str = ""
+) -> FeeCase:
+    """The person's answer to the advance notice: their reason for not attending and their finances and life
+    situation. An answer that comes after the deadline but before the assessment is still taken in."""
+    fee_case = _locked(fee_case)
+    _require_fee_role(actor, fee_case)
+    _require_status(
+        fee_case,
+        {FeeCaseStatus.NOTICE_SENT, FeeCaseStatus.ANSWER_PERIOD_PASSED},
+        _(
+            "An answer can be registered after the advance notice and before the hardship assessment; "
+            "the case is now: %(status)s."
+        ),
+    )
+    valid_reason, situation = valid_reason.strip(), situation.strip()
+    if not valid_reason and not situation:
+        raise ValidationError({"valid_reason": _("Write down what the person answered.")})
+    _not_in_future(received_on, "received_on")
+    if received_on < timezone.localdate(fee_case.notice_sent_at):
+        raise ValidationError({"received_on": _("The answer cannot have come before the advance notice.")})
+    fee_case.status = FeeCaseStatus.ANSWERED
+    fee_case.answer_received_on = received_on
+    fee_case.answer_valid_reason = valid_reason
+    fee_case.answer_situation = situation
+    fee_case.answer_registered_by = actor
+    fee_case.save()
+    _record(
+        fee_case,
+        actor=actor,
+        kind="answered",
+        message=gettext_noop("The person's answer to the advance notice, received %(date)s, registered."),
+        params={"date": received_on.strftime("%d.%m.%Y")},
+    )
+    return fee_case
+
+
+@transaction.atomic
+def fee_case_answer_period_passed(*, actor, fee_case: FeeCase) -> FeeCase:
+    """Record that the answer deadline passed without an answer, so the case can be assessed without one."""
+    fee_case = _locked(fee_case)
+    _require_fee_role(actor, fee_case)
+    _require_status(
+        fee_case,
+        {FeeCaseStatus.NOTICE_SENT},
+        _(
+            "Only a case waiting for an answer to the advance notice can pass its answer period; "
+            "the case is now: %(status)s."
+        ),
+    )
+    if timezone.localdate() <= fee_case.answer_deadline:
+        raise ValidationError(
+            _("The person may answer until %(date)s; wait until the deadline has passed."),
+            params={"date": date_format(fee_case.answer_deadline, "SHORT_DATE_FORMAT")},
+            code="deadline_not_passed",
+        )
+    fee_case.status = FeeCaseStatus.ANSWER_PERIOD_PASSED
+    fee_case.answer_period_passed_at = timezone.now()
+    fee_case.save()
+    _record(
+        fee_case,
+        actor=actor,
+        kind="answer_period_passed",
+        message=gettext_noop("No answer to the advance notice by the deadline %(date)s."),
+        params={"date": fee_case.answer_deadline.strftime("%d.%m.%Y")},
+    )
+    return fee_case
+
+
+@dataclass
+class HardshipAssessment:
+    financial_situation: str
+    life_situation: str
+    persons_account: str
+    reasoning: str
+    unreasonably_burdensome: bool | None
+
+
+@transaction.atomic
+def fee_case_assess_hardship(*, actor, fee_case: FeeCase, assessment: HardshipAssessment) -> FeeCase:
+    """Would a fee be unreasonably burdensome given the person's finances and life situation? Recorded with the
+    assessor's reasoning; may be redone until the decision."""
+    fee_case = _locked(fee_case)
+    _require_fee_role(actor, fee_case)
+    _require_status(
+        fee_case,
+        {FeeCaseStatus.ANSWERED, FeeCaseStatus.ANSWER_PERIOD_PASSED, FeeCaseStatus.ASSESSED},
+        _(
+            "Hardship is assessed after the person has answered or the answer period has passed, "
+            "and before the decision; "
+            "the case is now: %(status)s."
+        ),
+    )
+    errors = {}
+    if not assessment.financial_situation.strip():
+        errors["financial_situation"] = [_("Describe the person's financial situation as far as it is known.")]
+    if not assessment.life_situation.strip():
+        errors["life_situation"] = [_("Describe the person's life situation as far as it is known.")]
+    if not assessment.reasoning.strip():
+        errors["reasoning"] = [_("Give the reasoning of the assessment.")]
+    if assessment.unreasonably_burdensome is None:
+        errors["unreasonably_burdensome"] = [_("Conclude: would a fee be unreasonably burdensome?")]
+    if errors:
+        raise ValidationError(errors)
+    fee_case.status = FeeCaseStatus.ASSESSED
+    fee_case.hardship_financial_situation = assessment.financial_situation.strip()
+    fee_case.hardship_life_situation = assessment.life_situation.strip()
+    fee_case.hardship_persons_account = assessment.persons_account.strip()
+    fee_case.hardship_reasoning = assessment.reasoning.strip()
+    fee_case.hardship_unreasonably_burdensome = assessment.unreasonably_burdensome
+    fee_case.hardship_assessed_by = actor
+    fee_case.hardship_assessed_at = timezone.now()
+    fee_case.save()
+    _record(
+        fee_case,
+        actor=actor,
+        kind="assessed",
+        message=gettext_noop("Hardship assessed: %(conclusion)s."),
+        params={
+            "conclusion": translatable(
+                _("a fee would be unreasonably burdensome")
+                if assessment.unreasonably_burdensome
+                else _("a fee would not be unreasonably burdensome")
+            )
+        },
+    )
+    return fee_case
+
+
+@transaction.atomic
+def fee_case_decide(
+    *, actor, fee_case: FeeCase, outcome: str, reasons: str, notified_on: datetime.date | None = None
+) -> FeeCase:
+    """The decision, by a service lead or fee officer who did not propose the fee: imposed, waived for hardship
+    or dropped for a valid reason, with written reasons (forvaltningsloven §§ 24–25). Makes the decision letter,
+    which states the appeal deadline reckoned from `notified_on`, the day the decision reaches the person
+    (today when not given)."""
+    fee_case = _locked(fee_case)
+    _require_fee_role(actor, fee_case)
+    if fee_case.proposed_by_id == actor.pk:
+        raise ValidationError(_("You proposed this fee, so someone else must decide it."), code="proposer_decides")
+    if fee_case.status in {FeeCaseStatus.PROPOSED, FeeCaseStatus.NOTICE_SENT}:
+        raise ValidationError(
+            _("The person must be heard first: wait for the answer or the end of the answer period."), code="wrong_step"
+        )
+    if fee_case.status in {FeeCaseStatus.ANSWERED, FeeCaseStatus.ANSWER_PERIOD_PASSED}:
+        raise ValidationError(_("Assess hardship before deciding."), code="wrong_step")
+    _require_status(fee_case, {FeeCaseStatus.ASSESSED}, _("The case is already decided; it is now: %(status)s."))
+    errors = {}
+    if outcome not in FeeOutcome.values:
+        errors["outcome"] = [_("Choose the decision.")]
+    reasons = reasons.strip()
+    if not reasons:
+        errors["reasons"] = [
+            _("Give the reasons: the facts, and why a fee is or is not unreasonably burdensome for the person.")
+        ]
+    if outcome == FeeOutcome.IMPOSED and fee_case.hardship_unreasonably_burdensome:
+        errors["outcome"] = [
+            _(
+                "The hardship assessment found a fee unreasonably burdensome; "
+                "it cannot be imposed. Assess again or waive it."
+            )
+        ]
+    today = timezone.localdate()
+    notified_on = notified_on or today
+    if notified_on < today:
+        errors["notified_on"] = [_("The decision cannot reach the person before it is made.")]
+    if errors:
+        raise ValidationError(errors)
+    fee_case.status = FeeCaseStatus.DECIDED
+    fee_case.outcome = outcome
+    fee_case.decided_amount = fee_case.amount if outcome == FeeOutcome.IMPOSED else None
+    fee_case.reasons = reasons
+    fee_case.decided_by = actor
+    fee_case.decided_at = timezone.now()
+    fee_case.notified_on = notified_on
+    fee_case.appeal_deadline = appeal_deadline(notified_on)
+    fee_case.save()
+    fee_letters_make(actor=actor, fee_case=fee_case, kind=FeeLetterKind.DECISION)
+    _record(
+        fee_case,
+        actor=actor,
+        kind="decided",
+        message=gettext_noop("Fee decided: %(outcome)s. Appeal deadline %(date)s."),
+        params={
+            "outcome": translatable(FeeOutcome(outcome).label),
+            "date": fee_case.appeal_deadline.strftime("%d.%m.%Y"),
+        },
+    )
+    return fee_case
+
+
+@transaction.atomic
+def fee_case_register_appeal(*, actor, fee_case: FeeCase, received_on: datetime.date, grounds: str) -> FeeCase:
+    """The person appealed the fee: collection waits until the appeal is concluded."""
+    fee_case = _locked(fee_case)
+    _require_fee_role(actor, fee_case)
+    _require_status(
+        fee_case,
+        {FeeCaseStatus.DECIDED},
+        _("An appeal is registered against a decision that is not yet final; the case is now: %(status)s."),
+    )
+    if fee_case.outcome != FeeOutcome.IMPOSED:
+        raise ValidationError(_("Only a decision that imposes a fee can be appealed here."), code="wrong_step")
+    errors = {}
+    if not grounds.strip():
+        errors["grounds"] = [_("Write down the grounds of the appeal.")]
+    if received_on > timezone.localdate():
+        errors["received_on"] = [_("The date cannot be in the future.")]
+    elif received_on < timezone.localdate(fee_case.decided_at):
+        errors["received_on"] = [_("The appeal cannot have come before the decision.")]
+    if errors:
+        raise ValidationError(errors)
+    fee_case.status = FeeCaseStatus.APPEALED
+    fee_case.appeal_received_on = received_on
+    fee_case.appeal_grounds = grounds.strip()
+    fee_case.appeal_registered_by = actor
+    fee_case.save()
+    late = received_on > fee_case.appeal_deadline
+    _record(
+        fee_case,
+        actor=actor,
+        kind="appealed",
+        message=gettext_noop("Appeal received %(date)s registered (after the deadline); collection on hold.")
+        if late
+        else gettext_noop("Appeal received %(date)s registered; collection on hold."),
+        params={"date": received_on.strftime("%d.%m.%Y")},
+    )
+    return fee_case
+
+
+@transaction.atomic
+def fee_case_reverse(*, actor, fee_case: FeeCase, reasons: str) -> FeeCase:
+    """The service finds the appeal justified and reverses its decision itself (forvaltningsloven § 33): no fee.
+    Makes the letter telling the person."""
+    fee_case = _locked(fee_case)
+    _require_fee_role(actor, fee_case)
+    _require_status(
+        fee_case,
+        {FeeCaseStatus.APPEALED},
+        _(
+            "Only an appealed decision that has not been forwarded can be reversed by the service; "
+            "the case is now: %(status)s."
+        ),
+    )
+    if not reasons.strip():
+        raise ValidationError({"reasons": _("Give the reasons for reversing the decision.")})
+    fee_case.status = FeeCaseStatus.APPEAL_CONCLUDED
+    fee_case.appeal_outcome = AppealOutcome.REVERSED
+    fee_case.appeal_outcome_reasons = reasons.strip()
+    fee_case.appeal_outcome_on = timezone.localdate()
+    fee_case.appeal_outcome_registered_by = actor
+    fee_case.save()
+    fee_letters_make(actor=actor, fee_case=fee_case, kind=FeeLetterKind.APPEAL_OUTCOME)
+    _record(fee_case, actor=actor, kind="reversed", message=gettext_noop("The fee decision reversed after the appeal."))
+    return fee_case
+
+
+@transaction.atomic
+def fee_case_forward_appeal(*, actor, fee_case: FeeCase) -> FeeCase:
+    """The service keeps its decision and sends the appeal to the appeal body (forvaltningsloven § 33)."""
+    fee_case = _locked(fee_case)
+    _require_fee_role(actor, fee_case)
+    _require_status(
+        fee_case,
+        {FeeCaseStatus.APPEALED},
+        _("Only an appealed decision can be forwarded to the appeal body; the case is now: %(status)s."),
+    )
+    policy = fee_policy_for(fee_case.referral.service)
+    fee_case.status = FeeCaseStatus.FORWARDED
+    fee_case.appeal_forwarded_at = timezone.now()
+    fee_case.save()
+    _record(
+        fee_case,
+        actor=actor,
+        kind="forwarded",
+        message=gettext_noop("Appeal forwarded to the appeal body (%(body)s)."),
+        params={"body": policy.appeal_body or "–"},
+    )
+    return fee_case
+
+
+@transaction.atomic
+def fee_case_register_appeal_outcome(
+    *, actor, fee_case: FeeCase, outcome: str, decided_on: datetime.date, reasons: str = ""
+) -> FeeCase:
+    """What the appeal body decided: the fee upheld, or the appeal allowed and no fee."""
+    fee_case = _locked(fee_case)
+    _require_fee_role(actor, fee_case)
+    _require_status(
+        fee_case,
+        {FeeCaseStatus.FORWARDED},
+        _("The appeal body's outcome is registered after the appeal was forwarded; the case is now: %(status)s."),
+    )
+    errors = {}
+    if outcome not in (AppealOutcome.UPHELD, AppealOutcome.ALLOWED):
+        errors["outcome"] = [_("Choose what the appeal body decided.")]
+    if decided_on > timezone.localdate():
+        errors["decided_on"] = [_("The date cannot be in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    fee_case.status = FeeCaseStatus.APPEAL_CONCLUDED
+    fee_case.appeal_outcome = outcome
+    fee_case.appeal_outcome_on = decided_on
+    fee_case.appeal_outcome_reasons = reasons.strip()
+    fee_case.appeal_outcome_registered_by = actor
+    fee_case.save()
+    _record(
+        fee_case,
+        actor=actor,
+        kind="appeal_outcome",
+        message=gettext_noop("The appeal body's decision of %(date)s registered: %(outcome)s."),
+        params={"date": decided_on.strftime("%d.%m.%Y"), "outcome": translatable(AppealOutcome(outcome).label)},
+    )
+    return fee_case
+
+
+@transaction.atomic
+def fee_case_make_final(*, actor, fee_case: FeeCase) -> FeeCase:
+    """The decision can no longer be appealed: after the appeal deadline with no appeal, or once the appeal is
+    concluded. A decision without a fee is final at once, since it is all in the person's favour."""
+    fee_case = _locked(fee_case)
+    _require_fee_role(actor, fee_case)
+    _require_status(
+        fee_case,
+        {FeeCaseStatus.DECIDED, FeeCaseStatus.APPEAL_CONCLUDED},
+        _("A case becomes final after the decision, when no appeal is pending; the case is now: %(status)s."),
+    )
+    if (
+        fee_case.status == FeeCaseStatus.DECIDED
+        and fee_case.outcome == FeeOutcome.IMPOSED
+        and timezone.localdate() <= fee_case.appeal_deadline
+    ):
+        raise ValidationError(
+            _("The person may appeal until %(date)s; the decision is final after that."),
+            params={"date": date_format(fee_case.appeal_deadline, "SHORT_DATE_FORMAT")},
+            code="appeal_period_running",
+        )
+    fee_case.status = FeeCaseStatus.FINAL
+    fee_case.final_at = timezone.now()
+    fee_case.save()
+    _record(
+        fee_case,
+        actor=actor,
+        kind="final",
+        message=gettext_noop("The fee decision is final: %(result)s."),
+        params={
+            "result": translatable(_("the fee goes to collection") if fee_case.collectable else _("no fee to collect"))
+        },
+    )
+    return fee_case
+
+
+# One line per fee in the collection file. The columns are what a collection agency (e.g. Statens innkrevingssentral)
+# needs to identify the debtor and the claim; nothing about the meeting beyond its date.
+COLLECTION_COLUMNS = [
+    "saksnummer",
+    "politireferanse",
+    "fodselsnummer",
+    "navn",
+    "adresse",
+    "postnummer",
+    "poststed",
+    "belop_kr",
+    "vedtaksdato",
+    "endelig_dato",
+    "motedato",
+]
+
+
+def _collection_row(fee_case: FeeCase) -> list[str]:
+    person = fee_case.referral.person
+    return [
+        str(fee_case.pk),
+        fee_case.referral.police_reference,
+        person.national_id,
+        person.full_name,
+        person.street_address,
+        person.postal_code,
+        person.postal_town,
+        str(fee_case.decided_amount),
+        timezone.localdate(fee_case.decided_at).isoformat(),
+        timezone.localdate(fee_case.final_at).isoformat(),
+        timezone.localdate(fee_case.meeting.starts_at).isoformat(),
+    ]
+
+
+@transaction.atomic
+def fee_collection_export(*, actor, service, period_start: datetime.date, period_end: datetime.date) -> bytes:
+    """The CSV for collection of the service's fees that became final in the period and were not exported before:
+    each fee goes to collection once. The export is kept as a batch, with its file, for the record."""
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("The period must end on or after its first day.")})
+    if not StaffMembership.objects.active().filter(user_id=actor.pk, service=service, role__in=FEE_ROLES).exists():
+        raise ValidationError(_("Only a service lead or fee officer of the service can do this."), code="role")
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(period_start, datetime.time(), zone)
+    end = datetime.datetime.combine(period_end + datetime.timedelta(days=1), datetime.time(), zone)
+    cases = list(
+        FeeCase.objects.select_for_update(of=("self",))
+        .filter(
+            referral__service=service,
+            status=FeeCaseStatus.FINAL,
+            outcome=FeeOutcome.IMPOSED,
+            appeal_outcome__in=["", AppealOutcome.UPHELD],
+            exported_in__isnull=True,
+            final_at__gte=start,
+            final_at__lt=end,
+        )
+        .select_related("referral__person", "referral__service", "meeting")
+        .order_by("final_at", "pk")
+    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLLECTION_COLUMNS)
+    for fee_case in cases:
+        writer.writerow(_collection_row(fee_case))
+    content = buffer.getvalue().encode("utf-8")
+    batch = CollectionExport(
+        service=service,
+        period_start=period_start,
+        period_end=period_end,
+        fee_count=len(cases),
+        total_amount=sum(c.decided_amount for c in cases),
+        created_by=actor,
+    )
+    name = f"innkreving-{service.pk}-{period_start:%Y%m%d}-{period_end:%Y%m%d}.csv"
+    batch.csv.save(name, ContentFile(content), save=False)
+    batch.save()
+    FeeCase.objects.filter(pk__in=[c.pk for c in cases]).update(status=FeeCaseStatus.EXPORTED, exported_in=batch)
+    audit_change(actor=actor, action="fee_collection.exported", obj=batch, service=service, extra={"fees": len(cases)})
+    for fee_case in cases:
+        fee_case.status, fee_case.exported_in = FeeCaseStatus.EXPORTED, batch
+        _record(
+            fee_case,
+            actor=actor,
+            kind="exported",
+            message=gettext_noop("The fee of %(amount)s kr sent to collection."),
+            params={"amount": _kroner(fee_case.decided_amount)},
+        )
+    return content
+
+
+@transaction.atomic
+def fee_case_mark_paid(*, actor, fee_case: FeeCase, paid_on: datetime.date) -> FeeCase:
+    """The fee sent to collection is paid."""
+    fee_case = _locked(fee_case)
+    _require_fee_role(actor, fee_case)
+    _require_status(
+        fee_case,
+        {FeeCaseStatus.EXPORTED},
+        _("A fee is marked as paid after it was sent to collection; the case is now: %(status)s."),
+    )
+    _not_in_future(paid_on, "paid_on")
+    fee_case.status = FeeCaseStatus.PAID
+    fee_case.paid_on = paid_on
+    fee_case.closed_by = actor
+    fee_case.save()
+    _record(
+        fee_case,
+        actor=actor,
+        kind="paid",
+        message=gettext_noop("The fee was paid on %(date)s."),
+        params={"date": paid_on.strftime("%d.%m.%Y")},
+    )
+    return fee_case
+
+
+@transaction.atomic
+def fee_case_cancel(*, actor, fee_case: FeeCase, reason: str) -> FeeCase:
+    """Stop the fee case, e.g. registered in error, or the claim withdrawn from collection. Kept, with the reason."""
+    fee_case = _locked(fee_case)
+    _require_fee_role(actor, fee_case)
+    _require_status(fee_case, OPEN_STATUSES, _("The case is already closed; it is now: %(status)s."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for cancelling the fee case.")})
+    fee_case.status = FeeCaseStatus.CANCELLED
+    fee_case.cancelled_at = timezone.now()
+    fee_case.cancel_reason = reason.strip()
+    fee_case.closed_by = actor
+    fee_case.save()
+    _record(fee_case, actor=actor, kind="cancelled", message=gettext_noop("The fee case was cancelled."))
+    return fee_case

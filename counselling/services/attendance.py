@@ -164,6 +164,11 @@ def attendance_record(*, actor, meeting: Meeting, details: AttendanceDetails) ->
         referral.status = ReferralStatus.CLOSED
     else:
         referral.status = ReferralStatus.MISSED  # the order route: the fee step decides what follows
+        from fees.selectors import fee_policy_for  # fees builds on counselling: imported here, not at the top
+        from fees.services import fee_case_propose
+
+        if fee_policy_for(referral.service).fees_enabled:
+            fee_case_propose(actor=actor, meeting=meeting)
     referral.save(update_fields=["status"])
     if referral.status == ReferralStatus.CLOSED:
         timeline_add(referral=referral, actor=actor, kind="referral.closed", message=gettext_noop("Case closed."))

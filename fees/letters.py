@@ -1,0 +1,89 @@
+"""The fee case's letters to the public, in Norwegian: the advance notice, the decision and the decision on the
+appeal. A PDF per recipient, kept with the case."""
+
+from __future__ import annotations
+
+from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+
+from counselling.services.letters import LETTER_LANGUAGE, html_to_pdf
+
+from .models import CourtFeeRate, FeeCase, FeeLetter, FeeLetterKind, FeeLetterRecipient, FeePolicy
+from .selectors import fee_policy_for
+
+ADULT_AGE = 18
+# Forvaltningsloven § 16 with § 11 (and the design): a minor from 15 is told of the case as well as the guardians.
+MINOR_NOTIFIED_FROM_AGE = 15
+
+TEMPLATES = {
+    FeeLetterKind.ADVANCE_NOTICE: "fees/letters/advance_notice.html",
+    FeeLetterKind.DECISION: "fees/letters/decision.html",
+    FeeLetterKind.APPEAL_OUTCOME: "fees/letters/appeal_outcome.html",
+}
+FILE_PREFIX = {
+    FeeLetterKind.ADVANCE_NOTICE: "forhandsvarsel",
+    FeeLetterKind.DECISION: "vedtak",
+    FeeLetterKind.APPEAL_OUTCOME: "klagevedtak",
+}
+
+
+def letter_recipients(fee_case: FeeCase) -> list:
+    """The person (None), except a child under 15; for a minor also each guardian."""
+    referral = fee_case.referral
+    age = referral.person.age_on(timezone.localdate())
+    recipients = [None] if age >= MINOR_NOTIFIED_FROM_AGE else []
+    if age < ADULT_AGE:
+        recipients += list(referral.guardians.all())
+    return recipients or [None]
+
+
+def fee_letter_html(fee_case: FeeCase, kind: str, *, policy: FeePolicy, guardian=None) -> str:
+    referral = fee_case.referral
+    person = referral.person
+    meeting_day = timezone.localdate(fee_case.meeting.starts_at)
+    rate = CourtFeeRate.objects.filter(valid_from__lte=meeting_day).order_by("-valid_from").first()
+    recipient = guardian or person
+    context = {
+        "service": referral.service,
+        "referral": referral,
+        "person": person,
+        "fee_case": fee_case,
+        "meeting": fee_case.meeting,
+        "meeting_starts": timezone.localtime(fee_case.meeting.starts_at),
+        "policy": policy,
+        "court_fee": rate.amount if rate else None,
+        "guardian": guardian,
+        "recipient_name": guardian.name if guardian else person.full_name,
+        "recipient_address": recipient.postal_address,
+        "today": timezone.localdate(),
+    }
+    with translation.override(LETTER_LANGUAGE):
+        body = render_to_string(TEMPLATES[kind], context)
+        return render_to_string("letters/letter.html", {**context, "body": mark_safe(body)})  # noqa: S308 - our template
+
+
+def fee_letters_make(*, actor, fee_case: FeeCase, kind: str, policy: FeePolicy | None = None) -> list[FeeLetter]:
+    """One letter to each recipient. Called inside the step's transaction."""
+    policy = policy or fee_policy_for(fee_case.referral.service)
+    letters = []
+    for guardian in letter_recipients(fee_case):
+        letter = FeeLetter(
+            fee_case=fee_case,
+            kind=kind,
+            recipient_kind=FeeLetterRecipient.GUARDIAN if guardian else FeeLetterRecipient.PERSON,
+            guardian=guardian,
+            recipient_name=guardian.name if guardian else fee_case.referral.person.full_name,
+            created_by=actor,
+        )
+        suffix = f"foresatt-{guardian.pk}" if guardian else "person"
+        # No names in file names: they end up in backups and logs.
+        letter.pdf.save(
+            f"{FILE_PREFIX[kind]}-{fee_case.pk}-{suffix}.pdf",
+            ContentFile(html_to_pdf(fee_letter_html(fee_case, kind, policy=policy, guardian=guardian))),
+            save=False,
+        )
+        letter.save()
+        letters.append(letter)
+    return letters
