@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from portal.admin_scoping import ServiceScopedAdmin
 
-from .models import CourtFeeRate, FeePolicy
+from .models import CollectionExport, CourtFeeRate, FeeCase, FeeLetter, FeePolicy
 
 
 @admin.register(CourtFeeRate)
@@ -19,3 +19,53 @@ class FeePolicyAdmin(ServiceScopedAdmin):
     list_filter = ["fees_enabled"]
     list_select_related = ["service"]
     search_fields = ["service__name", "appeal_body"]
+
+
+class FeeRecordAdmin(ServiceScopedAdmin):
+    """Fee cases, their letters and collection exports change only through fees.services, which keep the timeline
+    and the audit log; the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FeeCase)
+class FeeCaseAdmin(FeeRecordAdmin):
+    service_lookup = "referral__service"
+    list_display = ["__str__", "referral", "status", "amount", "outcome", "decided_at", "appeal_deadline", "final_at"]
+    list_filter = ["status", "outcome", "appeal_outcome"]
+    list_select_related = ["referral"]
+    date_hierarchy = "proposed_at"
+    # The person's account and the hardship assessment are read on the fee case page, where each read is logged.
+    exclude = [
+        "answer_valid_reason",
+        "answer_situation",
+        "hardship_financial_situation",
+        "hardship_life_situation",
+        "hardship_persons_account",
+        "hardship_reasoning",
+        "reasons",
+        "appeal_grounds",
+    ]
+
+
+@admin.register(FeeLetter)
+class FeeLetterAdmin(FeeRecordAdmin):
+    service_lookup = "fee_case__referral__service"
+    list_display = ["fee_case", "kind", "recipient_kind", "recipient_name", "created_at"]
+    list_filter = ["kind", "recipient_kind"]
+    list_select_related = ["fee_case"]
+    exclude = ["pdf"]
+
+
+@admin.register(CollectionExport)
+class CollectionExportAdmin(FeeRecordAdmin):
+    list_display = ["__str__", "service", "fee_count", "total_amount", "created_by", "created_at"]
+    list_select_related = ["service", "created_by"]
+    exclude = ["csv"]

@@ -4,11 +4,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from counselling.models import CounsellingService
 from referrals.models import Referral, ReferralEvent
 
-from .models import CollectionExport, FeeCase, FeeCaseStatus, FeeLetter, FeePolicy
+from .models import CollectionExport, FeeCase, FeeCaseStatus, FeeLetter, FeeOutcome, FeePolicy
 
 
 def fee_policy_for(service: CounsellingService) -> FeePolicy:
@@ -98,3 +99,37 @@ def fee_worklist(service: CounsellingService) -> WorkList:
             continue
         worklist.queues[QUEUE_OF_STATUS[fee_case.status]].append(fee_case)
     return worklist
+
+
+def fee_case_next_steps(fee_case: FeeCase) -> list[str]:
+    """The steps fees.services would accept now, in the order a page offers them (the first is the usual one).
+    The services decide; this only spares staff a button that would be refused."""
+    today = timezone.localdate()
+    status = fee_case.status
+    steps: list[str] = []
+    if status == FeeCaseStatus.PROPOSED:
+        steps = ["notice"]
+    elif status == FeeCaseStatus.NOTICE_SENT:
+        steps = ["answer"] + (["answer_period_passed"] if today > fee_case.answer_deadline else [])
+    elif status == FeeCaseStatus.ANSWERED:
+        steps = ["assess"]
+    elif status == FeeCaseStatus.ANSWER_PERIOD_PASSED:
+        steps = ["assess", "answer"]
+    elif status == FeeCaseStatus.ASSESSED:
+        steps = ["decide", "assess"]
+    elif status == FeeCaseStatus.DECIDED:
+        if fee_case.outcome != FeeOutcome.IMPOSED or today > fee_case.appeal_deadline:
+            steps.append("final")
+        if fee_case.outcome == FeeOutcome.IMPOSED:
+            steps.append("appeal")
+    elif status == FeeCaseStatus.APPEALED:
+        steps = ["reverse", "forward"]
+    elif status == FeeCaseStatus.FORWARDED:
+        steps = ["appeal_outcome"]
+    elif status == FeeCaseStatus.APPEAL_CONCLUDED:
+        steps = ["final"]
+    elif status == FeeCaseStatus.EXPORTED:
+        steps = ["paid"]
+    if status not in (FeeCaseStatus.PAID, FeeCaseStatus.CANCELLED):
+        steps.append("cancel")
+    return steps

@@ -3,6 +3,8 @@
 from django import template
 from django.utils.formats import number_format
 
+from referrals.models import Route
+
 from ..selectors import fee_cases_of_referral
 
 register = template.Library()
@@ -18,5 +20,8 @@ def kroner(amount) -> str:
 
 @register.simple_tag
 def fee_cases_for(referral) -> list:
-    """The referral's fee cases, newest first, in one query (the case page's view knows nothing of fees)."""
+    """The referral's fee cases, newest first, in one query (the case page's view knows nothing of fees). Fees
+    exist only under the order route, so a condition-route case costs no query."""
+    if referral.route != Route.ORDER:
+        return []
     return list(fee_cases_of_referral(referral))

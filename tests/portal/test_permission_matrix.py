@@ -19,6 +19,7 @@ from tests.factories import (
     ReferralFactory,
     StaffMembershipFactory,
 )
+from tests.fees.factories import CollectionExportFactory, FeeCaseFactory, FeeLetterFactory
 
 # kwarg name -> function(service) returning the value for an object of that service.
 OBJECT_KWARGS: dict[str, Callable] = {
@@ -26,6 +27,9 @@ OBJECT_KWARGS: dict[str, Callable] = {
     "meeting_pk": lambda service: MeetingFactory(referral__service=service).pk,
     "letter_pk": lambda service: LetterFactory(meeting__referral__service=service).pk,
     "report_pk": lambda service: PoliceReportFactory(meeting__referral__service=service).pk,
+    "fee_case_pk": lambda service: FeeCaseFactory(referral__service=service).pk,
+    "fee_letter_pk": lambda service: FeeLetterFactory(fee_case__referral__service=service).pk,
+    "export_pk": lambda service: CollectionExportFactory(service=service).pk,
 }
 
 # Reachable without the service gate, and why.

@@ -1,0 +1,136 @@
+"""The fee pages: the case with its next step, the work list with counts, letters and the collection export."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from fees.models import FeeCase, FeeCaseStatus
+from portal.models import AuditEvent
+
+from .conftest import REASONS, pass_appeal_deadline
+from .factories import FeeCaseFactory
+
+
+def url(name, service, **kwargs):
+    return reverse(f"fees:{name}", kwargs={"service_slug": service.slug, **kwargs})
+
+
+def test_the_referral_page_shows_its_fee_case(client, service, counsellor, proposed):
+    client.force_login(counsellor)
+    response = client.get(reverse("referrals:detail", args=[service.slug, proposed.referral_id]))
+    assert url("case", service, fee_case_pk=proposed.pk) in response.content.decode()
+
+
+def test_a_counsellor_sees_the_case_but_not_the_persons_finances_or_letters(client, service, counsellor, answered):
+    client.force_login(counsellor)
+    response = client.get(url("case", service, fee_case_pk=answered.pk))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Jobber fullt" not in page
+    assert not response.context["letters"]
+    assert not response.context["steps"]
+    assert AuditEvent.objects.filter(action="fee_case.viewed", actor=counsellor).exists()
+
+
+def test_the_fee_officer_sends_the_notice_from_the_case_page(client, service, fee_officer, proposed):
+    client.force_login(fee_officer)
+    response = client.get(url("case", service, fee_case_pk=proposed.pk))
+    assert [name for name, _step, _form in response.context["steps"]] == ["notice"]
+    response = client.post(url("case_notice", service, fee_case_pk=proposed.pk))
+    assert response.status_code == 302
+    proposed.refresh_from_db()
+    assert proposed.status == FeeCaseStatus.NOTICE_SENT
+
+
+def test_the_decision_form_shows_the_assessment_beside_the_answer(client, service, lead, assessed):
+    client.force_login(lead)
+    page = client.get(url("case", service, fee_case_pk=assessed.pk)).content.decode()
+    assert 'data-testid="persons-answer"' in page
+    assert 'data-testid="hardship-assessment"' in page
+    assert 'data-step="decide"' in page
+    assert "Jobber fullt, bor alene." in page
+    assert "Med fast inntekt og uten gjeld" in page
+
+
+def test_a_decision_without_reasons_is_refused_on_the_form(client, service, lead, assessed):
+    client.force_login(lead)
+    response = client.post(
+        url("case_decide", service, fee_case_pk=assessed.pk),
+        {"decide-outcome": "imposed", "decide-reasons": "", "decide-notified_on": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 200
+    form = {name: form for name, _step, form in response.context["steps"]}["decide"]
+    assert "reasons" in form.errors
+    assessed.refresh_from_db()
+    assert assessed.status == FeeCaseStatus.ASSESSED
+
+
+def test_the_proposer_is_refused_on_the_form_too(client, service, counsellor, assessed):
+    from counselling.models import Role
+    from counselling.services import membership_grant
+
+    membership_grant(actor=None, user=counsellor, service=service, role=Role.SERVICE_LEAD)
+    client.force_login(counsellor)
+    client.cookies["portal_language"] = "en"
+    response = client.post(
+        url("case_decide", service, fee_case_pk=assessed.pk),
+        {
+            "decide-outcome": "imposed",
+            "decide-reasons": REASONS,
+            "decide-notified_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    form = {name: form for name, _step, form in response.context["steps"]}["decide"]
+    assert "someone else must decide" in " ".join(form.non_field_errors())
+    assessed.refresh_from_db()
+    assert assessed.status == FeeCaseStatus.ASSESSED
+
+
+def test_a_fee_letter_download_is_logged(client, service, fee_officer, noticed):
+    letter = noticed.letters.get()
+    client.force_login(fee_officer)
+    response = client.get(url("letter_pdf", service, fee_letter_pk=letter.pk))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert AuditEvent.objects.filter(action="fee_letter.downloaded", object_id=str(letter.pk)).exists()
+
+
+def test_another_services_fee_case_is_not_found(client, other_service, service, stranger, proposed):
+    client.force_login(stranger)
+    assert client.get(url("case", other_service, fee_case_pk=proposed.pk)).status_code == 404
+
+
+def test_the_work_list_counts_each_queue(client, service, lead, proposed, imposed):
+    client.force_login(lead)
+    response = client.get(url("worklist", service))
+    counts = {name: len(cases) for name, _label, cases in response.context["queues"]}
+    assert counts["appeal_period"] == 1
+    assert counts["awaiting_notice"] == 0
+    assert sum(counts.values()) == 1
+
+
+@pytest.mark.parametrize("extra", [1, 6])
+def test_the_work_list_query_count_is_pinned(client, service, lead, extra, django_assert_num_queries):
+    for status in ["proposed", "notice_sent", "answered"] * extra:
+        FeeCaseFactory(referral__service=service, status=status, answer_deadline=timezone.localdate())
+    client.force_login(lead)
+    client.get(url("worklist", service))
+    # session, user, membership, the fee cases with person and meeting, navigation memberships
+    with django_assert_num_queries(5):
+        assert client.get(url("worklist", service)).status_code == 200
+
+
+def test_the_collection_export_downloads_each_fee_once_and_is_logged(client, service, fee_officer, imposed):
+    pass_appeal_deadline(imposed)
+    client.force_login(fee_officer)
+    client.post(url("case_final", service, fee_case_pk=imposed.pk))
+    today = timezone.localdate().isoformat()
+    response = client.post(url("collection", service), {"period_start": today, "period_end": today})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = response.content.decode().splitlines()
+    assert len(rows) == 2 and rows[1].startswith(f"{imposed.pk};")
+    again = client.post(url("collection", service), {"period_start": today, "period_end": today})
+    assert len(again.content.decode().splitlines()) == 1
+    assert FeeCase.objects.get().status == FeeCaseStatus.EXPORTED
+    assert AuditEvent.objects.filter(action="fee_collection.exported").count() == 2
