@@ -10,6 +10,7 @@ from .models import (
     AvailabilityException,
     CalendarFeed,
     CounsellingService,
+    Flag,
     Letter,
     LetterTemplate,
     Location,
@@ -18,6 +19,9 @@ from .models import (
     NeedsAssessment,
     OpeningHours,
     PoliceReport,
+    Reminder,
+    ReminderRule,
+    ReminderText,
     StaffMembership,
 )
 from .services import membership_deactivate, membership_grant
@@ -213,3 +217,35 @@ class CalendarFeedAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(admin.ModelAdmin):
+    """When reminders go out. A change applies to meetings booked afterwards."""
+
+    list_display = ["days_before", "send_at", "channel", "is_active"]
+    list_filter = ["channel", "is_active"]
+
+
+@admin.register(ReminderText)
+class ReminderTextAdmin(admin.ModelAdmin):
+    list_display = ["channel", "language", "subject"]
+    list_filter = ["channel", "language"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(RecordAdmin):
+    service_lookup = "meeting__referral__service"
+    list_display = ["meeting", "days_before", "channel", "recipient_kind", "due_at", "state", "attempts", "sent_at"]
+    list_filter = ["state", "channel"]
+    list_select_related = ["meeting__referral"]
+    exclude = ["address"]
+    date_hierarchy = "due_at"
+
+
+@admin.register(Flag)
+class FlagAdmin(RecordAdmin):
+    service_lookup = "referral__service"
+    list_display = ["kind", "referral", "raised_at", "resolved_at", "resolved_by"]
+    list_filter = ["kind", ("resolved_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["referral", "resolved_by"]

@@ -5,7 +5,7 @@ import smtplib
 from celery import shared_task
 
 from .services import flags, reminders
-from .services.letters import letter_email_send
+from .services.letters import letter_email_send, letters_send_unsent
 
 
 @shared_task(
@@ -21,8 +21,11 @@ def letter_email(letter_id: int) -> None:
 
 @shared_task(name="counselling.reminders_send_due")
 def reminders_send_due() -> int:
-    """Every minute on beat. Safe to run twice at once: each reminder is claimed with skip_locked."""
-    return reminders.reminders_send_due()
+    """Every minute on beat. Safe to run twice at once: each reminder is claimed with skip_locked, each letter
+    locked while it is emailed."""
+    sent = reminders.reminders_send_due()
+    letters_send_unsent()
+    return sent
 
 
 @shared_task(name="counselling.flags_raise")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import smtplib
 from pathlib import Path
@@ -144,3 +145,24 @@ def letter_email_send(*, letter_id: int) -> Letter:
     if failure is not None:
         raise failure
     return letter
+
+
+# A letter's email is queued when the booking commits; if the broker was down then, this catches it up.
+UNSENT_AFTER = datetime.timedelta(minutes=2)
+
+
+def letters_send_unsent(*, now: datetime.datetime | None = None, limit: int = 50) -> int:
+    """Email the letters that have an address but were never emailed nor tried. Letters that failed are left to
+    their task's retries and the flag."""
+    now = now or timezone.now()
+    waiting = Letter.objects.filter(
+        emailed_at__isnull=True, email_error="", created_at__lte=now - UNSENT_AFTER
+    ).exclude(email="")
+    sent = 0
+    for letter_id in waiting.values_list("pk", flat=True)[:limit]:
+        try:
+            letter_email_send(letter_id=letter_id)
+        except (OSError, smtplib.SMTPException):
+            continue  # recorded on the letter; the flag sweep raises it
+        sent += 1
+    return sent
