@@ -3,9 +3,11 @@
 import datetime
 from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
 from portal.workdays import norwegian_public_holidays
@@ -14,11 +16,15 @@ from .models import (
     HOLDS_TIME,
     AvailabilityException,
     CounsellingService,
+    Flag,
     Letter,
     Location,
     Meeting,
+    MeetingStatus,
     OpeningHours,
     PoliceReport,
+    Reminder,
+    ReminderState,
     Role,
     StaffMembership,
 )
@@ -229,3 +235,73 @@ def week_of(service: CounsellingService, counsellor, monday: datetime.date) -> d
             }
         )
     return {"days": days, "monday": monday}
+
+
+def open_flags_of(referral) -> QuerySet[Flag]:
+    return Flag.objects.filter(referral=referral, resolved_at__isnull=True).select_related("meeting", "letter")
+
+
+def failed_reminders_of(referral) -> QuerySet[Reminder]:
+    return Reminder.objects.filter(meeting__referral=referral, state=ReminderState.FAILED).select_related("meeting")
+
+
+def flag_for(service: CounsellingService, pk: int) -> Flag:
+    return get_object_or_404(Flag.objects.filter(referral__service=service).select_related("referral", "letter"), pk=pk)
+
+
+def dashboard_of(service: CounsellingService, user, membership) -> dict:
+    """What needs the user today. A lead sees the whole service; a counsellor their own cases and meetings."""
+    from referrals.models import Referral, ReferralStatus
+
+    today = timezone.localdate()
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(today, datetime.time(), zone)
+    mine = membership.role != Role.SERVICE_LEAD
+    meetings = (
+        Meeting.objects.filter(
+            referral__service=service,
+            counsellor=user,
+            status__in=HOLDS_TIME,
+            starts_at__gte=start,
+            starts_at__lt=start + datetime.timedelta(days=2),
+        )
+        .select_related("referral__person", "location")
+        .order_by("starts_at")
+    )
+    flags = (
+        Flag.objects.filter(referral__service=service, resolved_at__isnull=True)
+        .select_related("referral__person", "meeting")
+        .order_by("-raised_at")
+    )
+    held = Meeting.objects.filter(referral=models.OuterRef("pk"), status=MeetingStatus.HELD)
+    deadlines = (
+        Referral.objects.filter(
+            service=service, attendance_deadline__gte=today, attendance_deadline__lte=today + datetime.timedelta(days=7)
+        )
+        .exclude(status=ReferralStatus.CLOSED)
+        .exclude(models.Exists(held))
+        .select_related("person")
+        .order_by("attendance_deadline")
+    )
+    failed = (
+        Reminder.objects.filter(meeting__referral__service=service, state=ReminderState.FAILED)
+        .filter(flags__resolved_at__isnull=True)
+        .select_related("meeting__referral__person")
+        .order_by("-due_at")
+    )
+    if mine:
+        flags = flags.filter(models.Q(referral__assigned_counsellor=user) | models.Q(meeting__counsellor=user))
+        deadlines = deadlines.filter(assigned_counsellor=user)
+        failed = failed.filter(
+            models.Q(meeting__referral__assigned_counsellor=user) | models.Q(meeting__counsellor=user)
+        )
+    meetings = list(meetings)
+    return {
+        "meeting_days": [
+            (_("Today"), [m for m in meetings if timezone.localdate(m.starts_at) == today]),
+            (_("Tomorrow"), [m for m in meetings if timezone.localdate(m.starts_at) != today]),
+        ],
+        "flags": list(flags[:50]),
+        "deadlines": list(deadlines[:50]),
+        "failed_reminders": list(failed.distinct()[:50]),
+    }

@@ -21,6 +21,7 @@ from .forms import AttendanceForm, CancelForm, MeetingTimeForm, RescheduleForm, 
 from .models import CalendarFeed, MeetingStatus, Role
 from .selectors import (
     counsellors_of,
+    flag_for,
     free_slots,
     letter_for,
     locations_of,
@@ -34,6 +35,8 @@ from .services import (
     DEFAULT_LENGTH,
     AttendanceDetails,
     attendance_record,
+    flag_resolve,
+    letter_email_retry,
     meeting_book,
     meeting_cancel,
     meeting_reschedule,
@@ -353,3 +356,25 @@ def calendar_feed(request, token):
     response = HttpResponse(counsellor_feed(feed.user), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+@service_view(roles=CASEWORK)
+@require_POST
+def flag_resolve_view(request, flag_pk):
+    flag = flag_for(request.service, flag_pk)
+    try:
+        flag_resolve(actor=request.user, flag=flag)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The flag is resolved."))
+    return redirect("referrals:detail", service_slug=request.service.slug, referral_pk=flag.referral_id)
+
+
+@service_view(roles=CASEWORK)
+@require_POST
+def letter_resend_view(request, letter_pk):
+    letter = letter_for(request.service, letter_pk)
+    letter_email_retry(actor=request.user, letter=letter)
+    messages.success(request, _("The letter is queued to be emailed again."))
+    return redirect("counselling:meeting", service_slug=request.service.slug, meeting_pk=letter.meeting_id)

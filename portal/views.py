@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
 from counselling.models import Role
-from counselling.selectors import memberships_of, staff_of
+from counselling.selectors import dashboard_of, memberships_of, staff_of
 
 from .permissions import LAST_SERVICE_SESSION_KEY, service_view
 
@@ -25,7 +25,7 @@ def home(request):
 
 @service_view()
 def dashboard(request):
-    return render(request, "portal/dashboard.html")
+    return render(request, "portal/dashboard.html", dashboard_of(request.service, request.user, request.membership))
 
 
 @service_view(roles=[Role.SERVICE_LEAD])

@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from counselling.models import MeetingStatus, Role
-from counselling.selectors import counsellors_of, meetings_of_referral, staff_name
+from counselling.selectors import (
+    counsellors_of,
+    failed_reminders_of,
+    meetings_of_referral,
+    open_flags_of,
+    staff_name,
+)
 from portal.audit import audit_read
 from portal.permissions import service_view
 
@@ -73,6 +79,8 @@ def referral_detail(request, referral_pk):
         "events": referral.events.select_related("actor"),
         "earlier": referral.person.referrals.exclude(pk=referral.pk).filter(service=request.service),
         "meetings": meetings,
+        "flags": list(open_flags_of(referral)),
+        "failed_reminders": list(failed_reminders_of(referral)),
         "booked": next((m for m in meetings if m.status == MeetingStatus.BOOKED), None),
         "can_book": request.membership.role in INTAKE_ROLES
         and referral.status in {ReferralStatus.RECEIVED, ReferralStatus.ASSIGNED, ReferralStatus.VALID_ABSENCE},

@@ -7,6 +7,7 @@ from factory.django import DjangoModelFactory
 
 from counselling.models import (
     CounsellingService,
+    Flag,
     Letter,
     Location,
     LocationKind,
@@ -180,3 +181,14 @@ class PoliceReportFactory(DjangoModelFactory):
     meeting_date = factory.LazyAttribute(lambda report: report.meeting.starts_at.date())
     pdf = factory.django.FileField(filename="politimelding.pdf", data=b"%PDF-1.4 test")
     created_by = factory.SelfAttribute("meeting.counsellor")
+
+
+class FlagFactory(DjangoModelFactory):
+    """A failed letter's flag: the kind a person resolves by hand."""
+
+    class Meta:
+        model = Flag
+
+    kind = "letter_failed"
+    letter = factory.SubFactory(LetterFactory, email="ola@example.org", email_error="SMTP 550")
+    referral = factory.SelfAttribute("letter.meeting.referral")

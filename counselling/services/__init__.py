@@ -3,7 +3,8 @@ the case timeline and the audit log. Grouped by subject; import from here."""
 
 from .attendance import AttendanceDetails, attendance_record
 from .booking import DEFAULT_LENGTH, meeting_book, meeting_cancel, meeting_reschedule
-from .letters import letter_email_send, letter_template, summons_letters_make
+from .flags import flag_resolve, flags_raise
+from .letters import letter_email_retry, letter_email_send, letter_template, summons_letters_make
 from .memberships import LEAD_PERMISSION, membership_deactivate, membership_grant
 from .police_reports import police_report_make, police_report_mark_sent
 
@@ -12,6 +13,9 @@ __all__ = [
     "LEAD_PERMISSION",
     "AttendanceDetails",
     "attendance_record",
+    "flag_resolve",
+    "flags_raise",
+    "letter_email_retry",
     "letter_email_send",
     "letter_template",
     "meeting_book",

@@ -91,3 +91,25 @@ def flags_raise(*, now: datetime.datetime | None = None) -> int:
             flag_raise(kind=FlagKind.LETTER_FAILED, referral_id=letter.meeting.referral_id, letter=letter) is not None
         )
     return raised
+
+
+# Flags a person resolves by saying what they did; the others are resolved by the action itself (recording
+# attendance, booking a meeting).
+RESOLVED_BY_HAND = {FlagKind.LETTER_FAILED, FlagKind.REMINDER_FAILED}
+
+
+@transaction.atomic
+def flag_resolve(*, actor, flag: Flag) -> Flag:
+    """A failed letter sent by post instead, or a person reached another way after a failed reminder."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    flag = Flag.objects.select_for_update().get(pk=flag.pk)
+    if flag.kind not in RESOLVED_BY_HAND:
+        raise ValidationError(
+            _("This flag goes away when you do what it asks: record the attendance or book a meeting.")
+        )
+    if flag.resolved_at is None:
+        flags_resolve(actor=actor, referral=flag.referral, kinds=[flag.kind], pk=flag.pk)
+        flag.refresh_from_db()
+    return flag

@@ -166,3 +166,16 @@ def letters_send_unsent(*, now: datetime.datetime | None = None, limit: int = 50
             continue  # recorded on the letter; the flag sweep raises it
         sent += 1
     return sent
+
+
+@transaction.atomic
+def letter_email_retry(*, actor, letter: Letter) -> Letter:
+    """Try the email again (e.g. after the address was corrected); the task publishes after commit."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if letter.emailed_at is None and letter.email:
+        letter.email_error = ""
+        letter.save(update_fields=["email_error"])
+        from ..tasks import letter_email
+
+        publish_on_commit(letter_email, letter.pk)
+    return letter

@@ -88,3 +88,49 @@ def test_a_letter_that_could_not_be_emailed_is_flagged_and_resolved_when_it_goes
     assert flags_raise() == 0
     letter_email_send(letter_id=letter.pk)
     assert Flag.objects.get(kind="letter_failed").resolved_at is not None
+
+
+def test_flags_show_on_the_case_with_the_action_they_ask_for(client, service, counsellor, location, referral):
+    from django.urls import reverse
+
+    meeting = MeetingFactory(
+        referral=referral,
+        counsellor=counsellor,
+        location=location,
+        starts_at=timezone.now() - datetime.timedelta(hours=4),
+    )
+    flags_raise()
+    client.force_login(counsellor)
+    page = client.get(reverse("referrals:detail", args=[service.slug, referral.pk])).content.decode()
+    assert 'data-testid="flags"' in page
+    assert reverse("counselling:attendance", args=[service.slug, meeting.pk]) in page
+
+
+def test_a_failed_letter_flag_is_resolved_by_saying_it_went_by_post(client, service, counsellor):
+    from django.urls import reverse
+
+    letter = LetterFactory(meeting__referral__service=service, email="ola@example.org", email_error="SMTP 550")
+    flags_raise()
+    flag = Flag.objects.get()
+    client.force_login(counsellor)
+    client.post(reverse("counselling:flag_resolve", args=[service.slug, flag.pk]))
+    flag.refresh_from_db()
+    assert flag.resolved_by == counsellor
+    assert letter.meeting.referral.events.filter(kind="flag.resolved").count() == 1
+
+
+def test_an_attendance_flag_cannot_be_waved_away(client, service, counsellor, location, referral):
+    from django.urls import reverse
+
+    MeetingFactory(
+        referral=referral,
+        counsellor=counsellor,
+        location=location,
+        starts_at=timezone.now() - datetime.timedelta(hours=4),
+    )
+    flags_raise()
+    flag = Flag.objects.get()
+    client.force_login(counsellor)
+    client.post(reverse("counselling:flag_resolve", args=[service.slug, flag.pk]))
+    flag.refresh_from_db()
+    assert flag.resolved_at is None

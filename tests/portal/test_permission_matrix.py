@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from counselling.models import Role
 from tests.factories import (
+    FlagFactory,
     LetterFactory,
     MeetingFactory,
     PoliceReportFactory,
@@ -27,6 +28,7 @@ OBJECT_KWARGS: dict[str, Callable] = {
     "meeting_pk": lambda service: MeetingFactory(referral__service=service).pk,
     "letter_pk": lambda service: LetterFactory(meeting__referral__service=service).pk,
     "report_pk": lambda service: PoliceReportFactory(meeting__referral__service=service).pk,
+    "flag_pk": lambda service: FlagFactory(letter__meeting__referral__service=service).pk,
     "fee_case_pk": lambda service: FeeCaseFactory(referral__service=service).pk,
     "fee_letter_pk": lambda service: FeeLetterFactory(fee_case__referral__service=service).pk,
     "export_pk": lambda service: CollectionExportFactory(service=service).pk,

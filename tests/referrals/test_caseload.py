@@ -176,7 +176,7 @@ def test_case_page_query_count_is_pinned(client, service, lead, counsellor, thre
     client.force_login(counsellor)
     client.get(url)
     # session, user, membership, referral, seized (prefetched), audit insert, guardians, events,
-    # earlier referrals, meetings and their letters, navigation memberships; the warning's reasons:
-    # substances, regulation's thresholds
-    with django_assert_num_queries(14):
+    # earlier referrals, meetings and their letters, open flags, failed reminders, navigation
+    # memberships; the warning's reasons: substances, regulation's thresholds
+    with django_assert_num_queries(16):
         assert client.get(url).status_code == 200

@@ -1,0 +1,77 @@
+"""The dashboard: what needs the user today, for a counsellor their own, for a lead the whole service."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from counselling.models import Reminder, ReminderState
+from counselling.services.flags import flag_raise, flags_raise
+from referrals.services import referral_assign
+from tests.factories import MeetingFactory, ReferralFactory
+
+
+def dashboard(client, service):
+    return client.get(reverse("portal:dashboard", kwargs={"service_slug": service.slug}))
+
+
+@pytest.fixture
+def busy_day(service, lead, counsellor, colleague, location):
+    """Meetings today and tomorrow, a flagged meeting, a deadline this week and a failed reminder, for the
+    counsellor; the same again for a colleague."""
+    now = timezone.localtime()
+    today = timezone.localdate()
+    for who in (counsellor, colleague):
+        for days, hour in [(0, 23), (1, 9), (1, 14)]:
+            start = datetime.datetime.combine(today + datetime.timedelta(days=days), datetime.time(hour), now.tzinfo)
+            referral = ReferralFactory(service=service, attendance_deadline=today + datetime.timedelta(days=5))
+            referral_assign(actor=lead, referral=referral, counsellor=who)
+            meeting = MeetingFactory(referral=referral, counsellor=who, location=location, starts_at=start)
+        past = MeetingFactory(
+            referral=referral, counsellor=who, location=location, starts_at=timezone.now() - datetime.timedelta(days=1)
+        )
+        reminder = Reminder.objects.create(
+            meeting=meeting,
+            days_before=1,
+            channel="sms",
+            recipient_kind="person",
+            address="+4791234567",
+            due_at=timezone.now(),
+            state=ReminderState.FAILED,
+            last_error="400",
+        )
+        flag_raise(kind="reminder_failed", referral_id=referral.pk, reminder=reminder)
+    flags_raise()
+    return past
+
+
+def test_a_counsellor_sees_their_own_meetings_flags_deadlines_and_failed_reminders(
+    client, service, counsellor, busy_day
+):
+    client.force_login(counsellor)
+    context = dashboard(client, service).context
+    today, tomorrow = (meetings for _label, meetings in context["meeting_days"])
+    assert {m.counsellor for m in today + tomorrow} == {counsellor}
+    assert (len(today), len(tomorrow)) == (1, 2)
+    assert {f.kind for f in context["flags"]} == {"attendance_not_recorded", "reminder_failed"}
+    assert all(f.referral.assigned_counsellor == counsellor for f in context["flags"])
+    assert len(context["deadlines"]) == 3
+    assert [r.meeting.counsellor for r in context["failed_reminders"]] == [counsellor]
+
+
+def test_a_lead_sees_the_whole_service(client, service, lead, busy_day):
+    client.force_login(lead)
+    context = dashboard(client, service).context
+    assert len(context["flags"]) == 4
+    assert len(context["deadlines"]) == 6
+    assert len(context["failed_reminders"]) == 2
+
+
+def test_the_dashboard_query_count_does_not_grow_with_the_work(
+    client, service, lead, busy_day, django_assert_num_queries
+):
+    client.force_login(lead)
+    dashboard(client, service)
+    with django_assert_num_queries(9):
+        assert dashboard(client, service).status_code == 200
