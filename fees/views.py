@@ -113,13 +113,34 @@ def show(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _initial(name: str, fee_case) -> dict:
+    """Redoing the assessment starts from the one recorded; a first one from the person's own words."""
+    if name != "assess":
+        return {}
+    if fee_case.hardship_assessed_at:
+        return {
+            "financial_situation": fee_case.hardship_financial_situation,
+            "life_situation": fee_case.hardship_life_situation,
+            "persons_account": fee_case.hardship_persons_account,
+            "reasoning": fee_case.hardship_reasoning,
+            "unreasonably_burdensome": "yes" if fee_case.hardship_unreasonably_burdensome else "no",
+        }
+    account = "\n\n".join(text for text in (fee_case.answer_valid_reason, fee_case.answer_situation) if text)
+    return {"persons_account": account}
+
+
 def _case_page(request, fee_case, *, bound: tuple[str, django_forms.Form] | None = None):
     may_act = request.membership.role in FEE_ROLES
     names = fee_case_next_steps(fee_case) if may_act else []
     if bound and bound[0] not in names:
         names.insert(0, bound[0])
     step_forms = [
-        (name, STEPS[name], bound[1] if bound and bound[0] == name else STEPS[name].form(prefix=name)) for name in names
+        (
+            name,
+            STEPS[name],
+            bound[1] if bound and bound[0] == name else STEPS[name].form(prefix=name, initial=_initial(name, fee_case)),
+        )
+        for name in names
     ]
     audit_read(
         actor=request.user,

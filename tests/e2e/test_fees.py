@@ -1,0 +1,181 @@
+"""End to end, in headless Chromium: a counsellor records a no-show under the order route and the fee is proposed;
+a fee officer warns the person, registers the answer and assesses hardship; then one case ends in a waived fee, and
+another in an imposed fee that is appealed, upheld by the appeal body and sent to collection."""
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from counselling.models import Role
+from fees.models import FeeCase
+from tests.e2e.browser import log_in, log_out, screenshot
+from tests.factories import CounsellingServiceFactory, MeetingFactory, StaffMembershipFactory
+from tests.fees.factories import FeePolicyFactory, OrderReferralFactory
+
+pytestmark = pytest.mark.browser
+
+REASONS = "Du hadde ikke gyldig grunn til å utebli. Med fast arbeid og uten gjeld er gebyret ikke urimelig tyngende."
+
+
+@pytest.fixture
+def scene(transactional_db, court_fee_rates):
+    service = CounsellingServiceFactory(name="Rådgivende enhet Oslo", slug="oslo", phone="+47 21 80 21 80")
+    FeePolicyFactory(service=service)
+    kari = StaffMembershipFactory(
+        service=service,
+        role=Role.COUNSELLOR,
+        user__username="kari",
+        user__first_name="Kari",
+        user__last_name="Rådgiver",
+    ).user
+    StaffMembershipFactory(
+        service=service,
+        role=Role.FEE_OFFICER,
+        user__username="frida",
+        user__first_name="Frida",
+        user__last_name="Gebyr",
+    )
+    StaffMembershipFactory(
+        service=service, role=Role.SERVICE_LEAD, user__username="lise", user__first_name="Lise", user__last_name="Leder"
+    )
+    referral = OrderReferralFactory(
+        service=service, assigned_counsellor=kari, person__first_name="Ola", person__last_name="Nordmann"
+    )
+    start = timezone.now() - datetime.timedelta(hours=1)
+    meeting = MeetingFactory(referral=referral, counsellor=kari, booked_by=kari, starts_at=start)
+    return referral, meeting
+
+
+def step(page, name):
+    return page.locator(f"form[data-step={name}]")
+
+
+def record_no_show_and_hear_the_person(page, base, referral, meeting, *, burdensome: bool):
+    """Kari records the no-show; Frida sends the notice, registers the answer and assesses hardship."""
+    log_in(page, base, "kari")
+    page.goto(f"{base}/service/oslo/meetings/{meeting.pk}/attendance/")
+    page.locator("input[name=outcome][value=no_show]").check()
+    page.locator("form[data-attendance] button[type=submit]").click()
+    expect(page).to_have_url(f"{base}/service/oslo/referrals/{referral.pk}/")
+    panel = page.get_by_test_id("referral-fee-panel")
+    expect(panel).to_contain_text("2")  # the planned fee is shown with the case
+    fee_case = FeeCase.objects.get(meeting=meeting)
+    log_out(page)
+
+    log_in(page, base, "frida")
+    page.goto(f"{base}/service/oslo/")
+    page.locator("nav a[href='/service/oslo/fees/']").click()
+    expect(page.get_by_test_id("queue-awaiting_notice")).to_contain_text("Ola Nordmann")
+    screenshot(page, "fees-worklist")
+    page.get_by_test_id("queue-awaiting_notice").locator(f"a[href$='/fees/cases/{fee_case.pk}/']").click()
+    step(page, "notice").locator("button[type=submit]").click()
+    expect(page.get_by_test_id("fee-letters").locator("a")).to_have_count(1)
+
+    answer = step(page, "answer")
+    answer.locator("textarea[name=answer-valid_reason]").fill("Jeg glemte avtalen.")
+    answer.locator("textarea[name=answer-situation]").fill(
+        "Jeg er alenemor med to barn og har store gjeldsproblemer." if burdensome else "Jeg jobber fullt og bor alene."
+    )
+    answer.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("persons-answer")).to_contain_text("Jeg glemte avtalen.")
+
+    assess = step(page, "assess")
+    assess.locator("textarea[name=assess-financial_situation]").fill(
+        "Uføretrygd, gjeld til inkasso." if burdensome else "Fast inntekt ca. 420 000 kr, ingen gjeld av betydning."
+    )
+    assess.locator("textarea[name=assess-life_situation]").fill(
+        "Eneforsørger for to barn." if burdensome else "Bor alene, fast arbeid."
+    )
+    assess.locator("textarea[name=assess-reasoning]").fill(
+        "Et gebyr vil gå ut over barnas nødvendige utgifter."
+        if burdensome
+        else "Med fast inntekt og uten gjeld kan gebyret betales."
+    )
+    assess.locator(f"input[name=assess-unreasonably_burdensome][value={'yes' if burdensome else 'no'}]").check()
+    assess.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("hardship-assessment")).to_contain_text("Eneforsørger" if burdensome else "Bor alene")
+    return fee_case
+
+
+def test_a_no_show_ends_in_a_fee_waived_for_hardship(live_server, scene, page):
+    referral, meeting = scene
+    base = live_server.url
+    fee_case = record_no_show_and_hear_the_person(page, base, referral, meeting, burdensome=True)
+
+    decide = step(page, "decide")
+    decide.locator("input[name=decide-outcome][value=waived_hardship]").check()
+    decide.locator("textarea[name=decide-reasons]").fill(
+        "Et gebyr vil være urimelig tyngende ut fra økonomi og omsorgsansvar."
+    )
+    screenshot(page, "fees-decision-form")
+    decide.locator("button[type=submit]").click()
+
+    expect(page.get_by_test_id("fee-case-outcome")).to_contain_text(re.compile("waived|frafalt|Fee waived", re.I))
+    step(page, "final").locator("button[type=submit]").click()
+    fee_case.refresh_from_db()
+    assert (fee_case.status, fee_case.outcome, fee_case.decided_amount) == ("final", "waived_hardship", None)
+    screenshot(page, "fees-waived-final")
+
+
+def test_an_imposed_fee_is_appealed_upheld_and_sent_to_collection(live_server, scene, page):
+    referral, meeting = scene
+    base = live_server.url
+    fee_case = record_no_show_and_hear_the_person(page, base, referral, meeting, burdensome=False)
+
+    # Frida heard the person; the lead decides.
+    log_out(page)
+    log_in(page, base, "lise")
+    page.goto(f"{base}/service/oslo/fees/cases/{fee_case.pk}/")
+    decide = step(page, "decide")
+    decide.locator("input[name=decide-outcome][value=imposed]").check()
+    decide.locator("textarea[name=decide-reasons]").fill(REASONS)
+    decide.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("fee-case-outcome")).to_contain_text("2")
+    fee_case.refresh_from_db()
+    assert fee_case.decided_amount == 2690
+
+    decision = page.get_by_test_id("fee-letters").locator("a", has_text=re.compile("Decision|Vedtak"))
+    with page.expect_download() as download:
+        decision.click()
+    text = " ".join(
+        "\n".join(p.extract_text() for p in PdfReader(download.value.path()).pages).replace("\xa0", " ").split()
+    )
+    assert "2 690 kr" in text
+    assert " ".join(REASONS.split()) in text
+    deadline = fee_case.appeal_deadline
+    assert f"Klagefristen er {deadline.day}." in text and str(deadline.year) in text
+    screenshot(page, "fees-decided")
+
+    # The person appeals; the service keeps its decision and forwards the appeal; the appeal body upholds it.
+    appeal = step(page, "appeal")
+    appeal.locator("textarea[name=appeal-grounds]").fill("Jeg mener gebyret er for høyt.")
+    appeal.locator("button[type=submit]").click()
+    step(page, "forward").locator("button[type=submit]").click()
+    outcome = step(page, "appeal_outcome")
+    outcome.locator("input[name=appeal_outcome-outcome][value=upheld]").check()
+    outcome.locator("button[type=submit]").click()
+    step(page, "final").locator("button[type=submit]").click()
+    expect(page.get_by_test_id("fee-case-status")).to_contain_text(re.compile("Final|Endelig", re.I))
+    screenshot(page, "fees-final")
+
+    # The collection export: the fee once, then never again.
+    page.goto(f"{base}/service/oslo/fees/collection/")
+    today = timezone.localdate().isoformat()
+    form = page.get_by_test_id("collection-export-form")
+    form.locator("input[name=period_start]").fill(today)
+    form.locator("input[name=period_end]").fill(today)
+    with page.expect_download() as download:
+        form.locator("button[type=submit]").click()
+    lines = open(download.value.path(), encoding="utf-8").read().splitlines()  # noqa: SIM115
+    assert len(lines) == 2
+    assert lines[1].startswith(f"{fee_case.pk};{referral.police_reference};{referral.person.national_id};")
+    assert ";2690;" in lines[1]
+    page.goto(f"{base}/service/oslo/fees/collection/")
+    expect(page.get_by_test_id("collection-exports").locator("tbody tr")).to_have_count(1)
+    screenshot(page, "fees-collection")
+    fee_case.refresh_from_db()
+    assert fee_case.status == "exported"
