@@ -9,7 +9,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from .models import AttendanceOutcome, Location, Need, OnwardService, RequestedBy
+from .models import AbsenceKind, AttendanceOutcome, Location, Need, OnwardService, RequestedBy
 from .selectors import Slot, staff_name
 from .services import DEFAULT_LENGTH
 
@@ -122,3 +122,23 @@ def week_start(value: str | None) -> datetime.date:
     except ValueError:
         day = timezone.localdate()
     return day - datetime.timedelta(days=day.weekday())
+
+
+class AbsenceForm(forms.Form):
+    counsellor = forms.TypedChoiceField(label=_("Counsellor"), coerce=int)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AbsenceKind.choices)
+    starts_at = forms.DateTimeField(
+        label=_("From"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    ends_at = forms.DateTimeField(
+        label=_("To"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, counsellors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counsellor"].choices = [(m.user_id, staff_name(m.user)) for m in counsellors]

@@ -305,3 +305,17 @@ def dashboard_of(service: CounsellingService, user, membership) -> dict:
         "deadlines": list(deadlines[:50]),
         "failed_reminders": list(failed.distinct()[:50]),
     }
+
+
+def absences_of(service: CounsellingService, counsellor=None) -> QuerySet[AvailabilityException]:
+    """Absences from a week ago on, the user's own or (counsellor=None) the whole service's."""
+    absences = AvailabilityException.objects.filter(
+        service=service, ends_at__gte=timezone.now() - datetime.timedelta(days=7)
+    ).select_related("counsellor")
+    if counsellor is not None:
+        absences = absences.filter(counsellor=counsellor)
+    return absences.order_by("starts_at")
+
+
+def absence_for(service: CounsellingService, pk: int) -> AvailabilityException:
+    return get_object_or_404(AvailabilityException.objects.filter(service=service), pk=pk)

@@ -19,4 +19,6 @@ urlpatterns = [
     path("police-reports/<int:report_pk>/sent/", views.police_report_sent, name="police_report_sent"),
     path("calendar/", views.calendar_week, name="calendar"),
     path("calendar/feed/", views.calendar_feed_settings, name="calendar_feed_settings"),
+    path("calendar/absences/", views.absences, name="absences"),
+    path("calendar/absences/<int:absence_pk>/delete/", views.absence_delete, name="absence_delete"),
 ]

@@ -4,11 +4,12 @@ import datetime
 import secrets
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,9 +18,11 @@ from portal.permissions import service_view
 from referrals.selectors import referral_for
 
 from .calendar import counsellor_feed
-from .forms import AttendanceForm, CancelForm, MeetingTimeForm, RescheduleForm, week_start
+from .forms import AbsenceForm, AttendanceForm, CancelForm, MeetingTimeForm, RescheduleForm, week_start
 from .models import CalendarFeed, MeetingStatus, Role
 from .selectors import (
+    absence_for,
+    absences_of,
     counsellors_of,
     flag_for,
     free_slots,
@@ -34,6 +37,8 @@ from .selectors import (
 from .services import (
     DEFAULT_LENGTH,
     AttendanceDetails,
+    absence_add,
+    absence_remove,
     attendance_record,
     flag_resolve,
     letter_email_retry,
@@ -378,3 +383,43 @@ def letter_resend_view(request, letter_pk):
     letter_email_retry(actor=request.user, letter=letter)
     messages.success(request, _("The letter is queued to be emailed again."))
     return redirect("counselling:meeting", service_slug=request.service.slug, meeting_pk=letter.meeting_id)
+
+
+@service_view(roles=CASEWORK)
+def absences(request):
+    """Holidays and sick days. A counsellor registers their own; a lead anyone's in the service."""
+    lead = request.membership.role == Role.SERVICE_LEAD
+    counsellors = [m for m in counsellors_of(request.service) if lead or m.user_id == request.user.pk]
+    form = AbsenceForm(request.POST or None, counsellors=counsellors, initial={"counsellor": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        chosen = next(m.user for m in counsellors if m.user_id == data.pop("counsellor"))
+        try:
+            _absence, clashes = absence_add(actor=request.user, service=request.service, counsellor=chosen, **data)
+        except ValidationError as error:
+            _show(form, error)
+        else:
+            messages.success(request, _("The absence is registered; free times leave it out."))
+            for meeting in clashes:
+                messages.warning(
+                    request,
+                    _("%(when)s: the meeting with %(name)s falls in the absence and needs moving.")
+                    % {
+                        "when": date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT"),
+                        "name": meeting.referral.person.full_name,
+                    },
+                )
+            return redirect("counselling:absences", service_slug=request.service.slug)
+    listed = absences_of(request.service, None if lead else request.user)
+    return render(request, "counselling/absences.html", {"form": form, "absences": listed})
+
+
+@service_view(roles=CASEWORK)
+@require_POST
+def absence_delete(request, absence_pk):
+    absence = absence_for(request.service, absence_pk)
+    if request.membership.role != Role.SERVICE_LEAD and absence.counsellor_id != request.user.pk:
+        raise PermissionDenied
+    absence_remove(actor=request.user, absence=absence)
+    messages.success(request, _("The absence is removed."))
+    return redirect("counselling:absences", service_slug=request.service.slug)

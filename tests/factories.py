@@ -6,6 +6,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from counselling.models import (
+    AvailabilityException,
     CounsellingService,
     Flag,
     Letter,
@@ -192,3 +193,14 @@ class FlagFactory(DjangoModelFactory):
     kind = "letter_failed"
     letter = factory.SubFactory(LetterFactory, email="ola@example.org", email_error="SMTP 550")
     referral = factory.SelfAttribute("letter.meeting.referral")
+
+
+class AbsenceFactory(DjangoModelFactory):
+    class Meta:
+        model = AvailabilityException
+
+    service = factory.SubFactory(CounsellingServiceFactory)
+    counsellor = factory.SubFactory(UserFactory)
+    kind = "sick"
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=1))
+    ends_at = factory.LazyAttribute(lambda a: a.starts_at + datetime.timedelta(hours=8))

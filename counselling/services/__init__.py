@@ -2,7 +2,7 @@
 the case timeline and the audit log. Grouped by subject; import from here."""
 
 from .attendance import AttendanceDetails, attendance_record
-from .booking import DEFAULT_LENGTH, meeting_book, meeting_cancel, meeting_reschedule
+from .booking import DEFAULT_LENGTH, absence_add, absence_remove, meeting_book, meeting_cancel, meeting_reschedule
 from .flags import flag_resolve, flags_raise
 from .letters import letter_email_retry, letter_email_send, letter_template, summons_letters_make
 from .memberships import LEAD_PERMISSION, membership_deactivate, membership_grant
@@ -12,6 +12,8 @@ __all__ = [
     "DEFAULT_LENGTH",
     "LEAD_PERMISSION",
     "AttendanceDetails",
+    "absence_add",
+    "absence_remove",
     "attendance_record",
     "flag_resolve",
     "flags_raise",

@@ -15,7 +15,17 @@ from portal.audit import audit_change
 from referrals.models import Referral, ReferralStatus
 from referrals.services import timeline_add, translatable
 
-from ..models import HOLDS_TIME, FlagKind, Location, Meeting, MeetingStatus, RequestedBy, Role, StaffMembership
+from ..models import (
+    HOLDS_TIME,
+    AvailabilityException,
+    FlagKind,
+    Location,
+    Meeting,
+    MeetingStatus,
+    RequestedBy,
+    Role,
+    StaffMembership,
+)
 from ..selectors import staff_name
 from .flags import flags_resolve
 from .letters import summons_letters_make
@@ -284,3 +294,39 @@ def meeting_cancel(*, actor, meeting: Meeting, requested_by: str, reason: str) -
         actor=actor, action="meeting.cancelled", obj=meeting, service=referral.service, person_id=referral.person_id
     )
     return meeting
+
+
+@transaction.atomic
+def absence_add(
+    *,
+    actor,
+    service,
+    counsellor,
+    kind: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    note: str = "",
+) -> tuple[AvailabilityException, list[Meeting]]:
+    """Register a counsellor's absence (holiday, sick day...). Their free times skip it at once; the booked
+    meetings inside it are returned so they can be moved — they are never moved silently."""
+    works_there = StaffMembership.objects.active().filter(user=counsellor, service=service).exists()
+    if not works_there:
+        raise ValidationError({"counsellor": _("Choose a counsellor of this service.")})
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The absence must end after it starts.")})
+    absence = AvailabilityException.objects.create(
+        service=service, counsellor=counsellor, kind=kind, starts_at=starts_at, ends_at=ends_at, note=note.strip()
+    )
+    audit_change(actor=actor, action="absence.added", obj=absence, service=service)
+    clashes = list(
+        Meeting.objects.filter(
+            counsellor=counsellor, status=MeetingStatus.BOOKED, starts_at__lt=ends_at, ends_at__gt=starts_at
+        ).select_related("referral__person")
+    )
+    return absence, clashes
+
+
+@transaction.atomic
+def absence_remove(*, actor, absence: AvailabilityException) -> None:
+    audit_change(actor=actor, action="absence.removed", obj=absence, service=absence.service)
+    absence.delete()

@@ -305,3 +305,40 @@ def test_a_cancelled_meeting_frees_the_week(client, service, counsellor, referra
     client.force_login(counsellor)
     page = client.get(url("calendar", service) + f"?week={timezone.localdate(meeting.starts_at).isoformat()}")
     assert not [m for day in page.context["week"]["days"] for m in day["meetings"]]
+
+
+def test_a_counsellor_registers_a_sick_day_and_is_told_which_meetings_need_moving(
+    client, service, counsellor, referral, location
+):
+    starts_at = timezone.now() + datetime.timedelta(days=1)
+    meeting_book(actor=counsellor, referral=referral, counsellor=counsellor, location=location, starts_at=starts_at)
+    day = timezone.localtime(starts_at).date()
+    client.force_login(counsellor)
+    response = client.post(
+        url("absences", service),
+        {
+            "counsellor": counsellor.pk,
+            "kind": "sick",
+            "starts_at": f"{day:%Y-%m-%d}T00:00",
+            "ends_at": f"{day:%Y-%m-%d}T23:59",
+        },
+        follow=True,
+    )
+    warnings = [str(m) for m in response.context["messages"]]
+    assert any(referral.person.full_name in w for w in warnings)
+    assert AvailabilityException.objects.get().counsellor == counsellor
+
+
+def test_a_counsellor_cannot_register_or_remove_a_colleagues_absence(client, service, counsellor, colleague):
+    client.force_login(counsellor)
+    form = client.get(url("absences", service)).context["form"]
+    assert [value for value, _label in form.fields["counsellor"].choices] == [counsellor.pk]
+    theirs = AvailabilityException.objects.create(
+        service=service,
+        counsellor=colleague,
+        kind="holiday",
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    assert client.post(url("absence_delete", service, absence_pk=theirs.pk)).status_code == 403
+    assert AvailabilityException.objects.filter(pk=theirs.pk).exists()

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from counselling.models import Role
 from tests.factories import (
+    AbsenceFactory,
     FlagFactory,
     LetterFactory,
     MeetingFactory,
@@ -29,6 +30,7 @@ OBJECT_KWARGS: dict[str, Callable] = {
     "letter_pk": lambda service: LetterFactory(meeting__referral__service=service).pk,
     "report_pk": lambda service: PoliceReportFactory(meeting__referral__service=service).pk,
     "flag_pk": lambda service: FlagFactory(letter__meeting__referral__service=service).pk,
+    "absence_pk": lambda service, user: AbsenceFactory(service=service, **({"counsellor": user} if user else {})).pk,
     "fee_case_pk": lambda service: FeeCaseFactory(referral__service=service).pk,
     "fee_letter_pk": lambda service: FeeLetterFactory(fee_case__referral__service=service).pk,
     "export_pk": lambda service: CollectionExportFactory(service=service).pk,
@@ -71,13 +73,15 @@ def test_every_url_is_scoped_to_a_service_or_listed_as_public():
     assert unscoped == [], f"decorate these views with service_view or justify them in UNSCOPED: {unscoped}"
 
 
-def _url(name: str, pattern: URLPattern, service) -> str:
+def _url(name: str, pattern: URLPattern, service, user=None) -> str:
     kwargs = {"service_slug": service.slug}
     for key in pattern.pattern.converters:
         if key == "service_slug":
             continue
         assert key in OBJECT_KWARGS, f"{name}: add a factory for URL kwarg {key!r} to OBJECT_KWARGS"
-        kwargs[key] = OBJECT_KWARGS[key](service)
+        make = OBJECT_KWARGS[key]
+        # A factory of two arguments makes an object that belongs to the visitor (their own absence, say).
+        kwargs[key] = make(service, user) if make.__code__.co_argcount == 2 else make(service)
     return reverse(name, kwargs=kwargs)
 
 
@@ -118,7 +122,7 @@ def test_staff_of_another_service_gets_404(client, service, stranger, name):
 def test_each_role_gets_200_or_403(client, service, name, role):
     user = StaffMembershipFactory(service=service, role=role).user
     client.force_login(user)
-    response = _visit(client, _url(name, SCOPED[name], service))
+    response = _visit(client, _url(name, SCOPED[name], service, user))
     expected = 200 if role in SCOPED[name].callback.allowed_roles else 403
     assert response.status_code == expected
 
@@ -129,7 +133,7 @@ def test_ended_membership_gives_404_at_once(client, service, name):
 
     membership = StaffMembershipFactory(service=service, role=Role.SERVICE_LEAD)
     client.force_login(membership.user)
-    url = _url(name, SCOPED[name], service)
+    url = _url(name, SCOPED[name], service, membership.user)
     assert _visit(client, url).status_code == 200
     membership_deactivate(actor=None, membership=membership)
     assert _visit(client, url).status_code == 404
