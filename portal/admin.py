@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .admin_scoping import ServiceScopedAdmin
-from .models import AuditEvent
+from .models import AuditEvent, RetentionRule
 
 
 @admin.register(AuditEvent)
@@ -22,3 +22,10 @@ class AuditEventAdmin(ServiceScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(admin.ModelAdmin):
+    """How long each record type is kept; the daily sweep (portal.retention) anonymises what is older."""
+
+    list_display = ["record_type", "retention_days", "legal_basis", "updated_at"]

@@ -110,3 +110,38 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events are append-only")
+
+
+class RecordType(models.TextChoices):
+    """What the retention sweep (portal.retention) can anonymise, each with its own period."""
+
+    CLOSED_CASE = "closed_case", _("Closed cases: the person's identity, contact details, guardians and notes")
+    LETTERS = "letters", _("Letters and police reports of closed cases (PDF files)")
+
+
+class RetentionRule(models.Model):
+    """How long a record type is kept after its case was last active, set by the administrator.
+
+    A record type without a rule is kept: nothing is anonymised until an administrator decides the period.
+    """
+
+    record_type = models.CharField(_("record type"), max_length=20, choices=RecordType.choices, unique=True)
+    retention_days = models.PositiveIntegerField(
+        _("retention period (days)"),
+        help_text=_("Counted from the last event on the closed case (e.g. 1825 for five years)."),
+    )
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=300, blank=True, help_text=_("Why this period, e.g. the archive plan.")
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
+        ordering = ["record_type"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(retention_days__gte=1), name="retention_days_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_record_type_display()}: {self.retention_days}"

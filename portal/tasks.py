@@ -23,3 +23,11 @@ def publish_on_commit(task, *args) -> None:
             logger.warning("could not queue %s%r; the next sweep will", task.name, args, exc_info=True)
 
     transaction.on_commit(publish)
+
+
+@shared_task(name="portal.retention_sweep")
+def retention_sweep() -> dict:
+    """Daily on beat. Safe to run twice: what is anonymised is not touched again."""
+    from .retention import retention_sweep as sweep
+
+    return sweep().counts

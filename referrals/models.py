@@ -281,6 +281,19 @@ class Referral(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
     )
+    # A legal hold keeps the case out of the retention sweep (portal.retention) whatever its age: a
+    # complaint, a court case or a request from the supervisory authority. Set through portal.retention.
+    legal_hold = models.BooleanField(_("legal hold"), default=False)
+    legal_hold_reason = models.CharField(_("reason for the legal hold"), max_length=500, blank=True)
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("legal hold set by"),
+    )
+    legal_hold_at = models.DateTimeField(_("legal hold set"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("referral")

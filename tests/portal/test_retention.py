@@ -1,0 +1,163 @@
+"""Retention: what has passed its period is anonymised, once; what is open, appealed or held is never touched."""
+
+import datetime
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.utils import timezone
+
+from counselling.models import Attendance, NeedsAssessment
+from fees.models import FeeCaseStatus
+from portal.models import AuditEvent, RecordType, RetentionRule
+from portal.retention import ANONYMISED, legal_hold_set, retention_sweep
+from referrals.models import Guardian, Person, Referral, ReferralEvent, ReferralStatus
+from tests.factories import LetterFactory, MeetingFactory, PoliceReportFactory, ReferralFactory
+from tests.fees.factories import FeeCaseFactory
+
+YEARS_5 = 5 * 365
+
+
+def _age(referral, days: int) -> Referral:
+    """Make the case look as if its last event (and registration) was `days` ago."""
+    when = timezone.now() - datetime.timedelta(days=days)
+    Referral.objects.filter(pk=referral.pk).update(created_at=when)
+    ReferralEvent.objects.filter(referral=referral).update(occurred_at=when)
+    return referral
+
+
+def _closed_case(service, *, days: int, **kwargs) -> Referral:
+    referral = ReferralFactory(service=service, status=ReferralStatus.CLOSED, **kwargs)
+    Guardian.objects.create(referral=referral, name="Kari Nordmann", relation="mor", phone="+4791234567")
+    meeting = MeetingFactory(
+        referral=referral, status="held", starts_at=timezone.now() - datetime.timedelta(days=days, hours=1)
+    )
+    attendance = Attendance.objects.create(
+        meeting=meeting, outcome="attended", person_present=True, consent=True, recorded_by=meeting.counsellor
+    )
+    NeedsAssessment.objects.create(attendance=attendance, needs=["housing"], confidential_note="Sover hos venner.")
+    LetterFactory(meeting=meeting)
+    ReferralEvent.objects.create(
+        referral=referral, kind="meeting.cancelled", message="Reason: %(reason)s", params={"reason": "Ola er syk"}
+    )
+    return _age(referral, days)
+
+
+@pytest.fixture
+def rules(db):
+    RetentionRule.objects.create(record_type=RecordType.CLOSED_CASE, retention_days=YEARS_5)
+    RetentionRule.objects.create(record_type=RecordType.LETTERS, retention_days=YEARS_5)
+
+
+def _snapshot():
+    """Everything the sweep may change, to prove a second run changes nothing."""
+    return (
+        list(Person.objects.order_by("pk").values()),
+        list(Guardian.objects.order_by("pk").values()),
+        list(NeedsAssessment.objects.order_by("pk").values()),
+        list(Referral.objects.order_by("pk").values()),
+        list(ReferralEvent.objects.order_by("pk").values("pk", "params", "kind")),
+    )
+
+
+def test_the_sweep_run_twice_anonymises_exactly_the_expired_cases_and_leaves_appealed_fee_cases(
+    service, rules, django_capture_on_commit_callbacks
+):
+    expired = _closed_case(service, days=YEARS_5 + 10)
+    recent = _closed_case(service, days=YEARS_5 - 10)
+    expired_letter = expired.meetings.get().letters.get()
+    # An old no-show whose fee is under appeal: the case and its person stay as they are.
+    appealed = FeeCaseFactory(referral__service=service, referral__status=ReferralStatus.MISSED)
+    appealed.status = FeeCaseStatus.APPEALED
+    appealed.appeal_grounds = "Jeg var på sykehuset."
+    appealed.save()
+    _age(appealed.referral, YEARS_5 + 100)
+    # An expired open case (still waiting for a meeting) is not concluded: kept.
+    waiting = _age(ReferralFactory(service=service, status=ReferralStatus.ASSIGNED), YEARS_5 + 100)
+    kept_names = {r.pk: r.person.full_name for r in (recent, appealed.referral, waiting)}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = retention_sweep()
+
+    assert first.referral_ids == [expired.pk]
+    person = Person.objects.get(pk=expired.person_id)
+    assert person.full_name == ANONYMISED
+    assert person.national_id == f"X{person.pk:010d}"
+    assert (person.phone, person.email, person.street_address) == ("", "", "")
+    assert person.date_of_birth.month == person.date_of_birth.day == 1
+    assert Guardian.objects.get(referral=expired).name == ANONYMISED
+    assert Guardian.objects.get(referral=expired).phone == ""
+    assessment = NeedsAssessment.objects.get(attendance__meeting__referral=expired)
+    assert (assessment.confidential_note, assessment.needs) == ("", [])
+    assert ReferralEvent.objects.get(referral=expired, kind="meeting.cancelled").params == {"reason": ANONYMISED}
+    assert not default_storage.exists(expired_letter.pdf.name)
+    # The counts stay: the referral row, its status, dates and the meeting.
+    expired.refresh_from_db()
+    assert (expired.status, expired.incident_date, expired.meetings.count()) == (
+        ReferralStatus.CLOSED,
+        datetime.date(2026, 9, 1),
+        1,
+    )
+
+    for referral in Referral.objects.filter(pk__in=kept_names):
+        assert referral.person.full_name == kept_names[referral.pk]
+    assert Guardian.objects.get(referral=recent).name == "Kari Nordmann"
+    assert NeedsAssessment.objects.get(attendance__meeting__referral=recent).confidential_note == "Sover hos venner."
+    assert default_storage.exists(recent.meetings.get().letters.get().pdf.name)
+    appealed.refresh_from_db()
+    assert appealed.appeal_grounds == "Jeg var på sykehuset."
+
+    before = _snapshot()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = retention_sweep()
+    assert _snapshot() == before
+    assert second.total == 0
+    log = AuditEvent.objects.filter(action="retention.swept").order_by("id")
+    assert [event.extra["counts"]["persons"] for event in log] == [1, 0]
+
+
+def test_a_person_with_another_case_still_running_keeps_their_identity(service, other_service, rules):
+    expired = _closed_case(service, days=YEARS_5 + 10)
+    ReferralFactory(service=other_service, person=expired.person)
+    retention_sweep()
+    assert Person.objects.get(pk=expired.person_id).national_id == expired.person.national_id
+    assert Guardian.objects.get(referral=expired).name == ANONYMISED
+
+
+def test_a_case_under_legal_hold_is_never_touched(service, rules, lead):
+    referral = _closed_case(service, days=YEARS_5 + 10)
+    legal_hold_set(actor=lead, referral=referral, hold=True, reason="Klagesak hos Statsforvalteren")
+    _age(referral, YEARS_5 + 10)
+    assert retention_sweep().referral_ids == []
+    assert Person.objects.get(pk=referral.person_id).full_name == referral.person.full_name
+    referral.refresh_from_db()
+    assert referral.legal_hold_by == lead
+
+
+def test_without_a_rule_nothing_is_anonymised(service):
+    referral = _closed_case(service, days=20 * 365)
+    assert retention_sweep().total == 0
+    assert Person.objects.get(pk=referral.person_id).full_name == referral.person.full_name
+
+
+def test_dry_run_command_shows_what_would_go_and_changes_nothing(service, rules, capsys):
+    referral = _closed_case(service, days=YEARS_5 + 10)
+    PoliceReportFactory(meeting=referral.meetings.get())
+    call_command("retention", "--dry-run")
+    out = capsys.readouterr().out
+    assert "persons: 1 would change" in out
+    assert "letter_files: 2 would change" in out
+    assert "DRY RUN" in out
+    assert Person.objects.get(pk=referral.person_id).full_name == referral.person.full_name
+    assert not AuditEvent.objects.filter(action="retention.swept").exists()
+
+    call_command("retention")
+    assert Person.objects.get(pk=referral.person_id).full_name == ANONYMISED
+    assert AuditEvent.objects.filter(action="retention.swept").count() == 1
+
+
+def test_the_daily_sweep_is_installed_by_setup_schedules(db):
+    from django_celery_beat.models import PeriodicTask
+
+    call_command("setup_schedules")
+    assert PeriodicTask.objects.filter(task="portal.retention_sweep").exists()
