@@ -696,6 +696,8 @@ class FlagKind(models.TextChoices):
     DEADLINE_PASSED = "deadline_passed", _("Attendance deadline passed without a meeting held")
     LETTER_FAILED = "letter_failed", _("Letter could not be emailed")
     REMINDER_FAILED = "reminder_failed", _("Reminder could not be sent")
+    FEE_ANSWER_PERIOD_OVER = "fee_answer_period_over", _("Fee case: the answer period is over")
+    FEE_APPEAL_PERIOD_OVER = "fee_appeal_period_over", _("Fee case: the appeal period is over")
 
 
 class Flag(models.Model):
@@ -734,6 +736,13 @@ class Flag(models.Model):
             models.UniqueConstraint(fields=["letter"], condition=Q(kind="letter_failed"), name="one_flag_per_letter"),
             models.UniqueConstraint(
                 fields=["reminder"], condition=Q(kind="reminder_failed"), name="one_flag_per_reminder"
+            ),
+            # A fee case is one per missed meeting, so its meeting identifies it.
+            models.UniqueConstraint(
+                fields=["meeting"], condition=Q(kind="fee_answer_period_over"), name="one_fee_answer_flag_per_case"
+            ),
+            models.UniqueConstraint(
+                fields=["meeting"], condition=Q(kind="fee_appeal_period_over"), name="one_fee_appeal_flag_per_case"
             ),
         ]
         indexes = [models.Index(fields=["referral"], condition=Q(resolved_at__isnull=True), name="flag_open_idx")]

@@ -111,6 +111,11 @@ def _record(fee_case: FeeCase, *, actor, kind: str, message: str, params: dict |
         service=fee_case.referral.service,
         person_id=fee_case.referral.person_id,
     )
+    # Every step goes through here; one that answers a deadline flag resolves it.
+    from .sweeps import fee_deadline_flags_resolve, referral_follow_fee_case
+
+    fee_deadline_flags_resolve(actor=actor, fee_case=fee_case)
+    referral_follow_fee_case(actor=actor, fee_case=fee_case)
 
 
 def _kroner(amount: int) -> str:

@@ -1,0 +1,56 @@
+"""The fee deadlines sweep flags a case whose answer or appeal period is over, once, and the step that follows
+resolves the flag."""
+
+from counselling.models import Flag
+from fees import services
+from fees.sweeps import fee_deadlines_flag
+from tests.fees.conftest import pass_answer_deadline, pass_appeal_deadline
+
+
+def test_an_answer_period_that_is_over_is_flagged_once_and_resolved_by_recording_no_answer(noticed, fee_officer):
+    assert fee_deadlines_flag() == 0  # the person may still answer
+    pass_answer_deadline(noticed)
+    assert fee_deadlines_flag() == 1
+    assert fee_deadlines_flag() == 0
+    flag = Flag.objects.get(kind="fee_answer_period_over")
+    assert flag.referral == noticed.referral and flag.resolved_at is None
+    services.fee_case_answer_period_passed(actor=fee_officer, fee_case=noticed)
+    flag.refresh_from_db()
+    assert flag.resolved_by == fee_officer
+
+
+def test_an_appeal_period_that_is_over_is_flagged_and_resolved_when_the_decision_is_made_final(imposed, fee_officer):
+    assert fee_deadlines_flag() == 0
+    pass_appeal_deadline(imposed)
+    assert fee_deadlines_flag() == 1
+    services.fee_case_make_final(actor=fee_officer, fee_case=imposed)
+    assert Flag.objects.get(kind="fee_appeal_period_over").resolved_at is not None
+
+
+def test_an_appealed_case_is_not_flagged_for_its_appeal_period(appealed):
+    pass_appeal_deadline(appealed)
+    assert fee_deadlines_flag() == 0
+
+
+def test_the_case_closes_when_a_waived_fee_is_final(assessed, lead, fee_officer):
+    decided = services.fee_case_decide(
+        actor=lead,
+        fee_case=assessed,
+        outcome="waived_hardship",
+        reasons="Et gebyr vil være urimelig tyngende: personen har ingen inntekt og stor gjeld.",
+    )
+    services.fee_case_make_final(actor=fee_officer, fee_case=decided)
+    decided.referral.refresh_from_db()
+    assert decided.referral.status == "closed"
+
+
+def test_a_valid_reason_found_sends_the_case_back_to_booking(assessed, lead, fee_officer):
+    decided = services.fee_case_decide(
+        actor=lead,
+        fee_case=assessed,
+        outcome="dropped_valid_reason",
+        reasons="Personen var dokumentert syk; et gebyr ville uansett ikke vært rimelig.",
+    )
+    services.fee_case_make_final(actor=fee_officer, fee_case=decided)
+    decided.referral.refresh_from_db()
+    assert decided.referral.status == "valid_absence"
