@@ -196,3 +196,36 @@ def test_the_persons_address_reads_as_one_line(service, counsellor):
         service, counsellor, person_details=person(street_address="Storgata 1", postal_code="0155", postal_town="Oslo")
     )
     assert referral.person.postal_address == "Storgata 1, 0155 Oslo"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_registrations_of_one_new_person_at_once_make_one_person(service, counsellor):
+    """Two counsellors register two referrals for the same new national ID at the same moment, each in its own
+    database connection: the unique number lets one insert through and the other finds and updates that row."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs two real database connections")
+    start = threading.Barrier(2)
+    results = []
+
+    def register_in_thread(reference):
+        try:
+            start.wait(5)
+            results.append(register(service, counsellor, police_reference=reference))
+        except Exception as error:  # reported below, with its type
+            results.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=register_in_thread, args=(ref,)) for ref in ("2026-100001", "2026-100002")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert all(isinstance(result, Referral) for result in results), results
+    assert Person.objects.count() == 1
+    assert Referral.objects.count() == 2
