@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("service/<slug:service_slug>/referrals/", include("referrals.urls")),
     path("service/<slug:service_slug>/fees/", include("fees.urls")),
+    path("service/<slug:service_slug>/", include("portal.urls_privacy")),
     path("service/<slug:service_slug>/", include("counselling.urls")),
     # A counsellor's calendar app fetches this without logging in; the unguessable token is the key.
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),

@@ -158,9 +158,15 @@ def meeting_detail(request, meeting_pk):
         "history": _history(meeting),
         "can_record": meeting.status == MeetingStatus.BOOKED and meeting.starts_at <= timezone.now(),
     }
-    audit_read(
-        actor=request.user, action="meeting.viewed", obj=meeting, service=request.service, person_id=referral.person_id
-    )
+    if not (assessment is not None and confidential):
+        # One entry per read: reading the assessment is logged above and covers the meeting page it is on.
+        audit_read(
+            actor=request.user,
+            action="meeting.viewed",
+            obj=meeting,
+            service=request.service,
+            person_id=referral.person_id,
+        )
     return render(request, "counselling/meeting_detail.html", context)
 
 

@@ -34,6 +34,9 @@ OBJECT_KWARGS: dict[str, Callable] = {
     "fee_case_pk": lambda service: FeeCaseFactory(referral__service=service).pk,
     "fee_letter_pk": lambda service: FeeLetterFactory(fee_case__referral__service=service).pk,
     "export_pk": lambda service: CollectionExportFactory(service=service).pk,
+    "person_pk": lambda service: ReferralFactory(service=service).person_id,
+    "membership_pk": lambda service: StaffMembershipFactory(service=service).pk,
+    "user_pk": lambda service: StaffMembershipFactory(service=service).user_id,
 }
 
 # Reachable without the service gate, and why.

@@ -1,0 +1,216 @@
+"""The service lead's privacy pages: the access log, a person's own log and data export, access review and
+legal holds. Thin: parse, call a selector or service, render. Every read and export is in the audit log."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from counselling.models import Role
+from counselling.selectors import staff_of
+from counselling.services import membership_deactivate
+from referrals.models import Person, Referral
+
+from .access_log import access_log_about, access_log_of, access_log_summary, action_label, person_in_service
+from .access_review import (
+    access_review_of,
+    case_permission_remove,
+    membership_of_service,
+    service_permissions_remove,
+    staff_user_of_service,
+)
+from .audit import audit_read, audit_record
+from .data_export import access_log_csv, access_log_pdf, person_data, person_data_json, person_data_pdf
+from .filters import AccessLogFilter
+from .models import AuditEvent
+from .permissions import service_view
+from .retention import legal_hold_set
+
+LEAD = [Role.SERVICE_LEAD]
+PAGE_SIZE = 50
+# What goes to the person is in Norwegian, as letters to the public are.
+PERSON_LANGUAGE = "nb"
+
+
+@service_view(roles=LEAD)
+def access_log(request):
+    events = access_log_of(request.service)
+    filterset = AccessLogFilter(
+        request.GET or None, queryset=events, service=request.service, staff=staff_of(request.service)
+    )
+    shown = filterset.qs
+    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    summary = access_log_summary(shown)
+    persons = filterset.persons
+    audit_read(
+        actor=request.user,
+        action="access_log.viewed",
+        service=request.service,
+        person_id=persons[0].pk if len(persons) == 1 else None,
+        extra={"filters": {k: v for k, v in request.GET.items() if k != "page" and v}},
+    )
+    names = Person.objects.in_bulk({event.person_id for event in page if event.person_id})
+    for event in page:
+        event.what = action_label(event.action)
+        event.person_name = names[event.person_id].full_name if event.person_id in names else ""
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter": filterset, "page": page, "summary": summary, "persons": persons, "query": query.urlencode()}
+    return render(request, "portal/access_log.html", context)
+
+
+def _export_logged(request, action: str, person) -> None:
+    audit_record(
+        actor=request.user,
+        kind=AuditEvent.Kind.EXPORT,
+        action=action,
+        obj=person,
+        service=request.service,
+        person_id=person.pk,
+    )
+
+
+ACCESS_LOG_HEADERS = [
+    gettext_lazy("Time"),
+    gettext_lazy("Staff member"),
+    gettext_lazy("Role"),
+    gettext_lazy("Service"),
+    gettext_lazy("What was read"),
+    gettext_lazy("Reason"),
+]
+
+
+def _attachment(content, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@service_view(roles=LEAD)
+def access_log_person_csv(request, person_pk):
+    """Who has accessed the person's data (Normen), as CSV."""
+    person = person_in_service(request.service, person_pk)
+    with translation.override(PERSON_LANGUAGE):
+        rows = access_log_about(request.service, person)
+        content = access_log_csv(rows, [str(header) for header in ACCESS_LOG_HEADERS])
+    _export_logged(request, "access_log.person_exported", person)
+    return _attachment("\ufeff" + content, "text/csv; charset=utf-8", f"innsynslogg-{person.pk}.csv")
+
+
+@service_view(roles=LEAD)
+def access_log_person_pdf(request, person_pk):
+    person = person_in_service(request.service, person_pk)
+    with translation.override(PERSON_LANGUAGE):
+        content = access_log_pdf(person, request.service, access_log_about(request.service, person))
+    _export_logged(request, "access_log.person_exported", person)
+    return _attachment(content, "application/pdf", f"innsynslogg-{person.pk}.pdf")
+
+
+@service_view(roles=LEAD)
+def person_data_export_json(request, person_pk):
+    """Everything the service holds about the person (data subject access), as JSON."""
+    person = person_in_service(request.service, person_pk)
+    with translation.override(PERSON_LANGUAGE):
+        data = person_data(request.service, person)
+    _export_logged(request, "data_export.exported", person)
+    return _attachment(person_data_json(data), "application/json; charset=utf-8", f"innsyn-{person.pk}.json")
+
+
+@service_view(roles=LEAD)
+def person_data_export_pdf(request, person_pk):
+    person = person_in_service(request.service, person_pk)
+    with translation.override(PERSON_LANGUAGE):
+        content = person_data_pdf(person_data(request.service, person))
+    _export_logged(request, "data_export.exported", person)
+    return _attachment(content, "application/pdf", f"innsyn-{person.pk}.pdf")
+
+
+@service_view(roles=LEAD)
+def access_review(request):
+    return render(request, "portal/access_review.html", {"rows": access_review_of(request.service)})
+
+
+def _done(request, error: ValidationError | None, success: str):
+    if error is not None:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect("privacy:access_review", service_slug=request.service.slug)
+
+
+@service_view(roles=LEAD)
+@require_POST
+def membership_end(request, membership_pk):
+    membership = membership_of_service(request.service, membership_pk)
+    if membership.user_id == request.user.pk:
+        return _done(request, ValidationError(_("You cannot end your own membership here.")), "")
+    try:
+        membership_deactivate(actor=request.user, membership=membership)
+    except ValidationError as error:
+        return _done(request, error, "")
+    return _done(request, None, _("The membership has ended; the access is gone."))
+
+
+@service_view(roles=LEAD)
+@require_POST
+def case_permission_remove_view(request, referral_pk, user_pk):
+    referral = get_object_or_404(Referral.objects.filter(service=request.service), pk=referral_pk)
+    user = staff_user_of_service(request.service, user_pk)
+    try:
+        case_permission_remove(actor=request.user, referral=referral, user=user)
+    except ValidationError as error:
+        return _done(request, error, "")
+    return _done(request, None, _("The case permission is removed."))
+
+
+@service_view(roles=LEAD)
+@require_POST
+def service_permissions_remove_view(request, user_pk):
+    user = staff_user_of_service(request.service, user_pk)
+    try:
+        service_permissions_remove(actor=request.user, service=request.service, user=user)
+    except ValidationError as error:
+        return _done(request, error, "")
+    return _done(request, None, _("The left-over permissions are removed."))
+
+
+class LegalHoldForm(forms.Form):
+    police_reference = forms.CharField(label=gettext_lazy("Police reference"), max_length=40)
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@service_view(roles=LEAD)
+def legal_holds(request):
+    """Cases kept out of the retention sweep, and placing a new hold."""
+    form = LegalHoldForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        referral = Referral.objects.filter(
+            service=request.service, police_reference__iexact=form.cleaned_data["police_reference"].strip()
+        ).first()
+        if referral is None:
+            form.add_error("police_reference", _("No case of this service has that police reference."))
+        else:
+            try:
+                legal_hold_set(actor=request.user, referral=referral, hold=True, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The case is on legal hold: %(case)s.") % {"case": referral})
+                return redirect("privacy:legal_holds", service_slug=request.service.slug)
+    held = Referral.objects.filter(service=request.service, legal_hold=True).select_related("legal_hold_by")
+    return render(request, "portal/legal_holds.html", {"form": form, "held": held.order_by("-legal_hold_at")})
+
+
+@service_view(roles=LEAD)
+@require_POST
+def legal_hold_lift(request, referral_pk):
+    referral = get_object_or_404(Referral.objects.filter(service=request.service), pk=referral_pk)
+    legal_hold_set(actor=request.user, referral=referral, hold=False)
+    messages.success(request, _("The legal hold is lifted: %(case)s.") % {"case": referral})
+    return redirect("privacy:legal_holds", service_slug=request.service.slug)
