@@ -108,3 +108,24 @@ def test_a_legal_hold_needs_a_reason(client, service, lead):
     assert response.status_code == 200
     assert response.context["form"].errors["reason"]
     assert not Referral.objects.get(pk=referral.pk).legal_hold
+
+
+def test_an_administrator_places_and_lifts_a_legal_hold_in_the_admin(client, service):
+    from tests.factories import UserFactory
+
+    administrator = UserFactory(username="root", is_staff=True, is_superuser=True)
+    referral = ReferralFactory(service=service)
+    client.force_login(administrator)
+    url = reverse("admin:referrals_referral_changelist")
+    asked = client.post(url, {"action": "legal_hold_place", "_selected_action": [referral.pk]})
+    assert asked.status_code == 200
+    assert "reason" in asked.context["form"].fields
+    client.post(url, {"action": "legal_hold_place", "_selected_action": [referral.pk], "reason": "Rettssak"})
+    referral.refresh_from_db()
+    assert (referral.legal_hold, referral.legal_hold_reason, referral.legal_hold_by) == (
+        True,
+        "Rettssak",
+        administrator,
+    )
+    client.post(url, {"action": "legal_hold_lift", "_selected_action": [referral.pk]})
+    assert not Referral.objects.get(pk=referral.pk).legal_hold
