@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.audit import audit_read
+from portal.break_glass import referral_access_check
 from portal.permissions import service_view
+from portal.reauth import password_recently_checked, reauth_url
 from referrals.selectors import referral_for
 
 from .calendar import counsellor_feed
@@ -135,9 +137,13 @@ def _show(form, error: ValidationError) -> None:
 def meeting_detail(request, meeting_pk):
     meeting = meeting_for(request.service, meeting_pk)
     referral = meeting.referral
+    referral_access_check(request, referral)
     attendance = getattr(meeting, "attendance", None)
     assessment = getattr(attendance, "assessment", None) if attendance else None
-    confidential = may_read_confidential(request.user, request.membership, referral)
+    may_read = may_read_confidential(request.user, request.membership, referral)
+    # The confidential assessment asks for the password again when it was last checked long ago.
+    confirm_first = assessment is not None and may_read and not password_recently_checked(request)
+    confidential = may_read and not confirm_first
     if assessment is not None and confidential:
         audit_read(
             actor=request.user,
@@ -152,7 +158,8 @@ def meeting_detail(request, meeting_pk):
         "attendance": attendance,
         "guardians_present": attendance.guardians_present.all() if attendance else [],
         "assessment": assessment if confidential else None,
-        "assessment_hidden": assessment is not None and not confidential,
+        "assessment_hidden": assessment is not None and not may_read,
+        "assessment_reauth_url": reauth_url(request, request.get_full_path()) if confirm_first else None,
         "letters": meeting.letters.all(),
         "reports": meeting.police_reports.all(),
         "history": _history(meeting),
@@ -229,6 +236,7 @@ def meeting_cancel_view(request, meeting_pk):
 def attendance_record_view(request, meeting_pk):
     meeting = meeting_for(request.service, meeting_pk)
     referral = meeting.referral
+    referral_access_check(request, referral)
     guardians = list(referral.guardians.all())
     form = AttendanceForm(request.POST or None, guardians=guardians)
     if request.method == "POST" and form.is_valid():
@@ -269,6 +277,7 @@ def _pdf(file, filename: str):
 def letter_pdf(request, letter_pk):
     letter = letter_for(request.service, letter_pk)
     referral = letter.meeting.referral
+    referral_access_check(request, referral)
     audit_read(
         actor=request.user,
         action="letter.downloaded",

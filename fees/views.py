@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from counselling.models import Role
 from portal.audit import audit_read
 from portal.permissions import service_view
+from portal.reauth import recent_login_required
 
 from . import forms, services
 from .selectors import (
@@ -193,6 +194,7 @@ def _step_view(name: str):
 
 
 STEP_VIEWS = {name: _step_view(name) for name in STEPS}
+STEP_VIEWS["decide"] = recent_login_required(STEP_VIEWS["decide"])  # a fee decision: the password, recently
 
 
 @service_view(roles=FEE_ROLES)
@@ -233,6 +235,7 @@ def fee_letter_pdf(request, fee_letter_pk):
 
 
 @service_view(roles=FEE_ROLES)
+@recent_login_required
 def collection_export(request):
     form = forms.CollectionExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -253,6 +256,7 @@ def collection_export(request):
 
 
 @service_view(roles=FEE_ROLES)
+@recent_login_required
 def collection_export_csv(request, export_pk):
     export = collection_export_for(request.service, export_pk)
     audit_read(actor=request.user, action="fee_collection.downloaded", obj=export, service=request.service)

@@ -7,4 +7,5 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import checks, signals  # noqa: F401  (registers system checks and auth audit receivers)
+        # System checks, the audit receivers of logins, the password-check receiver, the two-factor admin.
+        from . import checks, reauth, security_admin, signals  # noqa: F401

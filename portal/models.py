@@ -145,3 +145,6 @@ class RetentionRule(models.Model):
 
     def __str__(self):
         return f"{self.get_record_type_display()}: {self.retention_days}"
+
+
+from .break_glass_models import BreakTheGlassAccess  # noqa: E402, F401  (a model of this app, in its own module)

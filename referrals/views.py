@@ -18,6 +18,7 @@ from counselling.selectors import (
     staff_name,
 )
 from portal.audit import audit_read
+from portal.break_glass import referral_access_check
 from portal.permissions import service_view
 
 from .filters import CaseloadFilter
@@ -69,6 +70,7 @@ def caseload_list(request):
 @service_view()
 def referral_detail(request, referral_pk):
     referral = referral_for(request.service, referral_pk)
+    referral_access_check(request, referral)
     audit_read(actor=request.user, action="referral.viewed", obj=referral, person_id=referral.person_id)
     meetings = list(meetings_of_referral(referral))
     context = {

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
 from counselling.models import Role
 
@@ -34,6 +35,37 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres") and not settings.POSTGRES_AVAILABLE:
             item.add_marker(pytest.mark.skip(reason="SKIPPED, NOT TESTED: PostgreSQL unreachable (SQLite fallback)"))
+
+
+# Django's own, kept for the tests that need a session signed in with the password only.
+FORCE_LOGIN_WITHOUT_SECOND_FACTOR = Client.force_login
+
+
+def log_in_without_second_factor(client, user) -> None:
+    """Signed in with the password only: the state the two-factor middleware turns back."""
+    FORCE_LOGIN_WITHOUT_SECOND_FACTOR(client, user)
+
+
+def _force_login_verified(self, user, backend=None):
+    """`client.force_login` as a fully signed-in user: the password (just checked, for
+    portal.reauth) and a verified second factor, a real TOTP device of the user's."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    FORCE_LOGIN_WITHOUT_SECOND_FACTOR(self, user, backend)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    session = self.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def force_login_is_two_factor(monkeypatch):
+    """Every test that signs in with `client.force_login` gets a verified second factor, as a real login
+    would; `log_in_without_second_factor` gives the password-only state."""
+    monkeypatch.setattr(Client, "force_login", _force_login_verified)
 
 
 @pytest.fixture

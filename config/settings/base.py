@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "django_filters",
     "guardian",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "portal",
     "counselling",
     "referrals",
@@ -48,8 +52,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "portal.security_middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "portal.security_middleware.PermissionsPolicyMiddleware",
+    "portal.security_middleware.BreakTheGlassMiddleware",
+    # Last, so that it sees the failed logins of every view above it (django-axes' rule).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -84,6 +95,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user and IP before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -130,6 +143,50 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Sessions end after 30 minutes without a request (each request renews the cookie) and when
+# the browser closes: a screen left open in a shared office does not stay signed in.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Two-factor login (django-otp): every staff user, admin included; portal.security_middleware
+# sends a signed-in user without a verified second factor to enrolment or verification.
+OTP_TOTP_ISSUER = "Rådgivende enhet"
+# A sensitive action (fee decision, collection export, a confidential note, break-the-glass)
+# asks for the password again when it was last checked longer ago than this (portal.reauth).
+REAUTH_MAX_AGE_MINUTES = env.int("REAUTH_MAX_AGE_MINUTES", default=15)
+# How long a counsellor's stated reason opens a case not assigned to them (portal.break_glass).
+BREAK_THE_GLASS_HOURS = env.int("BREAK_THE_GLASS_HOURS", default=8)
+
+# Lockout (django-axes) per user name *and* IP, so a guesser elsewhere cannot lock a colleague
+# out. Axes locks when the count of failures reaches the limit: with 6, five wrong passwords
+# are forgiven and the sixth locks. An administrator unlocks in the admin (Access attempts).
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AXES_FAILURE_LIMIT = 6
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
+# The address is REMOTE_ADDR (django-ipware is not installed): X-Forwarded-For can be forged.
+# Behind the reverse proxy that makes the lockout per user name, which errs on the safe side.
+
+# Content Security Policy (django-csp): no inline script or style, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+# Features no page of the portal uses, switched off for every page (portal.security_middleware).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 # Mail: printed to the console unless EMAIL_URL says otherwise (smtp+tls://user:pw@host:587).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -73,5 +73,6 @@ def test_the_dashboard_query_count_does_not_grow_with_the_work(
 ):
     client.force_login(lead)
     dashboard(client, service)
-    with django_assert_num_queries(9):
+    # tests/portal/test_shell.py names them (the second factor and the session renewal among them)
+    with django_assert_num_queries(13):
         assert dashboard(client, service).status_code == 200

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from counselling.models import Role
 from referrals.identity import example_national_id
-from tests.e2e.browser import log_in, log_out, screenshot
+from tests.e2e.browser import log_in, log_out, screenshot, watch_csp_violations
 from tests.factories import CounsellingServiceFactory, StaffMembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("thresholds_2021")]
@@ -38,8 +38,10 @@ def add_row(page: Page, prefix: str) -> None:
 
 
 def test_a_counsellor_registers_a_minor_with_two_guardians_and_three_substances(live_server, services, page):
+    csp_violations = watch_csp_violations(page)  # the intake script runs under the Content Security Policy
     log_in(page, live_server.url, "kari")
-    page.goto(f"{live_server.url}/service/oslo/referrals/")
+    caseload = page.goto(f"{live_server.url}/service/oslo/referrals/")
+    assert "script-src 'self'" in caseload.headers["content-security-policy"]
     page.locator("a[href$='/referrals/new/']").click()
     expect(page).to_have_url(f"{live_server.url}/service/oslo/referrals/new/")
     guardians = page.locator("#guardians-section")
@@ -113,3 +115,4 @@ def test_a_counsellor_registers_a_minor_with_two_guardians_and_three_substances(
         page.goto(f"{live_server.url}/service/bergen/referrals/?counsellor=&q={query}")
         expect(page.locator("tbody")).not_to_contain_text("Testesen")
         expect(page.locator("tbody tr")).to_have_count(1)  # the "no cases match" row
+    assert csp_violations == []

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from counselling.models import Role
-from tests.e2e.browser import PASSWORD, screenshot
+from tests.e2e.browser import PASSWORD, authenticator_device, enter_second_factor, screenshot
 from tests.factories import CounsellingServiceFactory, StaffMembershipFactory
 
 pytestmark = pytest.mark.browser
@@ -33,6 +33,7 @@ def counsellor(transactional_db):
 
 
 def test_a_counsellor_logs_in_in_bokmal_and_switching_to_english_is_remembered(live_server, counsellor, page):
+    authenticator_device("kari")
     heading = page.get_by_role("heading", level=1)
     html = page.locator("html")
 
@@ -47,6 +48,8 @@ def test_a_counsellor_logs_in_in_bokmal_and_switching_to_english_is_remembered(l
     page.locator("input[name='username']").fill("kari")
     page.locator("input[name='password']").fill(PASSWORD)
     page.locator("main button[type='submit']").click()
+    # Then the second factor: a code from the authenticator app.
+    enter_second_factor(page, "kari")
     dashboard_url = f"{live_server.url}/service/oslo/"
     expect(page).to_have_url(dashboard_url)
     expect(page.get_by_test_id("service-name")).to_contain_text("Rådgivende enhet Oslo")

@@ -9,9 +9,11 @@ matrix fails and says so.
 from collections.abc import Callable
 
 import pytest
+from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from counselling.models import Role
+from tests.conftest import log_in_without_second_factor
 from tests.factories import (
     AbsenceFactory,
     FlagFactory,
@@ -20,20 +22,33 @@ from tests.factories import (
     PoliceReportFactory,
     ReferralFactory,
     StaffMembershipFactory,
+    UserFactory,
 )
 from tests.fees.factories import CollectionExportFactory, FeeCaseFactory, FeeLetterFactory
+from tests.portal.test_security_break_glass import BreakTheGlassAccessFactory
+
+
+def _theirs(user, path: str = "assigned_counsellor") -> dict:
+    """The visitor's own case: a counsellor needs no break-the-glass reason (see test_security_break_glass)."""
+    return {path: user} if user else {}
+
 
 # kwarg name -> function(service) returning the value for an object of that service.
 OBJECT_KWARGS: dict[str, Callable] = {
-    "referral_pk": lambda service: ReferralFactory(service=service).pk,
-    "meeting_pk": lambda service: MeetingFactory(referral__service=service).pk,
-    "letter_pk": lambda service: LetterFactory(meeting__referral__service=service).pk,
+    "referral_pk": lambda service, user: ReferralFactory(service=service, **_theirs(user)).pk,
+    "meeting_pk": lambda service, user: (
+        MeetingFactory(referral__service=service, **_theirs(user, "referral__assigned_counsellor")).pk
+    ),
+    "letter_pk": lambda service, user: (
+        LetterFactory(meeting__referral__service=service, **_theirs(user, "meeting__referral__assigned_counsellor")).pk
+    ),
     "report_pk": lambda service: PoliceReportFactory(meeting__referral__service=service).pk,
     "flag_pk": lambda service: FlagFactory(letter__meeting__referral__service=service).pk,
     "absence_pk": lambda service, user: AbsenceFactory(service=service, **({"counsellor": user} if user else {})).pk,
     "fee_case_pk": lambda service: FeeCaseFactory(referral__service=service).pk,
     "fee_letter_pk": lambda service: FeeLetterFactory(fee_case__referral__service=service).pk,
     "export_pk": lambda service: CollectionExportFactory(service=service).pk,
+    "break_glass_pk": lambda service: BreakTheGlassAccessFactory(service=service).pk,
     "person_pk": lambda service: ReferralFactory(service=service).person_id,
     "membership_pk": lambda service: StaffMembershipFactory(service=service).pk,
     "user_pk": lambda service: StaffMembershipFactory(service=service).user_id,
@@ -53,6 +68,10 @@ UNSCOPED = {
     "portal:home",  # redirects to the user's own service
     "portal:healthz",  # load balancer probe, no data
     "calendar_feed",  # read by calendar apps that cannot log in; the secret token is the key (tests/counselling)
+    "portal:two_factor_verify",  # the second step of logging in, for any signed-in user
+    "portal:two_factor_setup",
+    "portal:two_factor_backup_codes",
+    "portal:reauth",  # confirming the password before a sensitive action
 }
 
 
@@ -140,3 +159,32 @@ def test_ended_membership_gives_404_at_once(client, service, name):
     assert _visit(client, url).status_code == 200
     membership_deactivate(actor=None, membership=membership)
     assert _visit(client, url).status_code == 404
+
+
+TWO_FACTOR_STEP = reverse("portal:two_factor_verify")
+
+
+@pytest.mark.parametrize("name", sorted(SCOPED))
+def test_without_a_verified_second_factor_every_page_redirects_to_the_two_factor_step(client, service, name):
+    membership = StaffMembershipFactory(service=service, role=Role.SERVICE_LEAD)
+    url = _url(name, SCOPED[name], service, membership.user)
+    log_in_without_second_factor(client, membership.user)
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code == 302
+        assert response.url.startswith(TWO_FACTOR_STEP)
+
+
+ADMIN_PAGES = ["admin:index"] + sorted(
+    f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist" for model in admin.site._registry
+)
+
+
+@pytest.mark.parametrize("name", ADMIN_PAGES)
+def test_without_a_verified_second_factor_the_admin_redirects_to_the_two_factor_step(client, db, name):
+    administrator = UserFactory(is_staff=True, is_superuser=True)
+    log_in_without_second_factor(client, administrator)
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response.url.startswith(TWO_FACTOR_STEP)
+    client.force_login(administrator)  # with the second factor, the same page opens
+    assert client.get(reverse(name)).status_code == 200

@@ -1,0 +1,155 @@
+"""Pages of the security rules: the second factor, confirming the password, break-the-glass. Thin:
+parse, call portal.two_factor / portal.break_glass, render."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME, authenticate
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from counselling.models import Role
+from referrals.selectors import referral_for
+
+from .audit import audit_record
+from .break_glass import (
+    break_the_glass_access_for,
+    break_the_glass_accesses_of,
+    break_the_glass_follow_up,
+    break_the_glass_open,
+)
+from .models import AuditEvent
+from .permissions import service_view
+from .reauth import password_checked_now, recent_login_required, safe_next
+from .security_forms import BreakTheGlassForm, CodeForm, PasswordConfirmForm
+from .two_factor import (
+    backup_codes_make,
+    enrolment_confirm,
+    enrolment_device,
+    has_second_factor,
+    qr_code_data_uri,
+    second_factor_verify,
+    secret_text,
+)
+
+BACKUP_CODES_SESSION_KEY = "portal_backup_codes"
+
+
+def _next(request) -> str:
+    return safe_next(request, request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME))
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({REDIRECT_FIELD_NAME: next_url})}"
+
+
+@never_cache
+@login_required
+def two_factor_verify(request):
+    """After the password: a code from the authenticator app, or a backup code."""
+    next_url = _next(request)
+    if request.user.is_verified():
+        return redirect(next_url)
+    if not has_second_factor(request.user):
+        return redirect(_with_next("portal:two_factor_setup", next_url))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if second_factor_verify(request=request, token=form.cleaned_data["code"]):
+            return redirect(next_url)
+        form.add_error("code", _("The code is wrong or already used. Wait for the next code and try again."))
+    return render(request, "security/two_factor_verify.html", {"form": form, "next": next_url})
+
+
+@never_cache
+@login_required
+def two_factor_setup(request):
+    """First login: connect an authenticator app by its QR code (or the secret typed in) and confirm one code."""
+    next_url = _next(request)
+    if has_second_factor(request.user):
+        # A second app is never added on the password alone; an administrator resets a lost one.
+        return redirect(next_url if request.user.is_verified() else _with_next("portal:two_factor_verify", next_url))
+    device = enrolment_device(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = enrolment_confirm(request=request, device=device, token=form.cleaned_data["code"])
+        if codes is not None:
+            request.session[BACKUP_CODES_SESSION_KEY] = codes
+            return redirect(_with_next("portal:two_factor_backup_codes", next_url))
+        form.add_error("code", _("The code is wrong. Check the time on your phone and try the next code."))
+    context = {"form": form, "next": next_url, "qr_code": qr_code_data_uri(device), "secret": secret_text(device)}
+    return render(request, "security/two_factor_setup.html", context)
+
+
+@never_cache
+@login_required
+def two_factor_backup_codes(request):
+    """The backup codes, shown once after they are made; a verified user can make new ones."""
+    if request.method == "POST":
+        request.session[BACKUP_CODES_SESSION_KEY] = backup_codes_make(request.user)
+        return redirect(_with_next("portal:two_factor_backup_codes", _next(request)))
+    codes = request.session.pop(BACKUP_CODES_SESSION_KEY, None)
+    return render(request, "security/two_factor_backup_codes.html", {"codes": codes, "next": _next(request)})
+
+
+@never_cache
+@login_required
+def reauth(request):
+    """Confirm the password before a sensitive action."""
+    next_url = _next(request)
+    form = PasswordConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        # authenticate(), so a wrong password here counts towards the lockout like one at login.
+        user = authenticate(request, username=request.user.get_username(), password=form.cleaned_data["password"])
+        if user is not None and user.pk == request.user.pk:
+            password_checked_now(request)
+            audit_record(actor=request.user, kind=AuditEvent.Kind.AUTH, action="auth.password_confirmed")
+            return redirect(next_url)
+        form.add_error("password", _("The password is wrong."))
+    return render(request, "security/reauth.html", {"form": form, "next": next_url})
+
+
+@service_view(roles=[Role.COUNSELLOR, Role.SERVICE_LEAD])
+@recent_login_required
+def break_glass(request, referral_pk):
+    """A counsellor states why they open a case of the service that is not theirs."""
+    referral = referral_for(request.service, referral_pk)
+    case_url = reverse("referrals:detail", args=[request.service.slug, referral.pk])
+    next_url = safe_next(
+        request, request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME), case_url
+    )
+    form = BreakTheGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            break_the_glass_open(actor=request.user, referral=referral, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error("reason", error.messages)
+        else:
+            messages.warning(request, _("You have opened a case that is not yours. The reason is logged."))
+            return redirect(next_url)
+    context = {
+        "referral": referral,
+        "form": form,
+        "next": next_url,
+        "break_the_glass_hours": settings.BREAK_THE_GLASS_HOURS,
+    }
+    return render(request, "security/break_glass.html", context)
+
+
+@service_view(roles=[Role.SERVICE_LEAD])
+def break_glass_list(request):
+    """For the lead: who opened which case of the service, when and why, to follow up."""
+    return render(request, "security/break_glass_list.html", {"accesses": break_the_glass_accesses_of(request.service)})
+
+
+@service_view(roles=[Role.SERVICE_LEAD])
+@require_POST
+def break_glass_followed_up(request, break_glass_pk):
+    access = break_the_glass_access_for(request.service, break_glass_pk)
+    break_the_glass_follow_up(actor=request.user, access=access)
+    messages.success(request, _("Marked as followed up."))
+    return redirect("portal:break_glass_list", service_slug=request.service.slug)
