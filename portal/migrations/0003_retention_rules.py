@@ -4,26 +4,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('portal', '0002_auditevent_append_only_trigger'),
+        ("portal", "0002_auditevent_append_only_trigger"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RetentionRule',
+            name="RetentionRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('record_type', models.CharField(choices=[('closed_case', "Closed cases: the person's identity, contact details, guardians and notes"), ('letters', 'Letters and police reports of closed cases (PDF files)')], max_length=20, unique=True, verbose_name='record type')),
-                ('retention_days', models.PositiveIntegerField(help_text='Counted from the last event on the closed case (e.g. 1825 for five years).', verbose_name='retention period (days)')),
-                ('legal_basis', models.CharField(blank=True, help_text='Why this period, e.g. the archive plan.', max_length=300, verbose_name='legal basis')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='changed')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "record_type",
+                    models.CharField(
+                        choices=[
+                            (
+                                "closed_case",
+                                "Closed cases: the person's identity, contact details, guardians and notes",
+                            ),
+                            ("letters", "Letters and police reports of closed cases (PDF files)"),
+                        ],
+                        max_length=20,
+                        unique=True,
+                        verbose_name="record type",
+                    ),
+                ),
+                (
+                    "retention_days",
+                    models.PositiveIntegerField(
+                        help_text="Counted from the last event on the closed case (e.g. 1825 for five years).",
+                        verbose_name="retention period (days)",
+                    ),
+                ),
+                (
+                    "legal_basis",
+                    models.CharField(
+                        blank=True,
+                        help_text="Why this period, e.g. the archive plan.",
+                        max_length=300,
+                        verbose_name="legal basis",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="changed")),
             ],
             options={
-                'verbose_name': 'retention rule',
-                'verbose_name_plural': 'retention rules',
-                'ordering': ['record_type'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('retention_days__gte', 1)), name='retention_days_positive')],
+                "verbose_name": "retention rule",
+                "verbose_name_plural": "retention rules",
+                "ordering": ["record_type"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("retention_days__gte", 1)), name="retention_days_positive"
+                    )
+                ],
             },
         ),
     ]

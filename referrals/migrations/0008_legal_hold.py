@@ -6,31 +6,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0007_meeting_statuses'),
+        ("referrals", "0007_meeting_statuses"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='referral',
-            name='legal_hold',
-            field=models.BooleanField(default=False, verbose_name='legal hold'),
+            model_name="referral",
+            name="legal_hold",
+            field=models.BooleanField(default=False, verbose_name="legal hold"),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='legal_hold_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='legal hold set'),
+            model_name="referral",
+            name="legal_hold_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="legal hold set"),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='legal_hold_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='legal hold set by'),
+            model_name="referral",
+            name="legal_hold_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="legal hold set by",
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='legal_hold_reason',
-            field=models.CharField(blank=True, max_length=500, verbose_name='reason for the legal hold'),
+            model_name="referral",
+            name="legal_hold_reason",
+            field=models.CharField(blank=True, max_length=500, verbose_name="reason for the legal hold"),
         ),
     ]
