@@ -46,6 +46,7 @@ ACCESS_KINDS = [AuditEvent.Kind.READ, AuditEvent.Kind.EXPORT]
 # What a read was, in plain words, for the lead's list and the person's own log.
 ACTION_LABELS = {
     "referral.viewed": _("Opened the case"),
+    "referral.break_the_glass": _("Opened a case not assigned to them, giving a reason"),
     "person.looked_up": _("Looked the person up when registering a referral"),
     "meeting.viewed": _("Opened a meeting"),
     "assessment.viewed": _("Read the needs assessment and confidential note"),

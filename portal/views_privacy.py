@@ -46,6 +46,9 @@ def access_log(request):
     )
     shown = filterset.qs
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Read the page now: its count is already taken, and the entry for this very read, written below, must not
+    # push the last row off the page.
+    page.object_list = list(page.object_list)
     summary = access_log_summary(shown)
     persons = filterset.persons
     audit_read(
