@@ -41,6 +41,7 @@ def test_a_lead_finds_a_break_the_glass_read_in_the_access_log_and_exports_it(li
     screenshot(page, "access-log-nb")
     with page.expect_download() as download:
         page.locator("a[href$='/csv/']").first.click()
-    rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read()), delimiter=";"))
+    text = download.value.path().read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert any("Kari Lund" in ";".join(row) for row in rows)
     assert violations == []
