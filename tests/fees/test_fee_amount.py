@@ -80,3 +80,11 @@ def test_a_rate_reads_as_amount_and_first_day():
 
     with translation.override("en"):
         assert str(rate) == "1,345 kr from 01.01.2026"
+
+
+@pytest.mark.parametrize(
+    ("day", "fee"),
+    [(datetime.date(2021, 6, 1), 2398), (datetime.date(2026, 1, 1), 2690), (datetime.date(2025, 12, 31), 2628)],
+)
+def test_the_fees_the_reform_text_names(day, fee):
+    assert fee_amount(day) == fee
