@@ -181,6 +181,18 @@ def _booked(meeting: Meeting) -> Meeting:
     return meeting
 
 
+def _set_aside(meeting: Meeting, *, status: str, actor, requested_by: str, reason: str) -> None:
+    """Mark a booked meeting moved or cancelled, keeping who asked, why, who did it and when; its reminders
+    that have not gone out are cancelled."""
+    meeting.status = status
+    meeting.change_requested_by = requested_by
+    meeting.change_reason = reason.strip()
+    meeting.changed_by = actor
+    meeting.changed_at = timezone.now()
+    meeting.save(update_fields=["status", "change_requested_by", "change_reason", "changed_by", "changed_at"])
+    reminders_cancel(meeting=meeting)
+
+
 def _check_change(requested_by: str, reason: str) -> dict[str, list[str]]:
     errors = {}
     if requested_by not in RequestedBy.values:
@@ -223,12 +235,7 @@ def meeting_reschedule(
     )
     if errors:
         raise ValidationError(errors)
-    old.status = MeetingStatus.RESCHEDULED
-    old.change_requested_by = requested_by
-    old.change_reason = reason.strip()
-    old.changed_by = actor
-    old.changed_at = timezone.now()
-    old.save(update_fields=["status", "change_requested_by", "change_reason", "changed_by", "changed_at"])
+    _set_aside(old, status=MeetingStatus.RESCHEDULED, actor=actor, requested_by=requested_by, reason=reason)
     new = _meeting_create(
         actor=actor,
         referral=referral,
@@ -239,7 +246,6 @@ def meeting_reschedule(
         late_reason=late_reason,
         replaces=old,
     )
-    reminders_cancel(meeting=old)
     reminders_schedule(meeting=new)
     timeline_add(
         referral=referral,
@@ -269,13 +275,7 @@ def meeting_cancel(*, actor, meeting: Meeting, requested_by: str, reason: str) -
     errors = _check_change(requested_by, reason)
     if errors:
         raise ValidationError(errors)
-    meeting.status = MeetingStatus.CANCELLED
-    meeting.change_requested_by = requested_by
-    meeting.change_reason = reason.strip()
-    meeting.changed_by = actor
-    meeting.changed_at = timezone.now()
-    meeting.save(update_fields=["status", "change_requested_by", "change_reason", "changed_by", "changed_at"])
-    reminders_cancel(meeting=meeting)
+    _set_aside(meeting, status=MeetingStatus.CANCELLED, actor=actor, requested_by=requested_by, reason=reason)
     referral.status = ReferralStatus.ASSIGNED if referral.assigned_counsellor_id else ReferralStatus.RECEIVED
     referral.save(update_fields=["status"])
     timeline_add(
