@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test lint format install system-deps messages clean
+.PHONY: run test lint format install system-deps messages clean code
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ system-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			chromium gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null; \
 	fi
+
+## code: the current two-factor code of a demo user, for `make run` without a phone (make code STAFF=oslo-leder)
+code: install
+	@$(BIN)/python manage.py totp_code $(STAFF)
 
 lint: install
 	$(BIN)/ruff check .
