@@ -16,7 +16,8 @@ from .services import DEFAULT_LENGTH
 
 def slot_label(slot: Slot) -> str:
     start = timezone.localtime(slot.starts_at)
-    label = f"{date_format(start, 'D j. N')} {start:%H:%M}–{timezone.localtime(slot.ends_at):%H:%M} · {slot.location}"
+    day = f"{date_format(start, 'D')} {date_format(start, 'MONTH_DAY_FORMAT')}"  # "tor 26. november", "Thu 26 November"
+    label = f"{day} {start:%H:%M}–{timezone.localtime(slot.ends_at):%H:%M} · {slot.location}"
     return f"{label} ({_('after the deadline')})" if slot.after_deadline else label
 
 
@@ -30,7 +31,9 @@ class MeetingTimeForm(forms.Form):
         initial=DEFAULT_LENGTH,
         choices=[(m, f"{m} min") for m in (30, 45, 60, 90)],  # "min" reads the same in Bokmål and English
     )
-    slot = forms.ChoiceField(label=_("Free times"), required=False, widget=forms.RadioSelect)
+    slot = forms.ChoiceField(
+        label=_("Free times"), required=False, widget=forms.RadioSelect(attrs={"class": "form-check-input"})
+    )
     other_time = forms.DateTimeField(
         label=_("Or another time"),
         required=False,

@@ -327,7 +327,9 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["counsellor", "starts_at"], name="meeting_counsellor_start_idx")]
 
     def __str__(self):
-        return f"{self.referral} {self.starts_at:%Y-%m-%d %H:%M}"
+        from django.utils import timezone
+
+        return f"{self.referral} {timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"
 
     @property
     def length_minutes(self) -> int:

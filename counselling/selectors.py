@@ -296,7 +296,17 @@ def dashboard_of(service: CounsellingService, user, membership) -> dict:
             models.Q(meeting__referral__assigned_counsellor=user) | models.Q(meeting__counsellor=user)
         )
     meetings = list(meetings)
+    # A lead assigns the cases; those waiting for a counsellor are the lead's to act on.
+    unassigned = []
+    if not mine:
+        unassigned = list(
+            Referral.objects.filter(service=service, assigned_counsellor__isnull=True)
+            .exclude(status=ReferralStatus.CLOSED)
+            .select_related("person")
+            .order_by("attendance_deadline")[:50]
+        )
     return {
+        "unassigned": unassigned,
         "meeting_days": [
             (_("Today"), [m for m in meetings if timezone.localdate(m.starts_at) == today]),
             (_("Tomorrow"), [m for m in meetings if timezone.localdate(m.starts_at) != today]),

@@ -3,6 +3,7 @@
 import datetime
 import secrets
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
@@ -71,6 +72,8 @@ def _time_form(request, form_class, *, referral, counsellor_id, length, initial=
             counsellor=counsellor,
             length=datetime.timedelta(minutes=length),
             deadline=referral.attendance_deadline,
+            # The summons must reach the person first; a sooner time agreed by phone is "another time".
+            after=timezone.now() + datetime.timedelta(hours=settings.BOOKING_NOTICE_HOURS),
         )
     form = form_class(
         data,

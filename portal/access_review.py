@@ -17,6 +17,7 @@ from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import remove_perm
 
@@ -28,6 +29,12 @@ from referrals.models import Referral
 from .audit import audit_change
 
 CASE_PERMISSION = "referrals.work_on_referral"
+
+# Object permissions on the service, in words a lead reads (the stored names are English codenames).
+SERVICE_PERMISSION_LABELS = {
+    "view_counsellingservice": gettext_lazy("Works in the service: sees its cases"),
+    "lead_counsellingservice": gettext_lazy("Leads the service"),
+}
 
 
 @dataclass
@@ -60,7 +67,8 @@ def access_review_of(service: CounsellingService) -> list[StaffAccess]:
     rows = {pk: StaffAccess(user=users[pk], membership=memberships.get(pk)) for pk in user_ids if pk in users}
     for permission in service_perms:
         if permission.user_id in rows:
-            rows[permission.user_id].service_permissions.append(f"counselling.{permission.permission.codename}")
+            codename = permission.permission.codename
+            rows[permission.user_id].service_permissions.append(str(SERVICE_PERMISSION_LABELS.get(codename, codename)))
     for user_id, pk in case_perms:
         if user_id in rows and int(pk) in referrals:
             rows[user_id].cases.append(referrals[int(pk)])

@@ -4,10 +4,11 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from counselling.models import Meeting, MeetingStatus
 from counselling.selectors import staff_name
 
 from .models import ReferralStatus, Route
@@ -29,10 +30,14 @@ class CaseloadFilter(django_filters.FilterSet):
     sort = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=[("attendance_deadline", "deadline"), ("created_at", "received"), ("person__last_name", "name")],
+        # Descending labels given here: django-filter's own "(descending)" has no Bokmål.
         field_labels={
-            "attendance_deadline": _("Deadline"),
-            "created_at": _("Received"),
-            "person__last_name": _("Name"),
+            "attendance_deadline": _("Deadline, soonest first"),
+            "-deadline": _("Deadline, latest first"),
+            "created_at": _("Received, oldest first"),
+            "-received": _("Received, newest first"),
+            "person__last_name": _("Name, A–Z"),
+            "-name": _("Name, Z–A"),
         },
         empty_label=None,
     )
@@ -60,7 +65,9 @@ class CaseloadFilter(django_filters.FilterSet):
 
     def by_counsellor(self, queryset, name, value):
         if value == self.MINE:
-            return queryset.filter(assigned_counsellor=self.user)
+            # The cases the counsellor works on: assigned to them, or with a meeting of theirs booked.
+            theirs = Meeting.objects.filter(referral=OuterRef("pk"), counsellor=self.user, status=MeetingStatus.BOOKED)
+            return queryset.filter(Q(assigned_counsellor=self.user) | Exists(theirs))
         return queryset.filter(assigned_counsellor_id=value)
 
     def by_deadline(self, queryset, name, value):

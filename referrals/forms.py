@@ -21,7 +21,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, counsellors=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["counsellor"].choices = [(m.user_id, staff_name(m.user)) for m in counsellors]
+        self.fields["counsellor"].choices = [("", "---------")] + [(m.user_id, staff_name(m.user)) for m in counsellors]
 
 
 class DateInput(forms.DateInput):

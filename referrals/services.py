@@ -11,8 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 from guardian.shortcuts import assign_perm, remove_perm
 
 from counselling.models import CounsellingService, Municipality, Role, StaffMembership
@@ -35,7 +34,7 @@ from .models import (
 from .thresholds import classify, parse_quantity
 
 CASE_PERMISSION = "referrals.work_on_referral"
-DUPLICATE_REFERENCE = _lazy("A referral with this police reference already exists in this district.")
+DUPLICATE_REFERENCE = gettext_lazy("A referral with this police reference already exists in this district.")
 
 
 @dataclass

@@ -94,8 +94,10 @@ def referral_detail(request, referral_pk):
 def referral_assign_view(request, referral_pk):
     referral = referral_for(request.service, referral_pk)
     counsellors = list(counsellors_of(request.service))
+    # Suggest whoever already has the case's booked meeting when nobody is assigned yet.
+    booked = referral.meetings.filter(status=MeetingStatus.BOOKED).values_list("counsellor_id", flat=True).first()
     form = AssignForm(
-        request.POST or None, counsellors=counsellors, initial={"counsellor": referral.assigned_counsellor_id}
+        request.POST or None, counsellors=counsellors, initial={"counsellor": referral.assigned_counsellor_id or booked}
     )
     if request.method == "POST" and form.is_valid():
         chosen = next(m.user for m in counsellors if m.user_id == form.cleaned_data["counsellor"])

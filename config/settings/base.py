@@ -239,6 +239,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# Free times offered for booking start this long from now, so the summons can reach the person first.
+BOOKING_NOTICE_HOURS = env.int("BOOKING_NOTICE_HOURS", default=24)
+
 # A meeting whose end is this long past with no attendance recorded is flagged for its counsellor.
 ATTENDANCE_FLAG_GRACE_HOURS = env.int("ATTENDANCE_FLAG_GRACE_HOURS", default=2)
 

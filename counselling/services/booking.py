@@ -8,8 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from portal.audit import audit_change
 from referrals.models import Referral, ReferralStatus
@@ -33,7 +32,7 @@ from .reminders import reminders_cancel, reminders_schedule
 
 DEFAULT_LENGTH = 45
 SHORTEST, LONGEST = 15, 240
-TAKEN = _lazy("That time was just taken. Choose another time.")
+TAKEN = gettext_lazy("That time was just taken. Choose another time.")
 
 
 def when(moment: datetime.datetime) -> str:

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from counselling.models import Letter, Meeting, MeetingStatus, RequestedBy
 from counselling.services import meeting_book, meeting_cancel, meeting_reschedule
@@ -50,7 +50,10 @@ def test_a_minor_is_summoned_with_a_copy_to_each_guardian(minor_referral, counse
         assert name in person_letter
     assert "obligatorisk" in person_letter
     assert "melder vi fra til politiet" in person_letter  # the condition route's consequence
-    assert "Kopi til Per Testesen" in pdf_text(letters[1].pdf)
+    to_father = pdf_text(letters[1].pdf)
+    assert "Til Per Testesen (far), foresatt for Ola Testesen" in to_father
+    # The guardian is summoned to come along; the duty and its consequences are the young person's.
+    assert "Ola kalles inn" in to_father and "Du kalles" not in to_father
 
 
 def test_the_summons_is_emailed_with_an_invitation_after_commit(
@@ -203,6 +206,7 @@ def test_two_bookings_of_one_slot_at_the_same_moment_end_with_exactly_one_meetin
 
     def second():
         first_inserted.wait(30)
+        translation.activate("en")  # a thread starts in the default language
         try:
             meeting_book(
                 actor=colleague, referral=second_case, counsellor=counsellor, location=location, starts_at=starts_at

@@ -73,6 +73,14 @@ def test_the_dashboard_query_count_does_not_grow_with_the_work(
 ):
     client.force_login(lead)
     dashboard(client, service)
-    # tests/portal/test_shell.py names them (the second factor and the session renewal among them)
-    with django_assert_num_queries(13):
+    # tests/portal/test_shell.py names them (the second factor and the session renewal among them); a
+    # lead also gets the cases waiting for a counsellor
+    with django_assert_num_queries(14):
         assert dashboard(client, service).status_code == 200
+
+
+def test_a_lead_sees_the_cases_waiting_for_a_counsellor(client, service, lead):
+    waiting = ReferralFactory(service=service)
+    ReferralFactory(service=service, status="closed")
+    client.force_login(lead)
+    assert dashboard(client, service).context["unassigned"] == [waiting]

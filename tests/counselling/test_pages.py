@@ -342,3 +342,10 @@ def test_a_counsellor_cannot_register_or_remove_a_colleagues_absence(client, ser
     )
     assert client.post(url("absence_delete", service, absence_pk=theirs.pk)).status_code == 403
     assert AvailabilityException.objects.filter(pk=theirs.pk).exists()
+
+
+def test_free_times_on_the_page_leave_a_day_for_the_summons_to_arrive(client, service, counsellor, referral, location):
+    open_every_day(service=service, counsellor=counsellor, location=location)
+    client.force_login(counsellor)
+    slots = client.get(url("book", service, referral_pk=referral.pk)).context["slots"]
+    assert slots and slots[0].starts_at >= timezone.now() + datetime.timedelta(hours=23, minutes=59)

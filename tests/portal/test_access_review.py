@@ -5,6 +5,7 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm, get_perms
 
 from counselling.models import Role
+from portal.access_review import SERVICE_PERMISSION_LABELS
 from portal.models import AuditEvent
 from referrals.models import Referral
 from referrals.services import referral_assign
@@ -21,9 +22,9 @@ def test_the_lead_sees_each_staff_member_with_role_and_object_permissions(client
     client.force_login(lead)
     rows = {row.user: row for row in review(client, service).context["rows"]}
     assert rows[counsellor].membership.role == Role.COUNSELLOR
-    assert rows[counsellor].service_permissions == ["counselling.view_counsellingservice"]
+    assert rows[counsellor].service_permissions == [str(SERVICE_PERMISSION_LABELS["view_counsellingservice"])]
     assert rows[counsellor].cases == [referral]
-    assert "counselling.lead_counsellingservice" in rows[lead].service_permissions
+    assert str(SERVICE_PERMISSION_LABELS["lead_counsellingservice"]) in rows[lead].service_permissions
 
 
 def test_ending_a_membership_removes_the_access_at_once(client, service, lead, counsellor):

@@ -183,3 +183,13 @@ def test_case_page_query_count_is_pinned(client, service, lead, counsellor, thre
     # (renewed on every request: savepoint, update, release)
     with django_assert_num_queries(20):
         assert client.get(url).status_code == 200
+
+
+def test_my_cases_include_those_with_my_booked_meeting(client, service, counsellor):
+    from tests.factories import MeetingFactory
+
+    mine = ReferralFactory(service=service, person=PersonFactory(last_name="Mine"))
+    MeetingFactory(referral=mine, counsellor=counsellor)
+    ReferralFactory(service=service, person=PersonFactory(last_name="Others"))
+    client.force_login(counsellor)
+    assert list(client.get(caseload_url(service)).context["page"]) == [mine]
