@@ -698,6 +698,7 @@ class FlagKind(models.TextChoices):
     DEADLINE_PASSED = "deadline_passed", _("Attendance deadline passed without a meeting held")
     LETTER_FAILED = "letter_failed", _("Letter could not be emailed")
     REMINDER_FAILED = "reminder_failed", _("Reminder could not be sent")
+    MEETING_IN_ABSENCE = "meeting_in_absence", _("The counsellor is away at the time of the meeting")
     FEE_ANSWER_PERIOD_OVER = "fee_answer_period_over", _("Fee case: the answer period is over")
     FEE_APPEAL_PERIOD_OVER = "fee_appeal_period_over", _("Fee case: the appeal period is over")
 
@@ -738,6 +739,9 @@ class Flag(models.Model):
             models.UniqueConstraint(fields=["letter"], condition=Q(kind="letter_failed"), name="one_flag_per_letter"),
             models.UniqueConstraint(
                 fields=["reminder"], condition=Q(kind="reminder_failed"), name="one_flag_per_reminder"
+            ),
+            models.UniqueConstraint(
+                fields=["meeting"], condition=Q(kind="meeting_in_absence"), name="one_absence_flag_per_meeting"
             ),
             # A fee case is one per missed meeting, so its meeting identifies it.
             models.UniqueConstraint(

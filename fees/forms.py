@@ -96,3 +96,7 @@ class CancelForm(forms.Form):
 class CollectionExportForm(forms.Form):
     period_start = forms.DateField(label=_("Final from"), widget=DateInput())
     period_end = forms.DateField(label=_("Final to"), widget=DateInput(), initial=timezone.localdate)
+
+
+class LetterSentForm(forms.Form):
+    sent_on = date_field(_("Sent on"))

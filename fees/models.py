@@ -326,6 +326,16 @@ class FeeLetter(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("made by")
     )
     created_at = models.DateTimeField(_("made"), auto_now_add=True)
+    # The date the letter was posted (or handed over), as the person's answer and appeal periods depend on it.
+    sent_on = models.DateField(_("sent"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
 
     class Meta:
         verbose_name = _("fee letter")

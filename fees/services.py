@@ -672,3 +672,30 @@ def fee_case_cancel(*, actor, fee_case: FeeCase, reason: str) -> FeeCase:
     fee_case.save()
     _record(fee_case, actor=actor, kind="cancelled", message=gettext_noop("The fee case was cancelled."))
     return fee_case
+
+
+@transaction.atomic
+def fee_letter_mark_sent(*, actor, letter: FeeLetter, sent_on: datetime.date) -> FeeLetter:
+    """Record that a fee letter was posted, by whom and on which day. Recorded once."""
+    letter = FeeLetter.objects.select_for_update(of=("self",)).select_related("fee_case__referral").get(pk=letter.pk)
+    _require_fee_role(actor, letter.fee_case)
+    _not_in_future(sent_on, "sent_on")
+    if sent_on < timezone.localtime(letter.created_at).date():
+        raise ValidationError({"sent_on": _("A letter cannot be sent before it is made.")})
+    if letter.sent_on is not None:
+        return letter
+    letter.sent_on = sent_on
+    letter.sent_by = actor
+    letter.save(update_fields=["sent_on", "sent_by"])
+    _record(
+        letter.fee_case,
+        actor=actor,
+        kind="letter_sent",
+        message=gettext_noop("%(letter)s sent to %(name)s on %(date)s."),
+        params={
+            "letter": translatable(FeeLetterKind(letter.kind).label),
+            "name": letter.recipient_name,
+            "date": sent_on.strftime("%d.%m.%Y"),
+        },
+    )
+    return letter

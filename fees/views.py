@@ -261,3 +261,19 @@ def collection_export_csv(request, export_pk):
     export = collection_export_for(request.service, export_pk)
     audit_read(actor=request.user, action="fee_collection.downloaded", obj=export, service=request.service)
     return _file(export.csv, export.csv.name.rsplit("/", 1)[-1], "text/csv; charset=utf-8")
+
+
+@service_view(roles=FEE_ROLES)
+@require_POST
+def fee_letter_sent(request, fee_letter_pk):
+    letter = fee_letter_for(request.service, fee_letter_pk)
+    form = forms.LetterSentForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors.get("sent_on", []))
+        services.fee_letter_mark_sent(actor=request.user, letter=letter, sent_on=form.cleaned_data["sent_on"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The letter is recorded as sent."))
+    return redirect("fees:case", service_slug=request.service.slug, fee_case_pk=letter.fee_case_id)

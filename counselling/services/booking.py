@@ -26,7 +26,7 @@ from ..models import (
     StaffMembership,
 )
 from ..selectors import staff_name
-from .flags import flags_resolve
+from .flags import flag_raise, flags_resolve
 from .letters import summons_letters_make
 from .reminders import reminders_cancel, reminders_schedule
 
@@ -190,6 +190,7 @@ def _set_aside(meeting: Meeting, *, status: str, actor, requested_by: str, reaso
     meeting.changed_at = timezone.now()
     meeting.save(update_fields=["status", "change_requested_by", "change_reason", "changed_by", "changed_at"])
     reminders_cancel(meeting=meeting)
+    flags_resolve(actor=actor, referral=meeting.referral, kinds=[FlagKind.MEETING_IN_ABSENCE], meeting=meeting)
 
 
 def _check_change(requested_by: str, reason: str) -> dict[str, list[str]]:
@@ -322,10 +323,22 @@ def absence_add(
             counsellor=counsellor, status=MeetingStatus.BOOKED, starts_at__lt=ends_at, ends_at__gt=starts_at
         ).select_related("referral__person")
     )
+    for meeting in clashes:  # flagged on the case and the dashboard until the meeting is moved
+        flag_raise(kind=FlagKind.MEETING_IN_ABSENCE, referral_id=meeting.referral_id, meeting=meeting)
     return absence, clashes
 
 
 @transaction.atomic
 def absence_remove(*, actor, absence: AvailabilityException) -> None:
+    """Remove an absence; meetings it was the only clash for are no longer flagged."""
     audit_change(actor=actor, action="absence.removed", obj=absence, service=absence.service)
+    flagged = Meeting.objects.filter(
+        flags__kind=FlagKind.MEETING_IN_ABSENCE, flags__resolved_at__isnull=True, counsellor_id=absence.counsellor_id
+    ).select_related("referral")
     absence.delete()
+    for meeting in flagged:
+        still_away = AvailabilityException.objects.filter(
+            counsellor_id=meeting.counsellor_id, starts_at__lt=meeting.ends_at, ends_at__gt=meeting.starts_at
+        ).exists()
+        if not still_away:
+            flags_resolve(actor=actor, referral=meeting.referral, kinds=[FlagKind.MEETING_IN_ABSENCE], meeting=meeting)

@@ -326,7 +326,14 @@ def test_a_counsellor_registers_a_sick_day_and_is_told_which_meetings_need_movin
     )
     warnings = [str(m) for m in response.context["messages"]]
     assert any(referral.person.full_name in w for w in warnings)
-    assert AvailabilityException.objects.get().counsellor == counsellor
+    absence = AvailabilityException.objects.get()
+    assert absence.counsellor == counsellor
+    # The clash stays visible on the case until the meeting is moved, or the absence removed.
+    flag = referral.flags.get(kind="meeting_in_absence")
+    assert flag.resolved_at is None
+    client.post(url("absence_delete", service, absence_pk=absence.pk))
+    flag.refresh_from_db()
+    assert flag.resolved_at is not None
 
 
 def test_a_counsellor_cannot_register_or_remove_a_colleagues_absence(client, service, counsellor, colleague):

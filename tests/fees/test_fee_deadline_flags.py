@@ -54,3 +54,32 @@ def test_a_valid_reason_found_sends_the_case_back_to_booking(assessed, lead, fee
     services.fee_case_make_final(actor=fee_officer, fee_case=decided)
     decided.referral.refresh_from_db()
     assert decided.referral.status == "valid_absence"
+
+
+def test_a_fee_letter_is_recorded_as_sent_once_with_who_and_when(client, noticed, fee_officer, lead, service):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    letter = noticed.letters.get(recipient_kind="person")
+    client.force_login(fee_officer)
+    client.post(reverse("fees:letter_sent", args=[service.slug, letter.pk]), {"sent_on": timezone.localdate()})
+    letter.refresh_from_db()
+    assert (letter.sent_on, letter.sent_by) == (timezone.localdate(), fee_officer)
+    services.fee_letter_mark_sent(actor=lead, letter=letter, sent_on=timezone.localdate())
+    letter.refresh_from_db()
+    assert letter.sent_by == fee_officer
+    assert noticed.referral.events.filter(kind="fee_case.letter_sent").count() == 1
+
+
+def test_a_letter_cannot_be_sent_in_the_future(noticed, fee_officer):
+    import datetime
+
+    import pytest
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    letter = noticed.letters.get(recipient_kind="person")
+    with pytest.raises(ValidationError):
+        services.fee_letter_mark_sent(
+            actor=fee_officer, letter=letter, sent_on=timezone.localdate() + datetime.timedelta(days=1)
+        )
