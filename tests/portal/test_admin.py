@@ -83,12 +83,17 @@ def test_audit_log_in_the_admin_cannot_be_changed_or_deleted(client, counsellor)
     assert client.post(reverse("admin:portal_auditevent_delete", args=[event.pk])).status_code == 403
 
 
-def test_seed_demo_is_idempotent(thresholds_2021):
+def test_seed_demo_is_idempotent(thresholds_2021, court_fee_rates):
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     counts = (Municipality.objects.count(), CounsellingService.objects.count(), StaffMembership.objects.count())
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts == (2, 2, 6)
     assert (Municipality.objects.count(), CounsellingService.objects.count(), StaffMembership.objects.count()) == counts
     assert StaffMembership.objects.filter(role=Role.SERVICE_LEAD, is_active=True).count() == 2
-    assert Referral.objects.count() == 6
+    assert Referral.objects.count() == 8
+    # Yesterday's demo meetings: a no-show that became a fee case, an attendance reported to the police.
+    from counselling.models import PoliceReport
+    from fees.models import FeeCase
+
+    assert (FeeCase.objects.count(), PoliceReport.objects.count()) == (1, 1)
     assert set(Referral.objects.values_list("classification", flat=True)) == {"exempt", "waiver", "not_eligible"}

@@ -111,6 +111,7 @@ class Command(BaseCommand):
                 logins.append((username, Role(role).label, service.name))
 
         self._demo_referrals(admin)
+        self._demo_meetings_held(admin)
 
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for username, role, service_name in logins:
@@ -161,3 +162,68 @@ class Command(BaseCommand):
                     ),
                 )
                 referral_assign(actor=admin, referral=referral, counsellor=counsellor)
+
+    def _demo_meetings_held(self, admin):
+        """Two Oslo cases whose meeting took place yesterday, so the fee work list and the police reports have
+        something in them: a no-show under the order route (fees are on in Oslo) and an attended condition."""
+        from django.utils import timezone
+
+        from counselling.models import Location, Meeting
+        from counselling.services import AttendanceDetails, attendance_record
+        from fees.models import FeePolicy
+
+        service = CounsellingService.objects.get(slug="oslo")
+        FeePolicy.objects.get_or_create(
+            service=service,
+            defaults={
+                "fees_enabled": True,
+                "appeal_body": "Statsforvalteren i Oslo og Viken",
+                "payment_instructions": "Betal til kontonummer 1234.56.78903 og merk betalingen med saksnummeret.",
+            },
+        )
+        counsellor = get_user_model().objects.get(username="oslo-radgiver2")
+        place = Location.objects.get(service=service, name="Kontoret")
+        today = datetime.date.today()
+        yesterday = timezone.localtime() - datetime.timedelta(days=1)
+        held = [
+            ("0004", datetime.date(1995, 6, 1), "Lars", "Moe", "order", [("cannabis", "6", "g")], "no_show"),
+            ("0005", datetime.date(1991, 2, 9), "Nina", "Aas", "condition", [("cocaine", "3", "g")], "attended"),
+        ]
+        for number, (suffix, born, first, last, route, seized, outcome) in enumerate(held):
+            reference = f"{today.year}-oslo-{suffix}"
+            if Referral.objects.filter(police_district="oslo", police_reference=reference).exists():
+                continue
+            referral = referral_register(
+                actor=admin,
+                service=service,
+                person_details=PersonDetails(
+                    national_id=example_national_id(born, 300 + number * 7), first_name=first, last_name=last
+                ),
+                details=ReferralDetails(
+                    route=route,
+                    police_district="oslo",
+                    police_reference=reference,
+                    incident_date=today - datetime.timedelta(days=30),
+                    decision_date=today - datetime.timedelta(days=21),
+                    attendance_deadline=today + datetime.timedelta(days=14),
+                    seized=seized,
+                ),
+            )
+            referral_assign(actor=admin, referral=referral, counsellor=counsellor)
+            # Written directly: booking refuses a time in the past, and this meeting is the demo's history.
+            starts_at = yesterday.replace(hour=10 + number, minute=0, second=0, microsecond=0)
+            meeting = Meeting.objects.create(
+                referral=referral,
+                counsellor=counsellor,
+                location=place,
+                starts_at=starts_at,
+                ends_at=starts_at + datetime.timedelta(minutes=45),
+                booked_by=counsellor,
+            )
+            details = AttendanceDetails(outcome=outcome)
+            if outcome == "attended":
+                details = AttendanceDetails(outcome=outcome, risk_information_given=True, consent=False)
+            try:
+                attendance_record(actor=counsellor, meeting=meeting, details=details)
+            except OSError as error:  # the police report's PDF needs Pango (make system-deps)
+                self.stderr.write(f"Skipped the demo police report: {error}")
