@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 
 from counselling.views import calendar_feed
 from portal.forms import LoginForm
+from portal.views import LogoutView
 
 urlpatterns = [
     path("", include("portal.urls")),
@@ -15,6 +16,7 @@ urlpatterns = [
     # A counsellor's calendar app fetches this without logging in; the unguessable token is the key.
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

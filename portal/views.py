@@ -1,8 +1,11 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -53,3 +56,13 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # No context processors: whatever broke may be one of them.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout, saying so on the login page it lands on."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        # Kept in the message cookie: the session these would otherwise live in has just been flushed.
+        messages.info(request, _("You are logged out."))
+        return response

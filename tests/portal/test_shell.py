@@ -112,3 +112,11 @@ def test_logout_needs_post_and_ends_the_session(client, counsellor, service):
     response = client.post(reverse("logout"))
     assert response.url == reverse("login")
     assert client.get(f"/service/{service.slug}/").status_code == 302
+
+
+def test_logging_out_says_so_on_the_login_page(client, counsellor):
+    client.force_login(counsellor)
+    page = client.post(reverse("logout"), follow=True)
+    assert page.request["PATH_INFO"] == reverse("login")
+    assert "Du er logget ut." in page.content.decode()
+    assert "_auth_user_id" not in client.session
