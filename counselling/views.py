@@ -99,6 +99,7 @@ def _booking_wanted(request) -> bool:
 @service_view(roles=CASEWORK)
 def meeting_book_view(request, referral_pk):
     referral = referral_for(request.service, referral_pk)
+    referral_access_check(request, referral)
     form, counsellor, slots = _time_form(
         request,
         MeetingTimeForm,
@@ -193,6 +194,7 @@ def _history(meeting):
 @service_view(roles=CASEWORK)
 def meeting_reschedule_view(request, meeting_pk):
     meeting = meeting_for(request.service, meeting_pk)
+    referral_access_check(request, meeting.referral)
     referral = meeting.referral
     form, counsellor, slots = _time_form(
         request, RescheduleForm, referral=referral, counsellor_id=meeting.counsellor_id, length=meeting.length_minutes
@@ -223,6 +225,7 @@ def meeting_reschedule_view(request, meeting_pk):
 @service_view(roles=CASEWORK)
 def meeting_cancel_view(request, meeting_pk):
     meeting = meeting_for(request.service, meeting_pk)
+    referral_access_check(request, meeting.referral)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -305,6 +308,7 @@ def police_report_list(request):
 @service_view(roles=CASEWORK)
 def police_report_pdf(request, report_pk):
     report = police_report_for(request.service, report_pk)
+    referral_access_check(request, report.referral)
     audit_read(
         actor=request.user,
         action="police_report.downloaded",
@@ -328,6 +332,7 @@ def police_report_sent(request, report_pk):
 def police_report_create(request, meeting_pk):
     """Under the order route the police get nothing by default; the service lead may choose to report."""
     meeting = meeting_for(request.service, meeting_pk)
+    referral_access_check(request, meeting.referral)
     if request.method == "POST":
         try:
             report = police_report_make(actor=request.user, meeting=meeting)
@@ -385,6 +390,7 @@ def calendar_feed(request, token):
 @require_POST
 def flag_resolve_view(request, flag_pk):
     flag = flag_for(request.service, flag_pk)
+    referral_access_check(request, flag.referral)
     try:
         flag_resolve(actor=request.user, flag=flag)
     except ValidationError as error:
@@ -398,6 +404,7 @@ def flag_resolve_view(request, flag_pk):
 @require_POST
 def letter_resend_view(request, letter_pk):
     letter = letter_for(request.service, letter_pk)
+    referral_access_check(request, letter.meeting.referral)
     letter_email_retry(actor=request.user, letter=letter)
     messages.success(request, _("The letter is queued to be emailed again."))
     return redirect("counselling:meeting", service_slug=request.service.slug, meeting_pk=letter.meeting_id)

@@ -8,9 +8,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from counselling.models import RecipientKind
 from counselling.services.letters import LETTER_LANGUAGE, html_to_pdf
 
-from .models import CourtFeeRate, FeeCase, FeeLetter, FeeLetterKind, FeeLetterRecipient, FeePolicy
+from .models import CourtFeeRate, FeeCase, FeeLetter, FeeLetterKind, FeePolicy
 from .selectors import fee_policy_for
 
 ADULT_AGE = 18
@@ -72,7 +73,7 @@ def fee_letters_make(*, actor, fee_case: FeeCase, kind: str, policy: FeePolicy |
         letter = FeeLetter(
             fee_case=fee_case,
             kind=kind,
-            recipient_kind=FeeLetterRecipient.GUARDIAN if guardian else FeeLetterRecipient.PERSON,
+            recipient_kind=RecipientKind.GUARDIAN if guardian else RecipientKind.PERSON,
             guardian=guardian,
             recipient_name=guardian.name if guardian else fee_case.referral.person.full_name,
             created_by=actor,

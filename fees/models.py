@@ -8,7 +8,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from counselling.models import CounsellingService
+from counselling.models import CounsellingService, RecipientKind
 
 # The fee is this many court fees unless the service sets otherwise (DESIGN.md §3 "Fee").
 DEFAULT_MULTIPLIER = 2
@@ -302,11 +302,6 @@ class FeeLetterKind(models.TextChoices):
     APPEAL_OUTCOME = "appeal_outcome", _("Decision on the appeal")
 
 
-class FeeLetterRecipient(models.TextChoices):
-    PERSON = "person", _("The person")
-    GUARDIAN = "guardian", _("Guardian")
-
-
 def fee_letter_path(letter, filename):
     return f"fee-letters/{letter.fee_case.referral.service_id}/{filename}"
 
@@ -316,7 +311,7 @@ class FeeLetter(models.Model):
 
     fee_case = models.ForeignKey(FeeCase, on_delete=models.PROTECT, related_name="letters", verbose_name=_("fee case"))
     kind = models.CharField(_("kind"), max_length=20, choices=FeeLetterKind.choices)
-    recipient_kind = models.CharField(_("recipient"), max_length=10, choices=FeeLetterRecipient.choices)
+    recipient_kind = models.CharField(_("recipient"), max_length=10, choices=RecipientKind.choices)
     guardian = models.ForeignKey(
         "referrals.Guardian", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -578,14 +578,14 @@ def _collection_row(fee_case: FeeCase) -> list[str]:
 
 @transaction.atomic
 def fee_collection_export(*, actor, service, period_start: datetime.date, period_end: datetime.date) -> bytes:
-    """The CSV for collection of the service's fees that became final in the period and were not exported before:
-    each fee goes to collection once. The export is kept as a batch, with its file, for the record."""
+    """The CSV for collection of the service's final fees not exported before, up to the end of the period: each
+    fee goes to collection once, and one made final after an earlier export's day is never left behind. The
+    export is kept as a batch, with its file and period, for the record."""
     if period_end < period_start:
         raise ValidationError({"period_end": _("The period must end on or after its first day.")})
     if not StaffMembership.objects.active().filter(user_id=actor.pk, service=service, role__in=FEE_ROLES).exists():
         raise ValidationError(_("Only a service lead or fee officer of the service can do this."), code="role")
     zone = timezone.get_current_timezone()
-    start = datetime.datetime.combine(period_start, datetime.time(), zone)
     end = datetime.datetime.combine(period_end + datetime.timedelta(days=1), datetime.time(), zone)
     cases = list(
         FeeCase.objects.select_for_update(of=("self",))
@@ -595,7 +595,6 @@ def fee_collection_export(*, actor, service, period_start: datetime.date, period
             outcome=FeeOutcome.IMPOSED,
             appeal_outcome__in=["", AppealOutcome.UPHELD],
             exported_in__isnull=True,
-            final_at__gte=start,
             final_at__lt=end,
         )
         .select_related("referral__person", "referral__service", "meeting")

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from counselling.models import Role
 from portal.audit import audit_read
+from portal.break_glass import referral_access_check
 from portal.permissions import service_view
 from portal.reauth import recent_login_required
 
@@ -168,7 +169,9 @@ def _case_page(request, fee_case, *, bound: tuple[str, django_forms.Form] | None
 
 @service_view()
 def fee_case_detail(request, fee_case_pk):
-    return _case_page(request, fee_case_for(request.service, fee_case_pk))
+    fee_case = fee_case_for(request.service, fee_case_pk)
+    referral_access_check(request, fee_case.referral)
+    return _case_page(request, fee_case)
 
 
 def _step_view(name: str):

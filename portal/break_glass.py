@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from counselling.models import CounsellingService, Meeting, Role
+from counselling.models import HOLDS_TIME, CounsellingService, Meeting, Role
 
 from .audit import audit_change, audit_read
 from .break_glass_models import BreakTheGlassAccess
@@ -49,7 +49,8 @@ def case_access_needs_reason(user, membership, referral) -> bool:
         type(referral)
         .objects.filter(pk=referral.pk)
         .filter(
-            Exists(Meeting.objects.filter(referral=OuterRef("pk"), counsellor=user))
+            # A meeting that is only history (moved or cancelled) gives no standing access.
+            Exists(Meeting.objects.filter(referral=OuterRef("pk"), counsellor=user, status__in=HOLDS_TIME))
             | Exists(BreakTheGlassAccess.objects.filter(referral=OuterRef("pk"), user=user, expires_at__gt=now))
         )
         .exists()

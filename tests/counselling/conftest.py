@@ -27,9 +27,13 @@ def location(service):
 
 
 @pytest.fixture
-def referral(service):
-    """An adult's case with a deadline a month ahead."""
-    return ReferralFactory(service=service, attendance_deadline=timezone.localdate() + datetime.timedelta(days=30))
+def referral(service, counsellor):
+    """An adult's case with a deadline a month ahead, registered by the counsellor (so it is theirs to work on)."""
+    return ReferralFactory(
+        service=service,
+        created_by=counsellor,
+        attendance_deadline=timezone.localdate() + datetime.timedelta(days=30),
+    )
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The collection export: the service's final fees of the period, each exported once, then paid."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -109,3 +110,12 @@ def test_an_exported_fee_is_marked_paid(final, fee_officer, service):
     assert (fee_case.status, fee_case.paid_on) == (FeeCaseStatus.PAID, today)
     with pytest.raises(ValidationError, match="after it was sent to collection"):
         services.fee_case_mark_paid(actor=fee_officer, fee_case=fee_case, paid_on=today)
+
+
+def test_a_fee_made_final_before_the_period_and_never_exported_is_not_left_behind(final, fee_officer, service):
+    FeeCase.objects.filter(pk=final.pk).update(final_at=timezone.now() - datetime.timedelta(days=40))
+    today = timezone.localdate()
+    exported = rows(
+        services.fee_collection_export(actor=fee_officer, service=service, period_start=today, period_end=today)
+    )
+    assert len(exported) == 2  # the header and the fee

@@ -42,8 +42,17 @@ OBJECT_KWARGS: dict[str, Callable] = {
     "letter_pk": lambda service, user: (
         LetterFactory(meeting__referral__service=service, **_theirs(user, "meeting__referral__assigned_counsellor")).pk
     ),
-    "report_pk": lambda service: PoliceReportFactory(meeting__referral__service=service).pk,
-    "flag_pk": lambda service: FlagFactory(letter__meeting__referral__service=service).pk,
+    "report_pk": lambda service, user: (
+        PoliceReportFactory(
+            meeting__referral__service=service, **_theirs(user, "meeting__referral__assigned_counsellor")
+        ).pk
+    ),
+    "flag_pk": lambda service, user: (
+        FlagFactory(
+            letter__meeting__referral__service=service,
+            **_theirs(user, "letter__meeting__referral__assigned_counsellor"),
+        ).pk
+    ),
     "absence_pk": lambda service, user: AbsenceFactory(service=service, **({"counsellor": user} if user else {})).pk,
     "fee_case_pk": lambda service: FeeCaseFactory(referral__service=service).pk,
     "fee_letter_pk": lambda service: FeeLetterFactory(fee_case__referral__service=service).pk,

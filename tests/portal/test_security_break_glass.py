@@ -11,7 +11,8 @@ from factory.django import DjangoModelFactory
 
 from portal.break_glass_models import BreakTheGlassAccess
 from portal.models import AuditEvent
-from tests.factories import LetterFactory, MeetingFactory, ReferralFactory, UserFactory
+from tests.factories import LetterFactory, MeetingFactory, PoliceReportFactory, ReferralFactory, UserFactory
+from tests.fees.factories import FeeCaseFactory
 
 
 class BreakTheGlassAccessFactory(DjangoModelFactory):
@@ -38,11 +39,18 @@ def _case_pages(case):
     meeting = MeetingFactory(referral=case, counsellor=case.created_by)
     letter = LetterFactory(meeting=meeting)
     slug = case.service.slug
+    report = PoliceReportFactory(meeting=meeting)
+    fee_case = FeeCaseFactory(referral=case, meeting=meeting)
     return {
         "case": reverse("referrals:detail", args=[slug, case.pk]),
         "meeting": reverse("counselling:meeting", args=[slug, meeting.pk]),
         "attendance": reverse("counselling:attendance", args=[slug, meeting.pk]),
         "letter": reverse("counselling:letter_pdf", args=[slug, letter.pk]),
+        "book": reverse("counselling:book", args=[slug, case.pk]),
+        "reschedule": reverse("counselling:reschedule", args=[slug, meeting.pk]),
+        "cancel": reverse("counselling:cancel", args=[slug, meeting.pk]),
+        "police report": reverse("counselling:police_report_pdf", args=[slug, report.pk]),
+        "fee case": reverse("fees:case", args=[slug, fee_case.pk]),
     }
 
 
@@ -130,3 +138,11 @@ def test_breaking_the_glass_asks_for_the_password_when_it_was_checked_long_ago(c
     response = client.post(form, {"reason": REASON}, HTTP_REFERER=f"http://testserver{form}")
     assert response.status_code == 302 and response.url.startswith(reverse("portal:reauth"))
     assert not BreakTheGlassAccess.objects.exists()
+
+
+def test_a_cancelled_meeting_of_theirs_gives_no_standing_access(client, counsellor, case):
+    MeetingFactory(referral=case, counsellor=counsellor, status="cancelled", change_reason="Flyttet.")
+    client.force_login(counsellor)
+    response = client.get(reverse("referrals:detail", args=[case.service.slug, case.pk]))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("portal:break_glass", args=[case.service.slug, case.pk]))
