@@ -212,11 +212,18 @@ def person_data(service, person: Person) -> dict:
 
 
 def person_data_json(data: dict) -> str:
-    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2, default=str)
+    # DjangoJSONEncoder writes dates and times in ISO 8601 (a default= here would replace it).
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
 
 
 def person_data_pdf(data: dict) -> bytes:
     return html_to_pdf(render_to_string("portal/pdf/person_data.html", {"data": data}))
+
+
+def _cell(value) -> str:
+    """Free text as a spreadsheet shows it, never as a formula (CSV injection): a leading = + - @ is quoted."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def access_log_csv(rows: list[dict], headers: list[str]) -> str:
@@ -227,11 +234,7 @@ def access_log_csv(rows: list[dict], headers: list[str]) -> str:
         writer.writerow(
             [
                 row["time"].strftime("%Y-%m-%d %H:%M"),
-                row["staff"],
-                row["role"],
-                row["service"],
-                row["what"],
-                row["reason"],
+                *(_cell(row[key]) for key in ("staff", "role", "service", "what", "reason")),
             ]
         )
     return out.getvalue()

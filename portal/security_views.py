@@ -87,6 +87,7 @@ def two_factor_setup(request):
 
 @never_cache
 @login_required
+@recent_login_required  # new codes are a second factor for good: not from a session left open
 def two_factor_backup_codes(request):
     """The backup codes, shown once after they are made; a verified user can make new ones."""
     if request.method == "POST":

@@ -30,6 +30,7 @@ from .data_export import access_log_csv, access_log_pdf, person_data, person_dat
 from .filters import AccessLogFilter
 from .models import AuditEvent
 from .permissions import service_view
+from .reauth import recent_login_required
 from .retention import legal_hold_set
 
 LEAD = [Role.SERVICE_LEAD]
@@ -56,7 +57,11 @@ def access_log(request):
         action="access_log.viewed",
         service=request.service,
         person_id=persons[0].pk if len(persons) == 1 else None,
-        extra={"filters": {k: v for k, v in request.GET.items() if k != "page" and v}},
+        # What the search found, not what was typed: a typed national ID must not stay in the append-only log.
+        extra={
+            "persons": [person.pk for person in persons],
+            "filters": sorted(k for k, v in request.GET.items() if k not in ("page", "person", "case") and v),
+        },
     )
     names = Person.objects.in_bulk({event.person_id for event in page if event.person_id})
     for event in page:
@@ -96,6 +101,7 @@ def _attachment(content, content_type: str, filename: str) -> HttpResponse:
 
 
 @service_view(roles=LEAD)
+@recent_login_required
 def access_log_person_csv(request, person_pk):
     """Who has accessed the person's data (Normen), as CSV."""
     person = person_in_service(request.service, person_pk)
@@ -107,6 +113,7 @@ def access_log_person_csv(request, person_pk):
 
 
 @service_view(roles=LEAD)
+@recent_login_required
 def access_log_person_pdf(request, person_pk):
     person = person_in_service(request.service, person_pk)
     with translation.override(PERSON_LANGUAGE):
@@ -116,6 +123,7 @@ def access_log_person_pdf(request, person_pk):
 
 
 @service_view(roles=LEAD)
+@recent_login_required
 def person_data_export_json(request, person_pk):
     """Everything the service holds about the person (data subject access), as JSON."""
     person = person_in_service(request.service, person_pk)
@@ -126,6 +134,7 @@ def person_data_export_json(request, person_pk):
 
 
 @service_view(roles=LEAD)
+@recent_login_required
 def person_data_export_pdf(request, person_pk):
     person = person_in_service(request.service, person_pk)
     with translation.override(PERSON_LANGUAGE):

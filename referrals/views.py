@@ -18,7 +18,7 @@ from counselling.selectors import (
     staff_name,
 )
 from portal.audit import audit_read
-from portal.break_glass import referral_access_check
+from portal.break_glass import case_access_needs_reason, referral_access_check
 from portal.permissions import service_view
 
 from .filters import CaseloadFilter
@@ -161,6 +161,20 @@ def person_lookup(request):
         audit_read(
             actor=request.user, action="person.looked_up", obj=person, service=request.service, person_id=person.pk
         )
+        earlier = list(earlier_referrals(request.service, person))
+        answer["earlier"] = [
+            {
+                "reference": str(referral),
+                "incident_date": date_format(referral.incident_date, "SHORT_DATE_FORMAT"),
+                "status": referral.get_status_display(),
+                "url": reverse("referrals:detail", args=[request.service.slug, referral.pk]),
+            }
+            for referral in earlier
+        ]
+        # Contact details only to someone who may open one of the person's cases without a reason; the
+        # others see the references, whose links ask for one.
+        if all(case_access_needs_reason(request.user, request.membership, referral) for referral in earlier):
+            return JsonResponse(answer)
         answer["person"] = {
             "first_name": person.first_name,
             "last_name": person.last_name,
@@ -172,15 +186,6 @@ def person_lookup(request):
             "municipality": person.municipality_id,
             "preferred_language": person.preferred_language,
         }
-        answer["earlier"] = [
-            {
-                "reference": str(referral),
-                "incident_date": date_format(referral.incident_date, "SHORT_DATE_FORMAT"),
-                "status": referral.get_status_display(),
-                "url": reverse("referrals:detail", args=[request.service.slug, referral.pk]),
-            }
-            for referral in earlier_referrals(request.service, person)
-        ]
     return JsonResponse(answer)
 
 

@@ -130,10 +130,10 @@
       return;
     }
     if (answer.date_of_birth) field("date_of_birth").value = answer.date_of_birth;
-    if (answer.person) {
-      fillEmpty(answer.person);
+    if (answer.earlier.length) {
+      if (answer.person) fillEmpty(answer.person);
       const box = element("div", "alert alert-info py-2 mb-0");
-      box.append(element("span", "", text.textKnownPerson));
+      box.append(element("span", "", answer.person ? text.textKnownPerson : text.textKnownNotYours));
       const list = element("ul", "mb-0");
       for (const earlier of answer.earlier) {
         const item = element("li");

@@ -54,7 +54,9 @@ OBJECT_KWARGS: dict[str, Callable] = {
         ).pk
     ),
     "absence_pk": lambda service, user: AbsenceFactory(service=service, **({"counsellor": user} if user else {})).pk,
-    "fee_case_pk": lambda service: FeeCaseFactory(referral__service=service).pk,
+    "fee_case_pk": lambda service, user: (
+        FeeCaseFactory(referral__service=service, **_theirs(user, "referral__assigned_counsellor")).pk
+    ),
     "fee_letter_pk": lambda service: FeeLetterFactory(fee_case__referral__service=service).pk,
     "export_pk": lambda service: CollectionExportFactory(service=service).pk,
     "break_glass_pk": lambda service: BreakTheGlassAccessFactory(service=service).pk,

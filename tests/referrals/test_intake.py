@@ -208,13 +208,21 @@ def test_the_person_is_registered_with_their_municipality(client, service, couns
 def test_a_person_known_to_the_service_is_found_with_earlier_referrals_and_the_read_is_logged(
     client, service, counsellor
 ):
-    earlier = ReferralFactory(service=service, police_reference="2025-000001")
+    earlier = ReferralFactory(service=service, police_reference="2025-000001", assigned_counsellor=counsellor)
     client.force_login(counsellor)
     answer = client.post(intake_url(service, "person_lookup"), {"national_id": earlier.person.national_id}).json()
     assert answer["person"]["last_name"] == earlier.person.last_name
     assert [e["reference"] for e in answer["earlier"]] == [str(earlier)]
     looked_up = AuditEvent.objects.filter(action="person.looked_up", person_id=earlier.person_id, actor=counsellor)
     assert looked_up.count() == 1
+
+
+def test_a_counsellor_not_on_the_persons_cases_gets_the_references_but_not_the_details(client, service, counsellor):
+    earlier = ReferralFactory(service=service, police_reference="2025-000002")  # someone else's case
+    client.force_login(counsellor)
+    answer = client.post(intake_url(service, "person_lookup"), {"national_id": earlier.person.national_id}).json()
+    assert answer["person"] is None
+    assert [e["reference"] for e in answer["earlier"]] == [str(earlier)]
 
 
 def test_a_person_known_only_to_another_service_is_not_revealed(client, service, other_service, counsellor):
