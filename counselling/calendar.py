@@ -38,6 +38,12 @@ def _event(meeting: Meeting, summary: str, location: str, description: str = "")
     return event
 
 
+def _ical(calendar: Calendar) -> bytes:
+    # Times carry TZID=Europe/Oslo; RFC 5545 wants its VTIMEZONE in the file, or some calendar apps shift them.
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
 def _place(meeting: Meeting) -> str:
     location = meeting.location
     return ", ".join(part for part in [location.name, location.postal_address] if part)
@@ -50,7 +56,7 @@ def meeting_invitation(meeting: Meeting) -> bytes:
     calendar.add_component(
         _event(meeting, f"Samtale hos {service.name}", _place(meeting), meeting.location.instructions)
     )
-    return calendar.to_ical()
+    return _ical(calendar)
 
 
 def counsellor_feed(user, *, now: datetime.datetime | None = None) -> bytes:
@@ -69,4 +75,4 @@ def counsellor_feed(user, *, now: datetime.datetime | None = None) -> bytes:
     calendar = _calendar("Rådgivende enhet – møter")
     for meeting in meetings:
         calendar.add_component(_event(meeting, f"Samtale – sak {meeting.referral}", meeting.location.name))
-    return calendar.to_ical()
+    return _ical(calendar)

@@ -24,12 +24,14 @@ def slot_label(slot: Slot) -> str:
 class MeetingTimeForm(forms.Form):
     """A counsellor and a time: one of the free times offered, or another time and place agreed directly."""
 
+    LENGTHS = (30, 45, 60, 90)
+
     counsellor = forms.TypedChoiceField(label=_("Counsellor"), coerce=int)
     length_minutes = forms.TypedChoiceField(
         label=_("Length"),
         coerce=int,
         initial=DEFAULT_LENGTH,
-        choices=[(m, f"{m} min") for m in (30, 45, 60, 90)],  # "min" reads the same in Bokmål and English
+        choices=[(m, f"{m} min") for m in LENGTHS],  # "min" reads the same in Bokmål and English
     )
     slot = forms.ChoiceField(
         label=_("Free times"), required=False, widget=forms.RadioSelect(attrs={"class": "form-check-input"})
@@ -124,6 +126,8 @@ def week_start(value: str | None) -> datetime.date:
         day = datetime.date.fromisoformat(value) if value else timezone.localdate()
     except ValueError:
         day = timezone.localdate()
+    # Within the years a calendar can page through (the next and previous week must exist too).
+    day = min(max(day, datetime.date(2000, 1, 10)), datetime.date(2999, 12, 20))
     return day - datetime.timedelta(days=day.weekday())
 
 

@@ -733,15 +733,21 @@ class Flag(models.Model):
             models.UniqueConstraint(
                 fields=["meeting"], condition=Q(kind="attendance_not_recorded"), name="one_attendance_flag_per_meeting"
             ),
+            # These two can come back after they were resolved (a late meeting cancelled, an absence added
+            # again): one open at a time.
             models.UniqueConstraint(
-                fields=["referral"], condition=Q(kind="deadline_passed"), name="one_deadline_flag_per_referral"
+                fields=["referral"],
+                condition=Q(kind="deadline_passed", resolved_at__isnull=True),
+                name="one_open_deadline_flag_per_referral",
             ),
             models.UniqueConstraint(fields=["letter"], condition=Q(kind="letter_failed"), name="one_flag_per_letter"),
             models.UniqueConstraint(
                 fields=["reminder"], condition=Q(kind="reminder_failed"), name="one_flag_per_reminder"
             ),
             models.UniqueConstraint(
-                fields=["meeting"], condition=Q(kind="meeting_in_absence"), name="one_absence_flag_per_meeting"
+                fields=["meeting"],
+                condition=Q(kind="meeting_in_absence", resolved_at__isnull=True),
+                name="one_open_absence_flag_per_meeting",
             ),
             # A fee case is one per missed meeting, so its meeting identifies it.
             models.UniqueConstraint(

@@ -242,7 +242,13 @@ def open_flags_of(referral) -> QuerySet[Flag]:
 
 
 def failed_reminders_of(referral) -> QuerySet[Reminder]:
-    return Reminder.objects.filter(meeting__referral=referral, state=ReminderState.FAILED).select_related("meeting")
+    """Failed reminders nobody has dealt with yet (their flag is open), as the dashboard lists them."""
+    return (
+        Reminder.objects.filter(meeting__referral=referral, state=ReminderState.FAILED)
+        .filter(flags__resolved_at__isnull=True)
+        .select_related("meeting")
+        .distinct()
+    )
 
 
 def flag_for(service: CounsellingService, pk: int) -> Flag:

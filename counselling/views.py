@@ -22,7 +22,7 @@ from referrals.selectors import referral_for
 
 from .calendar import counsellor_feed
 from .forms import AbsenceForm, AttendanceForm, CancelForm, MeetingTimeForm, RescheduleForm, week_start
-from .models import CalendarFeed, MeetingStatus, Role
+from .models import CalendarFeed, ConsentBy, MeetingStatus, Role
 from .selectors import (
     absence_for,
     absences_of,
@@ -51,6 +51,7 @@ from .services import (
     police_report_make,
     police_report_mark_sent,
 )
+from .services.attendance import consent_by_for
 
 CASEWORK = [Role.COUNSELLOR, Role.SERVICE_LEAD]
 
@@ -61,7 +62,9 @@ def _time_form(request, form_class, *, referral, counsellor_id, length, initial=
     data = request.POST if request.method == "POST" else None
     if data:
         counsellor_id = _int(data.get("counsellor"), counsellor_id)
-        length = _int(data.get("length_minutes"), length)
+        # Only a length the form offers: anything else would reach the slot search unchecked.
+        offered = _int(data.get("length_minutes"), length)
+        length = offered if offered in MeetingTimeForm.LENGTHS else length
     counsellor = next((m.user for m in counsellors if m.user_id == counsellor_id), None)
     if counsellor is None and counsellors:
         counsellor = counsellors[0].user
@@ -266,8 +269,8 @@ def attendance_record_view(request, meeting_pk):
         else:
             messages.success(request, _("The attendance is recorded."))
             return redirect("referrals:detail", service_slug=request.service.slug, referral_pk=referral.pk)
-    age = referral.person.age_on(timezone.localdate(meeting.starts_at))
-    context = {"meeting": meeting, "referral": referral, "form": form, "under_16": age < 16}
+    guardians_consent = consent_by_for(referral, meeting) == ConsentBy.GUARDIANS
+    context = {"meeting": meeting, "referral": referral, "form": form, "under_16": guardians_consent}
     return render(request, "counselling/attendance_form.html", context)
 
 
@@ -296,12 +299,11 @@ def letter_pdf(request, letter_pk):
 
 @service_view(roles=CASEWORK)
 def police_report_list(request):
-    reports = list(police_reports_of(request.service))
-    unsent = [r for r in reports if r.sent_at is None]
+    reports = police_reports_of(request.service)
     districts: dict[str, list] = {}
-    for report in unsent:
+    for report in reports.filter(sent_at__isnull=True):
         districts.setdefault(report.referral.get_police_district_display(), []).append(report)
-    sent = [r for r in reports if r.sent_at is not None][:50]
+    sent = reports.filter(sent_at__isnull=False).order_by("-sent_at")[:50]  # the latest sent
     return render(request, "counselling/police_reports.html", {"districts": districts, "sent": sent})
 
 

@@ -76,6 +76,10 @@ def _check_slot(
             clashes = clashes.exclude(pk=ignore.pk)
         if clashes.exists():
             errors["starts_at"] = [_("%(name)s already has a meeting at that time.") % {"name": staff_name(counsellor)}]
+        elif AvailabilityException.objects.filter(
+            counsellor=counsellor, starts_at__lt=ends_at, ends_at__gt=starts_at
+        ).exists():
+            errors["starts_at"] = [_("%(name)s is away at that time.") % {"name": staff_name(counsellor)}]
     return errors
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 from referrals.models import Referral, ReferralStatus
 from referrals.services import timeline_add, translatable
 
-from ..models import Flag, FlagKind, Letter, Meeting, MeetingStatus
+from ..models import HOLDS_TIME, Flag, FlagKind, Letter, Meeting, MeetingStatus
 
 ATTENDANCE_GRACE = datetime.timedelta(hours=settings.ATTENDANCE_FLAG_GRACE_HOURS)
 
@@ -70,12 +70,15 @@ def flags_raise(*, now: datetime.datetime | None = None) -> int:
             is not None
         )
 
-    held = Meeting.objects.filter(referral=OuterRef("pk"), status=MeetingStatus.HELD)
+    # Nothing held and nothing booked: a late meeting booked with a reason answers the flag until it is
+    # cancelled, when the case is flagged again.
+    held_or_booked = Meeting.objects.filter(referral=OuterRef("pk"), status__in=HOLDS_TIME)
+    open_flag = Flag.objects.filter(referral=OuterRef("pk"), kind=FlagKind.DEADLINE_PASSED, resolved_at__isnull=True)
     overdue = (
         Referral.objects.filter(attendance_deadline__lt=timezone.localdate(now))
         .exclude(status__in=[ReferralStatus.CLOSED, ReferralStatus.MISSED])
-        .exclude(Exists(held))
-        .exclude(flags__kind=FlagKind.DEADLINE_PASSED)
+        .exclude(Exists(held_or_booked))
+        .exclude(Exists(open_flag))
     )
     for referral in overdue.only("pk"):
         raised += flag_raise(kind=FlagKind.DEADLINE_PASSED, referral_id=referral.pk) is not None

@@ -236,3 +236,19 @@ def test_a_meeting_written_past_the_service_still_cannot_overlap(service, counse
     meeting = MeetingFactory(referral__service=service, counsellor=counsellor, location=location)
     with pytest.raises(IntegrityError), transaction.atomic():
         MeetingFactory(referral__service=service, counsellor=counsellor, location=location, starts_at=meeting.starts_at)
+
+
+def test_a_time_in_the_counsellors_absence_is_refused(referral, counsellor, location):
+    from counselling.models import AvailabilityException
+
+    AvailabilityException.objects.create(
+        service=referral.service,
+        counsellor=counsellor,
+        kind="holiday",
+        starts_at=soon(hour=8),
+        ends_at=soon(hour=16),
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        book(referral, counsellor, location, starts_at=soon(hour=10))
+    assert "away" in excinfo.value.message_dict["starts_at"][0]
+    assert not referral.meetings.exists()

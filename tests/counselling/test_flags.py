@@ -139,3 +139,28 @@ def test_an_attendance_flag_cannot_be_waved_away(client, service, counsellor, lo
     client.post(reverse("counselling:flag_resolve", args=[service.slug, flag.pk]))
     flag.refresh_from_db()
     assert flag.resolved_at is None
+
+
+def test_a_deadline_flag_comes_back_when_the_late_meeting_is_cancelled(service, counsellor, location):
+    from counselling.services import meeting_cancel
+
+    today = timezone.localdate()
+    referral = ReferralFactory(
+        service=service,
+        incident_date=today - datetime.timedelta(days=60),
+        decision_date=today - datetime.timedelta(days=50),
+        attendance_deadline=today - datetime.timedelta(days=1),
+    )
+    flags_raise()
+    meeting = meeting_book(
+        actor=counsellor,
+        referral=referral,
+        counsellor=counsellor,
+        location=location,
+        starts_at=timezone.now() + datetime.timedelta(days=2),
+        late_reason="Personen var på sykehus.",
+    )
+    assert flags_raise() == 0  # the booked meeting answers it
+    meeting_cancel(actor=counsellor, meeting=meeting, requested_by="person", reason="Flyttet.")
+    assert flags_raise() == 1
+    assert referral.flags.filter(kind="deadline_passed", resolved_at__isnull=True).count() == 1

@@ -356,3 +356,39 @@ def test_free_times_on_the_page_leave_a_day_for_the_summons_to_arrive(client, se
     client.force_login(counsellor)
     slots = client.get(url("book", service, referral_pk=referral.pk)).context["slots"]
     assert slots and slots[0].starts_at >= timezone.now() + datetime.timedelta(hours=23, minutes=59)
+
+
+def test_a_length_or_week_out_of_range_is_not_a_server_error(client, service, counsellor, referral, location):
+    client.force_login(counsellor)
+    page = client.post(
+        url("book", service, referral_pk=referral.pk),
+        {"counsellor": counsellor.pk, "length_minutes": "100000000000", "action": "refresh"},
+    )
+    assert page.status_code == 200
+    assert client.get(url("calendar", service) + "?week=9999-12-31").status_code == 200
+
+
+def test_the_latest_sent_police_reports_are_listed_first(client, service, counsellor, lead):
+    def sent(days_ago):
+        moment = timezone.now() - datetime.timedelta(days=days_ago)
+        return PoliceReportFactory(meeting__referral__service=service, sent_at=moment, sent_by=lead)
+
+    older, newer = sent(9), sent(1)
+    client.force_login(counsellor)
+    assert list(client.get(url("police_reports", service)).context["sent"]) == [newer, older]
+
+
+def test_calendar_files_carry_the_time_zone_they_name(service, counsellor, referral, location):
+    from counselling.calendar import counsellor_feed, meeting_invitation
+
+    meeting = meeting_book(
+        actor=counsellor,
+        referral=referral,
+        counsellor=counsellor,
+        location=location,
+        starts_at=timezone.now() + datetime.timedelta(days=2),
+    )
+    for ics in (meeting_invitation(meeting), counsellor_feed(counsellor)):
+        text = ics.decode()
+        assert "TZID=Europe/Oslo" in text
+        assert "BEGIN:VTIMEZONE" in text and "TZID:Europe/Oslo" in text
