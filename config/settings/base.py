@@ -167,8 +167,8 @@ AXES_FAILURE_LIMIT = 6
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "portal.lockout.lockout_response"
-# The address is REMOTE_ADDR (django-ipware is not installed): X-Forwarded-For can be forged.
-# Behind the reverse proxy that makes the lockout per user name, which errs on the safe side.
+# The client's address comes from django-ipware: REMOTE_ADDR here, and in production the entry the
+# trusted reverse proxy adds to X-Forwarded-For (config/settings/production.py), never one a client sent.
 
 # Content Security Policy (django-csp): no inline script or style, nothing from elsewhere.
 CONTENT_SECURITY_POLICY = {

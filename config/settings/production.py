@@ -33,6 +33,12 @@ STORAGES = {
 
 # TLS terminates at the reverse proxy, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The lockout's IP address (django-axes via django-ipware): the client as the TRUSTED_PROXY_COUNT proxies in
+# front of the portal saw it. Without this every login would come from the proxy, and six wrong passwords
+# typed anywhere would lock the user out.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+AXES_IPWARE_PROXY_ORDER = "right-most"  # each proxy appends; the last entries are the trusted ones
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
