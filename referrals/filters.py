@@ -72,8 +72,9 @@ class CaseloadFilter(django_filters.FilterSet):
 
     def by_deadline(self, queryset, name, value):
         today = timezone.localdate()
+        queryset = queryset.exclude(status=ReferralStatus.CLOSED)  # a closed case has no deadline left
         if value == "overdue":
-            return queryset.filter(attendance_deadline__lt=today).exclude(status=ReferralStatus.CLOSED)
+            return queryset.filter(attendance_deadline__lt=today)
         return queryset.filter(attendance_deadline__range=(today, today + datetime.timedelta(days=7)))
 
     def filter_queryset(self, queryset):

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from guardian.shortcuts import assign_perm, remove_perm
 
-from counselling.models import CounsellingService, Municipality, Role, StaffMembership
-from counselling.selectors import staff_name
+from counselling.models import CounsellingService, Municipality
+from counselling.selectors import counsellors_of, staff_name
 from portal.audit import audit_change
 from portal.phone import normalise_phone
 
@@ -242,9 +242,12 @@ def referral_register(
     try:
         with transaction.atomic():
             referral.save()
-    except IntegrityError as error:
-        # Two counsellors registering the same police reference at once: the constraint decides.
-        if "police_reference_unique_per_district" not in str(error):
+    except IntegrityError:
+        # Two counsellors registering the same police reference at once: the constraint decides. (Asked again
+        # rather than read from the error, whose text names the constraint on PostgreSQL but not on SQLite.)
+        if not Referral.objects.filter(
+            police_district=referral.police_district, police_reference=referral.police_reference
+        ).exists():
             raise
         raise ValidationError({"police_reference": [DUPLICATE_REFERENCE]}) from None
     for row in seized_rows:
@@ -274,12 +277,7 @@ def referral_assign(*, actor, referral: Referral, counsellor) -> Referral:
     """Assign (or reassign) the case to a counsellor of its service; they get the case permission, the
     previous counsellor loses it."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    works_there = (
-        StaffMembership.objects.active()
-        .filter(user=counsellor, service_id=referral.service_id, role__in=[Role.COUNSELLOR, Role.SERVICE_LEAD])
-        .exists()
-    )
-    if not works_there:
+    if not counsellors_of(referral.service).filter(user=counsellor).exists():
         raise ValidationError({"counsellor": _("Choose a counsellor of this service.")})
     if referral.status == ReferralStatus.CLOSED:
         raise ValidationError(_("A closed case cannot be reassigned."))

@@ -17,6 +17,7 @@ from counselling.selectors import (
     open_flags_of,
     staff_name,
 )
+from counselling.services.booking import booking_allowed
 from portal.audit import audit_read
 from portal.break_glass import case_access_needs_reason, referral_access_check
 from portal.permissions import service_view
@@ -33,7 +34,7 @@ from .forms import (
     intake_initial,
 )
 from .identity import birth_date_from_national_id, normalise_national_id
-from .models import Outcome, ReferralStatus, Route, Substance
+from .models import Outcome, Route, Substance
 from .selectors import (
     caseload,
     earlier_referrals,
@@ -79,13 +80,12 @@ def referral_detail(request, referral_pk):
         "seized": referral.seized.all(),
         "guardians": referral.guardians.all(),
         "events": referral.events.select_related("actor"),
-        "earlier": referral.person.referrals.exclude(pk=referral.pk).filter(service=request.service),
+        "earlier": earlier_referrals(request.service, referral.person).exclude(pk=referral.pk),
         "meetings": meetings,
         "flags": list(open_flags_of(referral)),
         "failed_reminders": list(failed_reminders_of(referral)),
         "booked": next((m for m in meetings if m.status == MeetingStatus.BOOKED), None),
-        "can_book": request.membership.role in INTAKE_ROLES
-        and referral.status in {ReferralStatus.RECEIVED, ReferralStatus.ASSIGNED, ReferralStatus.VALID_ABSENCE},
+        "can_book": request.membership.role in INTAKE_ROLES and booking_allowed(referral),
     }
     return render(request, "referrals/referral_detail.html", context)
 

@@ -22,10 +22,9 @@ from ..models import (
     Meeting,
     MeetingStatus,
     RequestedBy,
-    Role,
     StaffMembership,
 )
-from ..selectors import staff_name
+from ..selectors import counsellors_of, staff_name
 from .flags import flag_raise, flags_resolve
 from .letters import summons_letters_make
 from .reminders import reminders_cancel, reminders_schedule
@@ -33,6 +32,14 @@ from .reminders import reminders_cancel, reminders_schedule
 DEFAULT_LENGTH = 45
 SHORTEST, LONGEST = 15, 240
 TAKEN = gettext_lazy("That time was just taken. Choose another time.")
+
+
+# The statuses in which a case waits for a meeting to be booked.
+BOOKABLE = {ReferralStatus.RECEIVED, ReferralStatus.ASSIGNED, ReferralStatus.VALID_ABSENCE}
+
+
+def booking_allowed(referral: Referral) -> bool:
+    return referral.status in BOOKABLE
 
 
 def when(moment: datetime.datetime) -> str:
@@ -51,10 +58,7 @@ def _check_slot(
     ignore: Meeting | None = None,
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    works_there = StaffMembership.objects.active().filter(
-        user=counsellor, service_id=referral.service_id, role__in=[Role.COUNSELLOR, Role.SERVICE_LEAD]
-    )
-    if not works_there.exists():
+    if not counsellors_of(referral.service).filter(user=counsellor).exists():
         errors["counsellor"] = [_("Choose a counsellor of this service.")]
     if location.service_id != referral.service_id or not location.is_active:
         errors["location"] = [_("Choose one of this service's meeting places.")]
@@ -137,6 +141,11 @@ def meeting_book(
         raise ValidationError(_("The case is closed."))
     if referral.meetings.filter(status=MeetingStatus.BOOKED).exists():
         raise ValidationError(_("The case already has a booked meeting: move it instead."))
+    if not booking_allowed(referral):
+        raise ValidationError(
+            _("The case is %(status)s: it does not wait for a meeting.")
+            % {"status": referral.get_status_display().lower()}
+        )
     errors = _check_slot(
         referral=referral,
         counsellor=counsellor,

@@ -86,7 +86,9 @@
 
   function showGuardians() {
     const born = field("date_of_birth").value;
-    const day = field("incident_date").value || new Date().toISOString().slice(0, 10);
+    const now = new Date(); // today on the user's own clock, not in UTC
+    const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
+    const day = field("incident_date").value || today;
     const minor = Boolean(born) && ageOn(born, day) < 18;
     const hasErrors = guardiansSection.querySelector(".alert-danger, .is-invalid") !== null;
     guardiansSection.hidden = !(minor || hasErrors || guardiansFilled());
