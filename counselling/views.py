@@ -6,7 +6,7 @@ import secrets
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from portal.audit import audit_read
 from portal.break_glass import referral_access_check
 from portal.permissions import service_view
 from portal.reauth import password_recently_checked, reauth_url
+from portal.shortcuts import refusal_show, stored_file_download
 from referrals.selectors import referral_for
 
 from .calendar import counsellor_feed
@@ -123,21 +124,12 @@ def meeting_book_view(request, referral_pk):
                 late_reason=data["late_reason"],
             )
         except ValidationError as error:
-            _show(form, error)
+            refusal_show(form, error)
         else:
             messages.success(request, _("The meeting is booked and the summons letters are made."))
             return redirect("counselling:meeting", service_slug=request.service.slug, meeting_pk=meeting.pk)
     context = {"referral": referral, "form": form, "slots": slots, "counsellor": counsellor}
     return render(request, "counselling/meeting_book.html", context)
-
-
-def _show(form, error: ValidationError) -> None:
-    """A service's refusal beside the fields it names; the rest above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @service_view(roles=CASEWORK)
@@ -217,7 +209,7 @@ def meeting_reschedule_view(request, meeting_pk):
                 late_reason=data["late_reason"],
             )
         except ValidationError as error:
-            _show(form, error)
+            refusal_show(form, error)
         else:
             messages.success(request, _("The meeting is moved and new summons letters are made."))
             return redirect("counselling:meeting", service_slug=request.service.slug, meeting_pk=new.pk)
@@ -234,7 +226,7 @@ def meeting_cancel_view(request, meeting_pk):
         try:
             meeting_cancel(actor=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as error:
-            _show(form, error)
+            refusal_show(form, error)
         else:
             messages.success(request, _("The meeting is cancelled."))
             return redirect("referrals:detail", service_slug=request.service.slug, referral_pk=meeting.referral_id)
@@ -265,21 +257,13 @@ def attendance_record_view(request, meeting_pk):
         except ValidationError as error:
             if hasattr(error, "error_dict") and "guardian_ids" in error.error_dict:
                 error.error_dict["guardians"] = error.error_dict.pop("guardian_ids")
-            _show(form, error)
+            refusal_show(form, error)
         else:
             messages.success(request, _("The attendance is recorded."))
             return redirect("referrals:detail", service_slug=request.service.slug, referral_pk=referral.pk)
     guardians_consent = consent_by_for(referral, meeting) == ConsentBy.GUARDIANS
     context = {"meeting": meeting, "referral": referral, "form": form, "under_16": guardians_consent}
     return render(request, "counselling/attendance_form.html", context)
-
-
-def _pdf(file, filename: str):
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
 
 
 @service_view(roles=CASEWORK)
@@ -294,7 +278,7 @@ def letter_pdf(request, letter_pk):
         service=request.service,
         person_id=referral.person_id,
     )
-    return _pdf(letter.pdf, letter.pdf.name.rsplit("/", 1)[-1])
+    return stored_file_download(letter.pdf)
 
 
 @service_view(roles=CASEWORK)
@@ -318,7 +302,7 @@ def police_report_pdf(request, report_pk):
         service=request.service,
         person_id=report.referral.person_id,
     )
-    return _pdf(report.pdf, report.pdf.name.rsplit("/", 1)[-1])
+    return stored_file_download(report.pdf)
 
 
 @service_view(roles=CASEWORK)
@@ -424,7 +408,7 @@ def absences(request):
         try:
             _absence, clashes = absence_add(actor=request.user, service=request.service, counsellor=chosen, **data)
         except ValidationError as error:
-            _show(form, error)
+            refusal_show(form, error)
         else:
             messages.success(request, _("The absence is registered; free times leave it out."))
             for meeting in clashes:

@@ -7,17 +7,17 @@ from dataclasses import dataclass
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from counselling.models import Role
 from portal.audit import audit_read
 from portal.break_glass import referral_access_check
 from portal.permissions import service_view
 from portal.reauth import recent_login_required
+from portal.shortcuts import refusal_show, stored_file_download
 
 from . import forms, services
 from .selectors import (
@@ -31,8 +31,7 @@ from .selectors import (
     fee_policy_for,
     fee_worklist,
 )
-
-FEE_ROLES = [Role.SERVICE_LEAD, Role.FEE_OFFICER]
+from .services import FEE_ROLES
 
 
 @dataclass(frozen=True)
@@ -106,15 +105,6 @@ STEPS: dict[str, Step] = {
 }
 
 
-def show(form, error: ValidationError) -> None:
-    """A service's refusal beside the fields it names; the rest above the form."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _initial(name: str, fee_case) -> dict:
     """Redoing the assessment starts from the one recorded; a first one from the person's own words."""
     if name != "assess":
@@ -186,7 +176,7 @@ def _step_view(name: str):
             try:
                 step.run(actor=request.user, fee_case=fee_case, **form.cleaned_data)
             except ValidationError as error:
-                show(form, error)
+                refusal_show(form, error)
             else:
                 messages.success(request, step.done)
                 return redirect("fees:case", service_slug=request.service.slug, fee_case_pk=fee_case.pk)
@@ -216,14 +206,6 @@ def worklist(request):
     return render(request, "fees/worklist.html", {"queues": queues, "today": timezone.localdate()})
 
 
-def _file(file, filename: str, content_type: str):
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-
-
 @service_view(roles=FEE_ROLES)
 def fee_letter_pdf(request, fee_letter_pk):
     letter = fee_letter_for(request.service, fee_letter_pk)
@@ -234,7 +216,7 @@ def fee_letter_pdf(request, fee_letter_pk):
         service=request.service,
         person_id=letter.fee_case.referral.person_id,
     )
-    return _file(letter.pdf, letter.pdf.name.rsplit("/", 1)[-1], "application/pdf")
+    return stored_file_download(letter.pdf)
 
 
 @service_view(roles=FEE_ROLES)
@@ -245,7 +227,7 @@ def collection_export(request):
         try:
             content = services.fee_collection_export(actor=request.user, service=request.service, **form.cleaned_data)
         except ValidationError as error:
-            show(form, error)
+            refusal_show(form, error)
         else:
             data = form.cleaned_data
             response = HttpResponse(content, content_type="text/csv; charset=utf-8")
@@ -263,7 +245,7 @@ def collection_export(request):
 def collection_export_csv(request, export_pk):
     export = collection_export_for(request.service, export_pk)
     audit_read(actor=request.user, action="fee_collection.downloaded", obj=export, service=request.service)
-    return _file(export.csv, export.csv.name.rsplit("/", 1)[-1], "text/csv; charset=utf-8")
+    return stored_file_download(export.csv, "text/csv; charset=utf-8")
 
 
 @service_view(roles=FEE_ROLES)

@@ -9,6 +9,7 @@ from counselling.selectors import staff_name
 from referrals.models import Referral
 
 from .access_log import case_objects, persons_in_service
+from .forms import DateInput
 
 
 class AccessLogFilter(django_filters.FilterSet):
@@ -29,10 +30,10 @@ class AccessLogFilter(django_filters.FilterSet):
         field_name="occurred_at",
         lookup_expr="date__gte",
         label=_("From"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     date_to = django_filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__lte", label=_("To"), widget=forms.DateInput(attrs={"type": "date"})
+        field_name="occurred_at", lookup_expr="date__lte", label=_("To"), widget=DateInput()
     )
     pattern = django_filters.ChoiceFilter(
         method="by_pattern",

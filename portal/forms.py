@@ -1,4 +1,14 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value travels as YYYY-MM-DD whatever the page's language."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class LoginForm(AuthenticationForm):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from counselling.selectors import staff_name
+from portal.forms import DateInput
 from portal.phone import normalise_phone
 
 from .identity import normalise_national_id
@@ -22,13 +23,6 @@ class AssignForm(forms.Form):
     def __init__(self, *args, counsellors=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["counsellor"].choices = [("", "---------")] + [(m.user_id, staff_name(m.user)) for m in counsellors]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _date_field(label, **kwargs):
