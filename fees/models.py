@@ -321,7 +321,8 @@ class FeeLetter(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("made by")
     )
     created_at = models.DateTimeField(_("made"), auto_now_add=True)
-    # The date the letter was posted (or handed over), as the person's answer and appeal periods depend on it.
+    # The day the letter was posted (or handed over). An advance notice posted late moves the answer deadline
+    # (fees.services.fee_letter_mark_sent); the appeal period runs from the decision form's notified_on.
     sent_on = models.DateField(_("sent"), null=True, blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from counselling.models import AttendanceOutcome, Meeting, Role, StaffMembership
+from counselling.models import AttendanceOutcome, Meeting, RecipientKind, Role, StaffMembership
 from portal.audit import audit_change
 from portal.workdays import next_working_day
 from referrals.models import Referral, Route
@@ -686,6 +686,19 @@ def fee_letter_mark_sent(*, actor, letter: FeeLetter, sent_on: datetime.date) ->
     letter.sent_on = sent_on
     letter.sent_by = actor
     letter.save(update_fields=["sent_on", "sent_by"])
+    fee_case = letter.fee_case
+    if (
+        letter.kind == FeeLetterKind.ADVANCE_NOTICE
+        and letter.recipient_kind == RecipientKind.PERSON
+        and fee_case.status == FeeCaseStatus.NOTICE_SENT
+    ):
+        # The answer period runs from the day the notice went out: posted late, the person gets the full period
+        # (never less than the letter says).
+        policy = fee_policy_for(fee_case.referral.service)
+        from_sending = next_working_day(sent_on + datetime.timedelta(days=policy.answer_period_days))
+        if from_sending > fee_case.answer_deadline:
+            FeeCase.objects.filter(pk=fee_case.pk).update(answer_deadline=from_sending)
+            fee_case.answer_deadline = from_sending
     _record(
         letter.fee_case,
         actor=actor,

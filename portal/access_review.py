@@ -25,6 +25,7 @@ from counselling.models import CounsellingService, StaffMembership
 from counselling.selectors import SERVICE_ACCESS_PERMISSION
 from counselling.services import LEAD_PERMISSION
 from referrals.models import Referral
+from referrals.services import referral_unassign
 
 from .audit import audit_change
 
@@ -89,12 +90,15 @@ def staff_user_of_service(service: CounsellingService, pk: int):
 
 @transaction.atomic
 def case_permission_remove(*, actor, referral: Referral, user) -> None:
-    """Take the case permission away from `user`. The case stays assigned until a lead reassigns it."""
+    """Take the case away from `user`. Access to a case follows its assignment, so the case is unassigned from
+    them (through referral_unassign) as well as the permission removed; it waits for a counsellor again."""
     if not UserObjectPermission.objects.filter(
         user=user, permission__codename="work_on_referral", object_pk=str(referral.pk)
     ).exists():
         raise ValidationError(_("This staff member has no permission on that case."))
     remove_perm(CASE_PERMISSION, user, referral)
+    if referral.assigned_counsellor_id == user.pk:
+        referral_unassign(actor=actor, referral=referral)
     audit_change(
         actor=actor,
         action="referral.permission_removed",

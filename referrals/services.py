@@ -308,3 +308,34 @@ def referral_assign(*, actor, referral: Referral, counsellor) -> Referral:
         extra={"counsellor": counsellor.get_username(), "previous": previous.get_username() if previous else None},
     )
     return referral
+
+
+@transaction.atomic
+def referral_unassign(*, actor, referral: Referral) -> Referral:
+    """Take the case from its counsellor (e.g. when the lead removes their access in the access review): the
+    case permission goes with it, and the case waits for a counsellor again."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    previous = referral.assigned_counsellor
+    if previous is None:
+        return referral
+    remove_perm(CASE_PERMISSION, previous, referral)
+    referral.assigned_counsellor = None
+    if referral.status == ReferralStatus.ASSIGNED:
+        referral.status = ReferralStatus.RECEIVED
+    referral.save(update_fields=["assigned_counsellor", "status"])
+    timeline_add(
+        referral=referral,
+        actor=actor,
+        kind="referral.unassigned",
+        message=gettext_noop("No longer assigned to %(name)s."),
+        params={"name": staff_name(previous)},
+        extra={"previous": previous.pk},
+    )
+    audit_change(
+        actor=actor,
+        action="referral.unassigned",
+        obj=referral,
+        person_id=referral.person_id,
+        extra={"previous": previous.get_username()},
+    )
+    return referral

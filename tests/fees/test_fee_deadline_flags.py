@@ -83,3 +83,21 @@ def test_a_letter_cannot_be_sent_in_the_future(noticed, fee_officer):
         services.fee_letter_mark_sent(
             actor=fee_officer, letter=letter, sent_on=timezone.localdate() + datetime.timedelta(days=1)
         )
+
+
+def test_an_advance_notice_posted_late_moves_the_answer_deadline(noticed, fee_officer):
+    import datetime
+
+    from django.utils import timezone
+
+    from fees.models import FeeCase
+    from portal.workdays import next_working_day
+
+    first_deadline = noticed.answer_deadline
+    letter = noticed.letters.get(recipient_kind="person")
+    # Made three days ago, posted today.
+    type(letter).objects.filter(pk=letter.pk).update(created_at=timezone.now() - datetime.timedelta(days=3))
+    FeeCase.objects.filter(pk=noticed.pk).update(answer_deadline=first_deadline - datetime.timedelta(days=3))
+    services.fee_letter_mark_sent(actor=fee_officer, letter=letter, sent_on=timezone.localdate())
+    noticed.refresh_from_db()
+    assert noticed.answer_deadline == next_working_day(timezone.localdate() + datetime.timedelta(days=14))

@@ -130,3 +130,15 @@ def test_an_administrator_places_and_lifts_a_legal_hold_in_the_admin(client, ser
     )
     client.post(url, {"action": "legal_hold_lift", "_selected_action": [referral.pk]})
     assert not Referral.objects.get(pk=referral.pk).legal_hold
+
+
+def test_removing_a_case_permission_takes_the_case_away(client, service, lead, counsellor):
+    referral = ReferralFactory(service=service)
+    referral_assign(actor=lead, referral=referral, counsellor=counsellor)
+    client.force_login(lead)
+    client.post(reverse("privacy:case_permission_remove", args=[service.slug, referral.pk, counsellor.pk]))
+    referral.refresh_from_db()
+    assert referral.assigned_counsellor is None
+    client.force_login(counsellor)
+    response = client.get(reverse("referrals:detail", args=[service.slug, referral.pk]))
+    assert response.status_code == 302  # now only with a stated reason (break-the-glass)
