@@ -24,7 +24,7 @@ from .models import (
     ReminderText,
     StaffMembership,
 )
-from .services import membership_deactivate, membership_grant
+from .services import absence_remove, membership_deactivate, membership_grant
 
 
 @admin.register(Municipality)
@@ -137,9 +137,25 @@ class OpeningHoursAdmin(ServiceStaffAdmin):
 
 @admin.register(AvailabilityException)
 class AvailabilityExceptionAdmin(ServiceStaffAdmin):
+    """Absences are registered on the portal's Absences page, which flags the meetings they cover; here they are
+    listed, and removed through the same service."""
+
     list_display = ["counsellor", "service", "kind", "starts_at", "ends_at", "note"]
     list_filter = ["service", "kind"]
     date_hierarchy = "starts_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        absence_remove(actor=request.user, absence=obj)
+
+    def delete_queryset(self, request, queryset):
+        for absence in queryset:
+            absence_remove(actor=request.user, absence=absence)
 
 
 class RecordAdmin(ServiceScopedAdmin):

@@ -32,7 +32,8 @@ def html_to_pdf(html: str) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def _letter_context(meeting: Meeting, *, guardian=None) -> dict:
+def _letter_context(meeting: Meeting, *, guardian=None, guardians=None) -> dict:
+    """What a summons says; `guardians` when the caller has them already (one query per meeting, not letter)."""
     referral = meeting.referral
     person = referral.person
     recipient = guardian or person
@@ -45,7 +46,7 @@ def _letter_context(meeting: Meeting, *, guardian=None) -> dict:
         "counsellor_name": staff_name(meeting.counsellor),
         "guardian": guardian,
         "minor": referral.is_minor_case,
-        "guardians": list(referral.guardians.all()),
+        "guardians": list(referral.guardians.all()) if guardians is None else guardians,
         "recipient_name": guardian.name if guardian else person.full_name,
         "recipient_address": recipient.postal_address,
         "today": timezone.localdate(),
@@ -65,10 +66,10 @@ def letter_template(kind: str) -> LetterTemplate:
     return template
 
 
-def summons_html(meeting: Meeting, *, guardian=None) -> str:
+def summons_html(meeting: Meeting, *, guardian=None, guardians=None, template: LetterTemplate | None = None) -> str:
     """The letter as HTML: the administrators' text (LetterTemplate) inside the letterhead."""
-    template = letter_template(LetterKind.SUMMONS)
-    context = _letter_context(meeting, guardian=guardian)
+    template = template or letter_template(LetterKind.SUMMONS)
+    context = _letter_context(meeting, guardian=guardian, guardians=guardians)
     with translation.override(LETTER_LANGUAGE):
         body = Template(template.body).render(Context(context))
         return render_to_string("letters/letter.html", {**context, "body": mark_safe(body)})  # noqa: S308 - admin-written
@@ -78,9 +79,9 @@ def summons_letters_make(*, actor, meeting: Meeting) -> list[Letter]:
     """One summons to the person and, for a minor, a copy addressed to each guardian. Called inside the
     booking's transaction; the emails go out after it commits."""
     referral = meeting.referral
-    recipients = [None]
-    if referral.is_minor_case:
-        recipients += list(referral.guardians.all())
+    guardians = list(referral.guardians.all())
+    template = letter_template(LetterKind.SUMMONS)
+    recipients = [None, *guardians] if referral.is_minor_case else [None]
     letters = []
     for guardian in recipients:
         letter = Letter(
@@ -95,7 +96,7 @@ def summons_letters_make(*, actor, meeting: Meeting) -> list[Letter]:
         # No names in file names: they end up in backups and logs.
         letter.pdf.save(
             f"innkalling-{meeting.pk}-{suffix}.pdf",
-            ContentFile(html_to_pdf(summons_html(meeting, guardian=guardian))),
+            ContentFile(html_to_pdf(summons_html(meeting, guardian=guardian, guardians=guardians, template=template))),
             save=False,
         )
         letter.save()

@@ -62,12 +62,13 @@ def reminders_schedule(*, meeting: Meeting, now: datetime.datetime | None = None
     """The meeting's reminders, one per rule and recipient who can be reached on its channel. Called inside
     the booking's transaction. A reminder whose time has already passed is not made."""
     now = now or timezone.now()
+    recipients = list(_recipients(meeting))
     reminders = []
     for rule in ReminderRule.objects.filter(is_active=True):
         due_at = reminder_due_at(meeting.starts_at, rule)
         if due_at <= now or due_at >= meeting.starts_at:
             continue
-        for kind, guardian, email, phone, language in _recipients(meeting):
+        for kind, guardian, email, phone, language in recipients:
             address = email if rule.channel == Channel.EMAIL else phone
             if not address:
                 continue
@@ -105,14 +106,18 @@ def _render(reminder: Reminder, template_text: str, meeting: Meeting) -> str:
         return Template(template_text).render(Context(context, autoescape=False)).strip()
 
 
-def _text(reminder: Reminder) -> ReminderText:
-    texts = {t.language: t for t in ReminderText.objects.filter(channel=reminder.channel)}
-    return texts.get(reminder.language) or texts[settings.LANGUAGE_CODE]
+def reminder_texts() -> dict[tuple[str, str], ReminderText]:
+    """Every reminder text by (channel, language), read once per sweep."""
+    return {(text.channel, text.language): text for text in ReminderText.objects.all()}
 
 
-def _deliver(reminder: Reminder, meeting: Meeting) -> str:
+def _text(reminder: Reminder, texts: dict[tuple[str, str], ReminderText]) -> ReminderText:
+    return texts.get((reminder.channel, reminder.language)) or texts[(reminder.channel, settings.LANGUAGE_CODE)]
+
+
+def _deliver(reminder: Reminder, meeting: Meeting, texts) -> str:
     """Send through the channel; the provider's message id, or an exception."""
-    text = _text(reminder)
+    text = _text(reminder, texts)
     body = _render(reminder, text.body, meeting)
     if reminder.channel == Channel.SMS:
         return send_sms(to=reminder.address, body=body, reference=reminder.reference).message_id
@@ -144,7 +149,7 @@ def _failed(reminder: Reminder, error: Exception, *, retryable: bool, now: datet
         flag_raise(kind="reminder_failed", referral_id=reminder.meeting.referral_id, reminder=reminder)
 
 
-def reminder_send_next(*, now: datetime.datetime | None = None) -> Reminder | None:
+def reminder_send_next(*, now: datetime.datetime | None = None, texts=None) -> Reminder | None:
     """Claim one due reminder no one else holds, send it and record the outcome, in one transaction. None when
     nothing is due (or everything due is being sent by someone else)."""
     now = now or timezone.now()
@@ -168,7 +173,7 @@ def reminder_send_next(*, now: datetime.datetime | None = None) -> Reminder | No
         reminder.state = ReminderState.SENDING
         reminder.attempts += 1
         try:
-            reminder.provider_message_id = _deliver(reminder, meeting)
+            reminder.provider_message_id = _deliver(reminder, meeting, texts or reminder_texts())
         except SmsError as error:
             _failed(reminder, error, retryable=error.retryable, now=now)
         except (OSError, smtplib.SMTPException) as error:
@@ -188,6 +193,7 @@ def reminders_send_due(*, now: datetime.datetime | None = None, limit: int = 200
     """Send what is due, one claimed reminder at a time, at most `limit` in one sweep. Returns how many were
     handled (sent, failed, retried later or dropped)."""
     handled = 0
-    while handled < limit and reminder_send_next(now=now) is not None:
+    texts = reminder_texts()
+    while handled < limit and reminder_send_next(now=now, texts=texts) is not None:
         handled += 1
     return handled
