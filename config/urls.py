@@ -1,10 +1,9 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from counselling.views import calendar_feed
-from portal.forms import LoginForm
+from portal.security_views import LoginView
 from portal.views import LogoutView
 
 urlpatterns = [
@@ -15,7 +14,7 @@ urlpatterns = [
     path("service/<slug:service_slug>/", include("counselling.urls")),
     # A counsellor's calendar app fetches this without logging in; the unguessable token is the key.
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -10,6 +10,11 @@ The pattern rules live here and only here:
 - **out of hours**: before 07:00 or from 18:00 Norwegian time, on a Saturday or Sunday, or on a Norwegian
   public holiday (`portal.workdays`).
 
+A lead reviewing the access log itself (`access_log.viewed`) is never flagged by either rule: the review
+is the oversight, it shows who read what rather than the person's case, and flagging it would fill the
+list a lead checks at night with their own checking. It stays in the log and in the person's own log.
+Exports (the person's access log, the full data export) are flagged like any other read.
+
 Both are computed in the database (annotations), so the list, its summary and its filters agree and a page
 costs a fixed number of queries.
 """
@@ -42,6 +47,8 @@ from .workdays import is_working_day, norwegian_public_holidays
 WORKDAY_START = datetime.time(7)
 WORKDAY_END = datetime.time(18)
 ACCESS_KINDS = [AuditEvent.Kind.READ, AuditEvent.Kind.EXPORT]
+# Reads that are the review itself, never flagged as unusual (see the module docstring).
+REVIEW_ACTIONS = ["access_log.viewed"]
 
 # What a read was, in plain words, for the lead's list and the person's own log.
 ACTION_LABELS = {
@@ -76,7 +83,7 @@ def _holidays_around(today: datetime.date) -> list[datetime.date]:
 
 
 def _out_of_hours_condition() -> Q:
-    return (
+    return ~Q(action__in=REVIEW_ACTIONS) & (
         Q(local_hour__lt=WORKDAY_START.hour)
         | Q(local_hour__gte=WORKDAY_END.hour)
         | Q(local_weekday__gte=6)
@@ -99,6 +106,7 @@ def _outside_caseload_condition() -> Q:
     )
     return (
         Q(person_id__isnull=False, actor__isnull=False)
+        & ~Q(action__in=REVIEW_ACTIONS)
         & Q(Exists(counsellor_then))
         & ~Q(Exists(assigned) | Exists(met))
     )

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
-from django.shortcuts import resolve_url
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+
+from .shortcuts import safe_next_url
 
 PASSWORD_CHECKED_SESSION_KEY = "portal_password_checked_at"  # noqa: S105  (a session key, no secret)
 
@@ -26,14 +26,6 @@ def password_checked_now(request) -> None:
 def password_recently_checked(request) -> bool:
     checked = request.session.get(PASSWORD_CHECKED_SESSION_KEY)
     return checked is not None and time.time() - checked <= settings.REAUTH_MAX_AGE_MINUTES * 60
-
-
-def safe_next(request, candidate: str | None, default: str = "portal:home") -> str:
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return resolve_url(default)
 
 
 def reauth_url(request, next_url: str) -> str:
@@ -56,7 +48,7 @@ def recent_login_required(view):
         if request.method in ("GET", "HEAD"):
             back = request.get_full_path()
         else:
-            back = safe_next(request, request.headers.get("Referer"))
+            back = safe_next_url(request, request.headers.get("Referer"))
         return redirect_to_login(back, login_url=reverse("portal:reauth"))
 
     wrapper.requires_recent_login = True

@@ -4,6 +4,7 @@ parse, call portal.two_factor / portal.break_glass, render."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, authenticate
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -23,10 +24,12 @@ from .break_glass import (
     break_the_glass_follow_up,
     break_the_glass_open,
 )
+from .forms import LoginForm
 from .models import AuditEvent
 from .permissions import service_view
-from .reauth import password_checked_now, recent_login_required, safe_next
+from .reauth import password_checked_now, recent_login_required
 from .security_forms import BreakTheGlassForm, CodeForm, PasswordConfirmForm
+from .shortcuts import LocalNextMixin, safe_next_url
 from .two_factor import (
     backup_codes_make,
     enrolment_confirm,
@@ -40,8 +43,16 @@ from .two_factor import (
 BACKUP_CODES_SESSION_KEY = "portal_backup_codes"
 
 
-def _next(request) -> str:
-    return safe_next(request, request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME))
+class LoginView(LocalNextMixin, auth_views.LoginView):
+    """Django's login with the portal's form; `next` only to a path on this site."""
+
+    authentication_form = LoginForm
+
+
+def _next(request, default: str = "portal:home") -> str:
+    """The `next` of a step's form or address, if it is a path on this site; the dashboard otherwise."""
+    candidate = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME)
+    return safe_next_url(request, candidate, default)
 
 
 def _with_next(url_name: str, next_url: str) -> str:
@@ -120,9 +131,7 @@ def break_glass(request, referral_pk):
     """A counsellor states why they open a case of the service that is not theirs."""
     referral = referral_for(request.service, referral_pk)
     case_url = reverse("referrals:detail", args=[request.service.slug, referral.pk])
-    next_url = safe_next(
-        request, request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME), case_url
-    )
+    next_url = _next(request, case_url)
     form = BreakTheGlassForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,7 +1,41 @@
 """Small view helpers every app's views use."""
 
+from urllib.parse import urlsplit, urlunsplit
+
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+
+NEXT_URL_MAX_LENGTH = 2000
+
+
+def safe_next_url(request, candidate: str | None, default: str = "portal:home") -> str:
+    """Where to go after a step: `candidate` when it is an address on this site, as a local path; the
+    `default` (a URL name, the dashboard unless told) for anything else, such as another host, a scheme
+    other than this request's, control characters, or a value that is no path at all (`-1`)."""
+    if (
+        not candidate
+        or len(candidate) > NEXT_URL_MAX_LENGTH
+        or any(ord(char) < 32 or ord(char) == 127 for char in candidate)
+        or not url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return resolve_url(default)
+    parts = urlsplit(candidate)
+    local = urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+    if not local.startswith("/") or local.startswith(("//", "/\\")):
+        return resolve_url(default)
+    return local
+
+
+class LocalNextMixin:
+    """For Django's auth views (login, logout): `next` is followed only when it is a path on this site."""
+
+    def get_redirect_url(self):
+        candidate = self.request.POST.get(self.redirect_field_name, self.request.GET.get(self.redirect_field_name))
+        return safe_next_url(self.request, candidate) if candidate else ""
 
 
 def refusal_show(form, error: ValidationError) -> None:

@@ -13,6 +13,7 @@ from counselling.models import Role
 from counselling.selectors import dashboard_of, memberships_of, staff_of
 
 from .permissions import LAST_SERVICE_SESSION_KEY, service_view
+from .shortcuts import LocalNextMixin
 
 
 @login_required
@@ -58,8 +59,8 @@ def server_error(request):
     return HttpResponseServerError(loader.get_template("500.html").render())
 
 
-class LogoutView(auth_views.LogoutView):
-    """Django's logout, saying so on the login page it lands on."""
+class LogoutView(LocalNextMixin, auth_views.LogoutView):
+    """Django's logout, saying so on the login page it lands on; `next` only to a path on this site."""
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)

@@ -4,6 +4,7 @@ Every permission test needs three people: a counsellor, a colleague in the same 
 and a stranger who works in another service.
 """
 
+import datetime
 import importlib
 import os
 import shutil
@@ -11,6 +12,7 @@ import socket
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 
@@ -35,6 +37,43 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres") and not settings.POSTGRES_AVAILABLE:
             item.add_marker(pytest.mark.skip(reason="SKIPPED, NOT TESTED: PostgreSQL unreachable (SQLite fallback)"))
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("PORTAL_TEST_CLOCK", ""),
+        metavar="INSTANT",
+        help=(
+            "run every test with the process clock moved to INSTANT (ISO 8601 with its offset, "
+            "e.g. 2026-11-28T23:30:00+01:00), ticking from there; default: the real clock. "
+            "Also read from PORTAL_TEST_CLOCK."
+        ),
+    )
+
+
+def pytest_report_header(config):
+    instant = config.getoption("--clock")
+    return f"clock: moved to {instant} at the start of every test" if instant else None
+
+
+@pytest.fixture(autouse=True)
+def moved_clock(request):
+    """With --clock, each test starts at that instant and the clock ticks on from there.
+
+    The suite must pass at any hour; .ci/run proves it by running again at a Saturday night, a
+    weekday evening, the night the clocks go back and New Year's Eve. Tests that need a particular
+    time fix it themselves with time_machine, which nests inside this.
+    """
+    instant = request.config.getoption("--clock")
+    if not instant:
+        yield None
+        return
+    moment = datetime.datetime.fromisoformat(instant)
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"--clock needs an offset or zone, as in 2026-11-28T23:30:00+01:00: {instant!r}")
+    with time_machine.travel(moment, tick=True):
+        yield moment
 
 
 # Django's own, kept for the tests that need a session signed in with the password only.

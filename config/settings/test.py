@@ -37,6 +37,7 @@ else:
         "PostgreSQL-only tests will be SKIPPED. ***\n\n"
     )
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / "test.sqlite3")}}
+DATABASES["default"]["ATOMIC_REQUESTS"] = True  # as in base: a failed request leaves nothing half-saved
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL

@@ -4,10 +4,10 @@ import csv
 import datetime
 import io
 import json
-from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,7 +27,7 @@ def oslo(*args) -> datetime.datetime:
 
 def read_at(when: datetime.datetime, *, actor, referral, action="referral.viewed", reason=""):
     """A read logged at `when` (the log's time is set by the database row's auto_now_add)."""
-    with mock.patch("django.utils.timezone.now", return_value=when):
+    with time_machine.travel(when, tick=False):
         return audit_read(actor=actor, action=action, obj=referral, person_id=referral.person_id, reason=reason)
 
 
@@ -130,6 +130,27 @@ def test_the_lead_filters_by_staff_member_person_case_and_period(client, service
     unusual = _page(client, service, pattern="any")
     assert [e.actor_id for e in _rows(unusual)] == [colleague.pk, colleague.pk]
     assert unusual.context["summary"]["out_of_hours"] == 1
+
+
+@pytest.mark.parametrize("moment", [oslo(2026, 11, 28, 23, 30), oslo(2026, 11, 25, 22, 30), oslo(2026, 12, 25, 3, 0)])
+def test_a_lead_reviewing_the_access_log_out_of_hours_is_not_flagged(client, service, lead, logged_reads, moment):
+    first, _second = logged_reads
+    with time_machine.travel(moment, tick=False):
+        client.force_login(lead)  # signed in then, so the idle timeout counts from that moment
+        _page(client, service, person=first.person.national_id)
+        response = _page(client, service, pattern="any")
+    review = access_log_of(service).filter(action="access_log.viewed")
+    assert review.count() == 2  # listed, and in the person's own log
+    assert not review.filter(out_of_hours=True).exists()
+    assert response.context["summary"]["out_of_hours"] == 1  # the colleague's 22:00 read, nothing of the lead's
+
+
+def test_an_export_out_of_hours_is_flagged(client, service, lead, logged_reads):
+    first, _second = logged_reads
+    with time_machine.travel(oslo(2026, 11, 28, 23, 30), tick=False):
+        client.force_login(lead)
+        client.get(reverse("privacy:access_log_person_csv", args=[service.slug, first.person_id]))
+    assert access_log_of(service).get(action="access_log.person_exported").out_of_hours is True
 
 
 def test_a_person_of_another_service_is_not_found(client, service, other_service, lead, logged_reads):
