@@ -9,7 +9,11 @@ import datetime
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from .models import HOLDS_TIME, Meeting, MeetingStatus
+from .models import HOLDS_TIME, Meeting, MeetingStatus, Role
+from .selectors import services_for
+
+# Who holds meetings, and so has a feed of them.
+FEED_ROLES = [Role.COUNSELLOR, Role.SERVICE_LEAD]
 
 PRODID = "-//Radgivende enhet//Portal//NO"
 
@@ -59,12 +63,23 @@ def meeting_invitation(meeting: Meeting) -> bytes:
     return _ical(calendar)
 
 
+def feed_services(user):
+    """The services whose meetings the feed shows: those the user works in now (active membership and the
+    service permission, as at the service gate) in a role that holds meetings. Asked at every fetch, so the
+    address stops showing a service the moment the membership there ends."""
+    return services_for(user).filter(
+        memberships__user=user, memberships__is_active=True, memberships__role__in=FEED_ROLES
+    )
+
+
 def counsellor_feed(user, *, now: datetime.datetime | None = None) -> bytes:
-    """The counsellor's meetings from 30 days back and a year ahead; cancelled and moved ones drop out."""
+    """The counsellor's meetings from 30 days back and a year ahead, in the services they work in now;
+    cancelled and moved ones drop out."""
     now = now or timezone.now()
     meetings = (
         Meeting.objects.filter(
             counsellor=user,
+            referral__service__in=feed_services(user),
             status__in=[MeetingStatus.BOOKED, MeetingStatus.HELD],
             starts_at__gte=now - datetime.timedelta(days=30),
             starts_at__lte=now + datetime.timedelta(days=366),

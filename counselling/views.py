@@ -6,7 +6,7 @@ import secrets
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from portal.reauth import password_recently_checked, reauth_url
 from portal.shortcuts import refusal_show, stored_file_download
 from referrals.selectors import referral_for
 
-from .calendar import counsellor_feed
+from .calendar import counsellor_feed, feed_services
 from .forms import AbsenceForm, AttendanceForm, CancelForm, MeetingTimeForm, RescheduleForm, week_start
 from .models import CalendarFeed, ConsentBy, MeetingStatus, Role
 from .selectors import (
@@ -367,6 +367,8 @@ def calendar_feed(request, token):
     """The private iCal feed, for calendar apps that cannot log in: the token is the key. Times, places and
     case numbers only."""
     feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token, user__is_active=True)
+    if not feed_services(feed.user).exists():
+        raise Http404  # works nowhere any more: the address is as dead as a wrong one
     response = HttpResponse(counsellor_feed(feed.user), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response

@@ -392,3 +392,46 @@ def test_calendar_files_carry_the_time_zone_they_name(service, counsellor, refer
         text = ics.decode()
         assert "TZID=Europe/Oslo" in text
         assert "BEGIN:VTIMEZONE" in text and "TZID:Europe/Oslo" in text
+
+
+def _feed_events(client, token):
+    response = client.get(reverse("calendar_feed", args=[token]))
+    if response.status_code == 404:
+        return None
+    return [str(event["SUMMARY"]) for event in Calendar.from_ical(response.content).walk("VEVENT")]
+
+
+def test_the_feed_stops_showing_a_service_the_moment_the_membership_there_ends(
+    client, service, other_service, counsellor
+):
+    from counselling.models import StaffMembership
+    from counselling.services import membership_deactivate, membership_grant
+
+    here = MeetingFactory(referral__service=service, counsellor=counsellor, starts_at=timezone.now())
+    membership_grant(actor=None, user=counsellor, service=other_service, role="counsellor")
+    there = MeetingFactory(
+        referral__service=other_service, counsellor=counsellor, starts_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    CalendarFeed.objects.create(user=counsellor, token="f" * 43)
+    summaries = _feed_events(client, "f" * 43)
+    assert len(summaries) == 2
+
+    membership_deactivate(actor=None, membership=StaffMembership.objects.get(user=counsellor, service=other_service))
+    summaries = _feed_events(client, "f" * 43)
+    assert summaries == [f"Samtale – sak {here.referral}"]
+    assert str(there.referral) not in " ".join(summaries)
+
+    membership_deactivate(actor=None, membership=StaffMembership.objects.get(user=counsellor, service=service))
+    assert _feed_events(client, "f" * 43) is None  # works nowhere: the address answers like a wrong one
+
+
+def test_the_feed_follows_the_service_permission_as_the_service_gate_does(client, service, counsellor):
+    from guardian.shortcuts import remove_perm
+
+    from counselling.selectors import SERVICE_ACCESS_PERMISSION
+
+    MeetingFactory(referral__service=service, counsellor=counsellor, starts_at=timezone.now())
+    CalendarFeed.objects.create(user=counsellor, token="g" * 43)
+    assert len(_feed_events(client, "g" * 43)) == 1
+    remove_perm(SERVICE_ACCESS_PERMISSION, counsellor, service)  # membership and permission must both agree
+    assert _feed_events(client, "g" * 43) is None
