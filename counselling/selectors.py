@@ -323,6 +323,15 @@ def dashboard_of(service: CounsellingService, user, membership) -> dict:
     }
 
 
+def absence_counsellors_for(membership: StaffMembership) -> list[StaffMembership]:
+    """Whose absences the member may register and remove: a service lead anyone's who can hold a case in the
+    service, a counsellor only their own."""
+    counsellors = counsellors_of(membership.service)
+    if membership.role != Role.SERVICE_LEAD:
+        counsellors = counsellors.filter(user_id=membership.user_id)
+    return list(counsellors)
+
+
 def absences_of(service: CounsellingService, counsellor=None) -> QuerySet[AvailabilityException]:
     """Absences from a week ago on, the user's own or (counsellor=None) the whole service's."""
     absences = AvailabilityException.objects.filter(

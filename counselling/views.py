@@ -25,6 +25,7 @@ from .calendar import counsellor_feed, feed_services
 from .forms import AbsenceForm, AttendanceForm, CancelForm, MeetingTimeForm, RescheduleForm, week_start
 from .models import CalendarFeed, ConsentBy, MeetingStatus, Role
 from .selectors import (
+    absence_counsellors_for,
     absence_for,
     absences_of,
     counsellors_of,
@@ -402,11 +403,12 @@ def letter_resend_view(request, letter_pk):
 def absences(request):
     """Holidays and sick days. A counsellor registers their own; a lead anyone's in the service."""
     lead = request.membership.role == Role.SERVICE_LEAD
-    counsellors = [m for m in counsellors_of(request.service) if lead or m.user_id == request.user.pk]
+    counsellors = absence_counsellors_for(request.membership)
     form = AbsenceForm(request.POST or None, counsellors=counsellors, initial={"counsellor": request.user.pk})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        chosen = next(m.user for m in counsellors if m.user_id == data.pop("counsellor"))
+        data = dict(form.cleaned_data)
+        chosen_id = data.pop("counsellor")
+        chosen = next(m.user for m in counsellors if m.user_id == chosen_id)
         try:
             _absence, clashes = absence_add(actor=request.user, service=request.service, counsellor=chosen, **data)
         except ValidationError as error:

@@ -22,6 +22,7 @@ from ..models import (
     Meeting,
     MeetingStatus,
     RequestedBy,
+    Role,
     StaffMembership,
 )
 from ..selectors import counsellors_of, staff_name
@@ -320,11 +321,14 @@ def absence_add(
     ends_at: datetime.datetime,
     note: str = "",
 ) -> tuple[AvailabilityException, list[Meeting]]:
-    """Register a counsellor's absence (holiday, sick day...). Their free times skip it at once; the booked
-    meetings inside it are returned so they can be moved — they are never moved silently."""
-    works_there = StaffMembership.objects.active().filter(user=counsellor, service=service).exists()
-    if not works_there:
+    """Register a counsellor's absence (holiday, sick day...): the service lead for anyone who holds cases in the
+    service, a counsellor for themselves. Their free times skip it at once; the booked meetings inside it are
+    returned so they can be moved — they are never moved silently."""
+    if not counsellors_of(service).filter(user=counsellor).exists():
         raise ValidationError({"counsellor": _("Choose a counsellor of this service.")})
+    actor_leads = StaffMembership.objects.active().filter(user=actor, service=service, role=Role.SERVICE_LEAD).exists()
+    if counsellor != actor and not actor_leads:
+        raise ValidationError({"counsellor": _("You can register only your own absences.")})
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The absence must end after it starts.")})
     absence = AvailabilityException.objects.create(
