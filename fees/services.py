@@ -1,9 +1,7 @@
 """Fees for missed meetings: the arithmetic (how much, until when the person may appeal), and the fee case from
 proposal to collection, one function per step."""
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -16,6 +14,7 @@ from django.utils.translation import gettext_noop
 
 from counselling.models import AttendanceOutcome, Meeting, RecipientKind, Role, StaffMembership
 from portal.audit import audit_change
+from portal.csv_export import csv_text
 from portal.workdays import next_working_day
 from referrals.models import Referral, Route
 from referrals.services import timeline_add, translatable
@@ -559,17 +558,18 @@ COLLECTION_COLUMNS = [
 ]
 
 
-def _collection_row(fee_case: FeeCase) -> list[str]:
+def _collection_row(fee_case: FeeCase) -> list:
+    """Text as typed (csv_text keeps it from being read as a formula); the case number and amount as numbers."""
     person = fee_case.referral.person
     return [
-        str(fee_case.pk),
+        fee_case.pk,
         fee_case.referral.police_reference,
         person.national_id,
         person.full_name,
         person.street_address,
         person.postal_code,
         person.postal_town,
-        str(fee_case.decided_amount),
+        fee_case.decided_amount,
         timezone.localdate(fee_case.decided_at).isoformat(),
         timezone.localdate(fee_case.final_at).isoformat(),
         timezone.localdate(fee_case.meeting.starts_at).isoformat(),
@@ -600,12 +600,7 @@ def fee_collection_export(*, actor, service, period_start: datetime.date, period
         .select_related("referral__person", "referral__service", "meeting")
         .order_by("final_at", "pk")
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLLECTION_COLUMNS)
-    for fee_case in cases:
-        writer.writerow(_collection_row(fee_case))
-    content = buffer.getvalue().encode("utf-8")
+    content = csv_text(COLLECTION_COLUMNS, (_collection_row(fee_case) for fee_case in cases)).encode("utf-8")
     batch = CollectionExport(
         service=service,
         period_start=period_start,

@@ -6,8 +6,6 @@ reveal that the person had a case there. The access log about the person is incl
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 from django.core.files.storage import default_storage
@@ -23,6 +21,7 @@ from fees.models import FeeCase
 from referrals.models import Person, Referral, SeizedSubstance
 
 from .access_log import access_log_about
+from .csv_export import csv_text
 
 
 def _user(user) -> str:
@@ -220,24 +219,12 @@ def person_data_pdf(data: dict) -> bytes:
     return html_to_pdf(render_to_string("portal/pdf/person_data.html", {"data": data}))
 
 
-def _cell(value) -> str:
-    """Free text as a spreadsheet shows it, never as a formula (CSV injection): a leading = + - @ is quoted."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+ACCESS_LOG_COLUMNS = ("staff", "role", "service", "what", "reason")
 
 
 def access_log_csv(rows: list[dict], headers: list[str]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow(
-            [
-                row["time"].strftime("%Y-%m-%d %H:%M"),
-                *(_cell(row[key]) for key in ("staff", "role", "service", "what", "reason")),
-            ]
-        )
-    return out.getvalue()
+    lines = ([row["time"].strftime("%Y-%m-%d %H:%M"), *(row[key] for key in ACCESS_LOG_COLUMNS)] for row in rows)
+    return csv_text(headers, lines)
 
 
 def access_log_pdf(person: Person, service, rows: list[dict]) -> bytes:

@@ -10,6 +10,9 @@ from django.utils import timezone
 
 from fees import services
 from fees.models import CollectionExport, FeeCase, FeeCaseStatus
+from portal.csv_export import csv_cell
+from referrals.models import Person, Referral
+from tests.csv_injection import HOSTILE, assert_no_formula
 
 from .conftest import days_ago, pass_appeal_deadline
 
@@ -119,3 +122,32 @@ def test_a_fee_made_final_before_the_period_and_never_exported_is_not_left_behin
         services.fee_collection_export(actor=fee_officer, service=service, period_start=today, period_end=today)
     )
     assert len(exported) == 2  # the header and the fee
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_no_cell_of_the_collection_file_can_be_read_as_a_formula(final, fee_officer, service, text):
+    """The file goes to the collection agency: every text column is neutralised, the amount stays a number."""
+    referral = final.referral
+    # Written past the validators: what a typo, an import or a future form could let through.
+    Referral.objects.filter(pk=referral.pk).update(police_reference=text)
+    Person.objects.filter(pk=referral.person_id).update(
+        national_id=text[:11],
+        first_name=text,
+        last_name=text,
+        street_address=text,
+        postal_code=text[:4],
+        postal_town=text,
+    )
+    today = timezone.localdate()
+
+    content = services.fee_collection_export(actor=fee_officer, service=service, period_start=today, period_end=today)
+
+    header, row = rows(content)
+    assert_no_formula([header, row])
+    fields = dict(zip(header, row, strict=True))
+    assert fields["politireferanse"] == "'" + text
+    assert fields["fodselsnummer"] == "'" + text[:11]
+    assert fields["navn"] == csv_cell(f"{text} {text}".strip())
+    assert (fields["adresse"], fields["postnummer"], fields["poststed"]) == ("'" + text, "'" + text[:4], "'" + text)
+    assert (fields["saksnummer"], fields["belop_kr"]) == (str(final.pk), "2690")
+    assert CollectionExport.objects.get().csv.read() == content
