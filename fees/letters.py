@@ -9,7 +9,8 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from counselling.models import RecipientKind
-from counselling.services.letters import LETTER_LANGUAGE, html_to_pdf
+from counselling.services.letters import LETTER_LANGUAGE
+from portal.pdf import html_to_pdf
 
 from .models import CourtFeeRate, FeeCase, FeeLetter, FeeLetterKind, FeePolicy
 from .selectors import fee_policy_for

@@ -16,12 +16,12 @@ from django.utils import timezone
 
 from counselling.models import Meeting
 from counselling.selectors import staff_name
-from counselling.services.letters import html_to_pdf
 from fees.models import FeeCase
 from referrals.models import Person, Referral, SeizedSubstance
 
 from .access_log import access_log_about
 from .csv_export import csv_text
+from .pdf import html_to_pdf
 
 
 def _user(user) -> str:

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from portal.pdf import html_to_pdf
 from portal.tasks import publish_on_commit
 
 from ..calendar import meeting_invitation
@@ -24,12 +25,6 @@ from ..selectors import staff_name
 logger = logging.getLogger(__name__)
 
 LETTER_LANGUAGE = "nb"  # letters to the public are in Norwegian
-
-
-def html_to_pdf(html: str) -> bytes:
-    from weasyprint import HTML  # imported when used: it loads Pango, which only letters need
-
-    return HTML(string=html).write_pdf()
 
 
 def _letter_context(meeting: Meeting, *, guardian=None, guardians=None) -> dict:

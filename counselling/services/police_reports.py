@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from portal.audit import audit_change
+from portal.pdf import html_to_pdf
 from referrals.models import PoliceDistrict, Referral
 from referrals.services import timeline_add, translatable
 
 from ..models import AttendanceOutcome, Meeting, MeetingStatus, PoliceReport, PoliceReportKind
-from .letters import LETTER_LANGUAGE, html_to_pdf
+from .letters import LETTER_LANGUAGE
 
 KIND_FOR_OUTCOME = {
     AttendanceOutcome.ATTENDED: PoliceReportKind.ATTENDED,
