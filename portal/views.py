@@ -18,9 +18,12 @@ from .shortcuts import LocalNextMixin
 
 @login_required
 def home(request):
-    """Send the user to the service they last worked in, or their first one."""
+    """Send the user to the service they last worked in, or their first one; an administrator who works in no
+    service to the admin, where their work is."""
     memberships = list(memberships_of(request.user))
     if not memberships:
+        if request.user.is_staff:
+            return redirect("admin:index")
         return render(request, "portal/no_service.html", status=403)
     last = request.session.get(LAST_SERVICE_SESSION_KEY)
     slugs = [m.service.slug for m in memberships]

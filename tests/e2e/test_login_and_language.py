@@ -14,8 +14,15 @@ import pytest
 from playwright.sync_api import expect
 
 from counselling.models import Role
-from tests.e2e.browser import PASSWORD, authenticator_device, enter_second_factor, screenshot
-from tests.factories import CounsellingServiceFactory, StaffMembershipFactory
+from tests.e2e.browser import (
+    PASSWORD,
+    authenticator_device,
+    enter_second_factor,
+    log_in,
+    screenshot,
+    watch_csp_violations,
+)
+from tests.factories import CounsellingServiceFactory, StaffMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
@@ -74,3 +81,23 @@ def test_a_counsellor_logs_in_in_bokmal_and_switching_to_english_is_remembered(l
     expect(html).to_have_attribute("lang", "en")
     expect(heading).to_have_text("Log in")
     screenshot(page, "login-en")
+
+
+def test_an_administrator_lands_in_the_admin_and_switches_it_to_english(live_server, page):
+    UserFactory(username="admin", is_staff=True, is_superuser=True)
+    violations = watch_csp_violations(page)
+    html = page.locator("html")
+
+    log_in(page, live_server.url, "admin")
+
+    expect(page).to_have_url(f"{live_server.url}/admin/")
+    expect(html).to_have_attribute("lang", "nb")
+    expect(page.locator("#content h1")).to_have_text("Nettstedsadministrasjon")
+    screenshot(page, "admin-nb")
+
+    page.locator("#language-switcher").get_by_role("button", name="English", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/admin/")
+    expect(html).to_have_attribute("lang", "en")
+    expect(page.locator("#content h1")).to_have_text("Site administration")
+    screenshot(page, "admin-en")
+    assert violations == []

@@ -97,3 +97,38 @@ def test_seed_demo_is_idempotent(thresholds_2021, court_fee_rates):
 
     assert (FeeCase.objects.count(), PoliceReport.objects.count()) == (1, 1)
     assert set(Referral.objects.values_list("classification", flat=True)) == {"exempt", "waiver", "not_eligible"}
+
+
+def test_the_admin_has_the_portals_language_switcher_and_it_switches_the_admin_to_english(client, db):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    index = reverse("admin:index")
+    page = client.get(index).content.decode()
+    assert 'lang="nb"' in page
+    assert 'id="language-switcher"' in page
+    assert f'<input name="next" type="hidden" value="{index}">' in page
+    assert 'value="en"' in page and "English" in page
+
+    response = client.post(reverse("set_language"), {"language": "en", "next": index})
+
+    assert response.status_code == 302
+    assert response.url == index
+    assert response.cookies["portal_language"].value == "en"
+    page = client.get(index).content.decode()
+    assert 'lang="en"' in page
+    assert "Site administration" in page
+    assert '<button type="submit" name="language" value="en"' in page
+
+
+@pytest.mark.parametrize(
+    "url", ["admin:login", "admin:counselling_counsellingservice_changelist", "admin:counselling_lettertemplate_add"]
+)
+def test_every_admin_page_has_the_language_switcher(client, db, url):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    if url == "admin:login":
+        client.logout()
+    response = client.get(reverse(url))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="language-switcher"' in page
+    assert "portal/admin.css" in page
+    assert "<script>" not in page  # the content security policy allows no inline script

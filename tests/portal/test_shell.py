@@ -29,6 +29,22 @@ def test_staff_without_any_service_get_an_explanation(client, db):
     assert "not a member of any counselling service" in client.get("/").content.decode()
 
 
+@pytest.mark.parametrize("superuser", [True, False])
+def test_an_administrator_without_a_service_lands_in_the_admin(client, db, superuser):
+    """Not on a page telling them to ask an administrator: they are one, and their work is in the admin."""
+    client.force_login(UserFactory(is_staff=True, is_superuser=superuser))
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
+    assert client.get(response.url).status_code == 200
+
+
+def test_an_administrator_who_works_in_a_service_still_lands_on_its_dashboard(client, service):
+    user = StaffMembershipFactory(service=service, role=Role.SERVICE_LEAD, user__is_staff=True).user
+    client.force_login(user)
+    assert client.get("/").url == f"/service/{service.slug}/"
+
+
 def test_dashboard_shows_the_users_service_and_role(client, counsellor, service):
     client.force_login(counsellor)
     client.cookies["portal_language"] = "en"
