@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test lint format install system-deps messages clean code
+.PHONY: run test test-at lint format install system-deps messages clean code
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ format: install
 ## test: lint, then the whole suite on PostgreSQL and Redis (DATABASE_URL / REDIS_URL; defaults: local servers)
 test: install system-deps lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## test-at: the suite again with the clock moved, without the browser, process and probe tests (make test-at CLOCK=2026-12-31T23:59:00+01:00)
+test-at: install
+	@test -n "$(CLOCK)" || { echo "make test-at CLOCK=<ISO 8601 instant with offset>"; exit 2; }
+	$(BIN)/pytest --clock "$(CLOCK)" -m "not browser and not processes and not probe" $(PYTEST_ARGS)
 
 ## messages: refresh locale/nb after changing strings, then translate and run again to compile
 messages: install

@@ -42,12 +42,11 @@ def pytest_collection_modifyitems(config, items):
 def pytest_addoption(parser):
     parser.addoption(
         "--clock",
-        default=os.environ.get("PORTAL_TEST_CLOCK", ""),
+        default="",
         metavar="INSTANT",
         help=(
             "run every test with the process clock moved to INSTANT (ISO 8601 with its offset, "
-            "e.g. 2026-11-28T23:30:00+01:00), ticking from there; default: the real clock. "
-            "Also read from PORTAL_TEST_CLOCK."
+            "e.g. 2026-11-28T23:30:00+01:00), ticking from there; default: the real clock"
         ),
     )
 

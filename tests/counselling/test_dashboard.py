@@ -75,7 +75,7 @@ def test_the_dashboard_query_count_does_not_grow_with_the_work(
     dashboard(client, service)
     # tests/portal/test_shell.py names them (the second factor and the session renewal among them); a
     # lead also gets the cases waiting for a counsellor
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):
         assert dashboard(client, service).status_code == 200
 
 

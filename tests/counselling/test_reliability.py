@@ -31,7 +31,12 @@ from counselling.tasks import flags_raise, reminders_send_due
 from tests.factories import LocationFactory, MeetingFactory, ReferralFactory, StaffMembershipFactory
 from tests.sms_gateway import TOKEN, Gateway
 
-pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.redis,
+    pytest.mark.postgres,
+    pytest.mark.processes,
+    pytest.mark.django_db(transaction=True),
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = "+4791234567"

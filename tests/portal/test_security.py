@@ -188,7 +188,7 @@ def test_a_fee_decision_asks_for_the_password_again_after_15_minutes(client, lea
     _make_stale(client)
     response = client.post(url, {}, HTTP_REFERER=f"http://testserver{case_page}")
     assert response.status_code == 302
-    assert response.url == f"{reverse('portal:reauth')}?next=http%3A//testserver{case_page}"
+    assert response.url == f"{reverse('portal:reauth')}?next={case_page}"  # back to the page, as a local path
     wrong = client.post(reverse("portal:reauth"), {"password": "nope", "next": case_page})
     assert wrong.status_code == 200
     right = client.post(reverse("portal:reauth"), {"password": PASSWORD, "next": case_page})
