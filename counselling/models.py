@@ -10,6 +10,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import PostalAddress
+from referrals.models import (
+    FULL_NAME_LENGTH,
+    NATIONAL_ID_LENGTH,
+    POLICE_DISTRICT_LENGTH,
+    POLICE_REFERENCE_LENGTH,
+    RECIPIENT_NAME_LENGTH,
+)
 
 from .constraints import PostgresExclusionConstraint
 
@@ -43,10 +50,13 @@ class Municipality(models.Model):
         return f"{self.number} {self.name}"
 
 
+SERVICE_NAME_LENGTH = 200
+
+
 class CounsellingService(PostalAddress):
     """A municipal counselling service for drug cases (rådgivende enhet); may serve several municipalities."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=SERVICE_NAME_LENGTH)
     slug = models.SlugField(
         _("short name"), max_length=50, unique=True, help_text=_("Used in the portal's addresses, e.g. oslo.")
     )
@@ -473,7 +483,7 @@ class Letter(models.Model):
     guardian = models.ForeignKey(
         "referrals.Guardian", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    recipient_name = models.CharField(_("recipient's name"), max_length=200)
+    recipient_name = models.CharField(_("recipient's name"), max_length=RECIPIENT_NAME_LENGTH)
     email = models.EmailField(_("email"), blank=True)
     pdf = models.FileField(_("PDF"), upload_to=letter_path)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -523,11 +533,11 @@ class PoliceReport(models.Model):
     )
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="police_reports")
     kind = models.CharField(_("kind"), max_length=15, choices=PoliceReportKind.choices)
-    police_district = models.CharField(_("police district"), max_length=20)
-    police_reference = models.CharField(_("police reference"), max_length=40)
-    person_name = models.CharField(_("name"), max_length=200)
-    national_id = models.CharField(_("national identity number"), max_length=11)
-    service_name = models.CharField(_("service"), max_length=200)
+    police_district = models.CharField(_("police district"), max_length=POLICE_DISTRICT_LENGTH)
+    police_reference = models.CharField(_("police reference"), max_length=POLICE_REFERENCE_LENGTH)
+    person_name = models.CharField(_("name"), max_length=FULL_NAME_LENGTH)
+    national_id = models.CharField(_("national identity number"), max_length=NATIONAL_ID_LENGTH)
+    service_name = models.CharField(_("service"), max_length=SERVICE_NAME_LENGTH)
     meeting_date = models.DateField(_("meeting date"))
     pdf = models.FileField(_("PDF"), upload_to=police_report_path)
     created_by = models.ForeignKey(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from counselling.models import CounsellingService, RecipientKind
+from referrals.models import RECIPIENT_NAME_LENGTH
 
 # The fee is this many court fees unless the service sets otherwise (DESIGN.md §3 "Fee").
 DEFAULT_MULTIPLIER = 2
@@ -315,7 +316,7 @@ class FeeLetter(models.Model):
     guardian = models.ForeignKey(
         "referrals.Guardian", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    recipient_name = models.CharField(_("recipient's name"), max_length=200)
+    recipient_name = models.CharField(_("recipient's name"), max_length=RECIPIENT_NAME_LENGTH)
     pdf = models.FileField(_("PDF"), upload_to=fee_letter_path)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("made by")

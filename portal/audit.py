@@ -47,7 +47,7 @@ def audit_record(
         service_id=service_id,
         object_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=str(obj) if obj is not None else "",
         person_id=person_id,
         reason=reason,
         request_id=current_request_id.get(),

@@ -82,7 +82,9 @@ class AuditEvent(models.Model):
         ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("object type")
     )
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
-    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    # The object's name at the time, as str() gives it: built from fields of any length (a person's name, a
+    # letter's kind and recipient), so not cut to a length of its own.
+    object_repr = models.TextField(_("object"), blank=True)
     # The person the event concerns, by id: a plain integer so the log neither blocks nor
     # follows the anonymisation or removal of a person's record.
     person_id = models.BigIntegerField(_("person id"), null=True, blank=True, db_index=True)

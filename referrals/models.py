@@ -151,18 +151,31 @@ class Language(models.TextChoices):
     EN = "en", _("English")
 
 
+# The longest values the intake form takes. Letters, reports and reminders copy them; their columns take these
+# lengths from here, so a value the form accepts always fits where it is copied.
+NATIONAL_ID_LENGTH = 11
+FIRST_NAME_LENGTH = 100
+LAST_NAME_LENGTH = 100
+FULL_NAME_LENGTH = FIRST_NAME_LENGTH + 1 + LAST_NAME_LENGTH  # Person.full_name: "first last"
+GUARDIAN_NAME_LENGTH = 200
+# A letter's recipient is the person or a guardian.
+RECIPIENT_NAME_LENGTH = max(FULL_NAME_LENGTH, GUARDIAN_NAME_LENGTH)
+POLICE_DISTRICT_LENGTH = 20
+POLICE_REFERENCE_LENGTH = 40
+
+
 class Person(PostalAddress):
     """One person is one record, found again by national identity number on a new referral."""
 
     national_id = models.CharField(
         _("national identity number"),
-        max_length=11,
+        max_length=NATIONAL_ID_LENGTH,
         unique=True,
         validators=[validate_national_id],
         help_text=_("Fødselsnummer or D-number, 11 digits."),
     )
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=FIRST_NAME_LENGTH)
+    last_name = models.CharField(_("last name"), max_length=LAST_NAME_LENGTH)
     date_of_birth = models.DateField(_("date of birth"))
     phone = models.CharField(
         _("mobile phone"), max_length=20, blank=True, validators=[validate_phone], help_text=_("E.g. 912 34 567.")
@@ -245,8 +258,10 @@ class Referral(models.Model):
     )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("person"))
     route = models.CharField(_("route"), max_length=10, choices=Route.choices)
-    police_district = models.CharField(_("police district"), max_length=20, choices=PoliceDistrict.choices)
-    police_reference = models.CharField(_("police reference"), max_length=40)
+    police_district = models.CharField(
+        _("police district"), max_length=POLICE_DISTRICT_LENGTH, choices=PoliceDistrict.choices
+    )
+    police_reference = models.CharField(_("police reference"), max_length=POLICE_REFERENCE_LENGTH)
     incident_date = models.DateField(_("incident date"))
     decision_date = models.DateField(_("date of the order or decision"))
     attendance_deadline = models.DateField(_("attendance deadline"))
@@ -370,7 +385,7 @@ class Guardian(PostalAddress):
     referral = models.ForeignKey(
         Referral, on_delete=models.CASCADE, related_name="guardians", verbose_name=_("referral")
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=GUARDIAN_NAME_LENGTH)
     relation = models.CharField(_("relation"), max_length=60, help_text=_("E.g. mother, father, appointed guardian."))
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
