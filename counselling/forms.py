@@ -9,6 +9,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DateField, DateTimeField
+
 from .models import AbsenceKind, AttendanceOutcome, Location, Need, OnwardService, RequestedBy
 from .selectors import Slot, staff_name
 from .services import DEFAULT_LENGTH
@@ -36,12 +38,7 @@ class MeetingTimeForm(forms.Form):
     slot = forms.ChoiceField(
         label=_("Free times"), required=False, widget=forms.RadioSelect(attrs={"class": "form-check-input"})
     )
-    other_time = forms.DateTimeField(
-        label=_("Or another time"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M"],
-    )
+    other_time = DateTimeField(label=_("Or another time"), required=False)
     location = forms.ModelChoiceField(
         label=_("Place (for another time)"), queryset=Location.objects.none(), required=False
     )
@@ -120,30 +117,22 @@ class AttendanceForm(forms.Form):
             del self.fields["guardians"]
 
 
-def week_start(value: str | None) -> datetime.date:
-    """The Monday of the week a date (YYYY-MM-DD) falls in; this week when missing or malformed."""
-    try:
-        day = datetime.date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        day = timezone.localdate()
-    # Within the years a calendar can page through (the next and previous week must exist too).
-    day = min(max(day, datetime.date(2000, 1, 10)), datetime.date(2999, 12, 20))
-    return day - datetime.timedelta(days=day.weekday())
+class CalendarWeekForm(forms.Form):
+    """The week the calendar shows, from the query string: any day of it."""
+
+    week = DateField(required=False)
+
+    def monday(self) -> datetime.date:
+        """The Monday of the week asked for; this week when none, or one the form refuses, is asked for."""
+        day = (self.cleaned_data.get("week") if self.is_valid() else None) or timezone.localdate()
+        return day - datetime.timedelta(days=day.weekday())
 
 
 class AbsenceForm(forms.Form):
     counsellor = forms.TypedChoiceField(label=_("Counsellor"), coerce=int)
     kind = forms.ChoiceField(label=_("Kind"), choices=AbsenceKind.choices)
-    starts_at = forms.DateTimeField(
-        label=_("From"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M"],
-    )
-    ends_at = forms.DateTimeField(
-        label=_("To"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M"],
-    )
+    starts_at = DateTimeField(label=_("From"))
+    ends_at = DateTimeField(label=_("To"))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, counsellors=(), **kwargs):

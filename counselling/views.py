@@ -22,7 +22,7 @@ from portal.shortcuts import refusal_show, stored_file_download
 from referrals.selectors import referral_for
 
 from .calendar import counsellor_feed, feed_services
-from .forms import AbsenceForm, AttendanceForm, CancelForm, MeetingTimeForm, RescheduleForm, week_start
+from .forms import AbsenceForm, AttendanceForm, CalendarWeekForm, CancelForm, MeetingTimeForm, RescheduleForm
 from .models import CalendarFeed, ConsentBy, MeetingStatus, Role
 from .selectors import (
     absence_counsellors_for,
@@ -338,10 +338,12 @@ def calendar_week(request):
     membership = next((m for m in counsellors if m.user_id == chosen), None) or (
         counsellors[0] if counsellors else None
     )
-    monday = week_start(request.GET.get("week"))
+    week_form = CalendarWeekForm(request.GET)
+    monday = week_form.monday()
     week = week_of(request.service, membership.user, monday) if membership else {"days": [], "monday": monday}
     context = {
         "counsellors": counsellors,
+        "week_errors": week_form.errors.get("week", []),
         "shown": membership,
         "week": week,
         "previous": monday - datetime.timedelta(days=7),

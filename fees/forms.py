@@ -4,13 +4,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import DateInput
+from portal.forms import DateField
 
 from .models import AppealOutcome, FeeOutcome
 
 
 def date_field(label, **kwargs):
-    return forms.DateField(label=label, widget=DateInput(), initial=timezone.localdate, **kwargs)
+    return DateField(label=label, initial=timezone.localdate, **kwargs)
 
 
 def text_field(label, *, rows=3, required=True, help_text=""):
@@ -89,8 +89,8 @@ class CancelForm(forms.Form):
 
 
 class CollectionExportForm(forms.Form):
-    period_start = forms.DateField(label=_("Final from"), widget=DateInput())
-    period_end = forms.DateField(label=_("Final to"), widget=DateInput(), initial=timezone.localdate)
+    period_start = DateField(label=_("Final from"))
+    period_end = DateField(label=_("Final to"), initial=timezone.localdate)
 
 
 class LetterSentForm(forms.Form):

@@ -9,7 +9,13 @@ from counselling.selectors import staff_name
 from referrals.models import Referral
 
 from .access_log import case_objects, persons_in_service
-from .forms import DateInput
+from .forms import DateField
+
+
+class DateFilter(django_filters.DateFilter):
+    """A date in the query string, within the years the portal takes (portal.forms.DateField)."""
+
+    field_class = DateField
 
 
 class AccessLogFilter(django_filters.FilterSet):
@@ -26,15 +32,8 @@ class AccessLogFilter(django_filters.FilterSet):
         help_text=_("Police reference."),
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    date_from = django_filters.DateFilter(
-        field_name="occurred_at",
-        lookup_expr="date__gte",
-        label=_("From"),
-        widget=DateInput(),
-    )
-    date_to = django_filters.DateFilter(
-        field_name="occurred_at", lookup_expr="date__lte", label=_("To"), widget=DateInput()
-    )
+    date_from = DateFilter(field_name="occurred_at", lookup_expr="date__gte", label=_("From"))
+    date_to = DateFilter(field_name="occurred_at", lookup_expr="date__lte", label=_("To"))
     pattern = django_filters.ChoiceFilter(
         method="by_pattern",
         label=_("Unusual"),

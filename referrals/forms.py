@@ -8,11 +8,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from counselling.selectors import staff_name
-from portal.forms import DateInput
+from portal.forms import DateField
 from portal.phone import normalise_phone
 
 from .identity import normalise_national_id
-from .models import Language, PoliceDistrict, Route, Substance, Unit
+from .models import (
+    FIRST_NAME_LENGTH,
+    GUARDIAN_NAME_LENGTH,
+    LAST_NAME_LENGTH,
+    POLICE_REFERENCE_LENGTH,
+    Language,
+    PoliceDistrict,
+    Route,
+    Substance,
+    Unit,
+)
 from .services import GuardianDetails, PersonDetails, ReferralDetails
 from .thresholds import parse_quantity
 
@@ -23,10 +33,6 @@ class AssignForm(forms.Form):
     def __init__(self, *args, counsellors=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["counsellor"].choices = [("", "---------")] + [(m.user_id, staff_name(m.user)) for m in counsellors]
-
-
-def _date_field(label, **kwargs):
-    return forms.DateField(label=label, widget=DateInput(), **kwargs)
 
 
 class PhoneField(forms.CharField):
@@ -47,10 +53,12 @@ class IntakeForm(forms.Form):
         help_text=_("Fødselsnummer or D-number, 11 digits."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    first_name = forms.CharField(label=_("First name"), max_length=100)
-    last_name = forms.CharField(label=_("Last name"), max_length=100)
-    date_of_birth = _date_field(
-        _("Date of birth"), required=False, help_text=_("Taken from the national identity number when it can be.")
+    first_name = forms.CharField(label=_("First name"), max_length=FIRST_NAME_LENGTH)
+    last_name = forms.CharField(label=_("Last name"), max_length=LAST_NAME_LENGTH)
+    date_of_birth = DateField(
+        label=_("Date of birth"),
+        required=False,
+        help_text=_("Taken from the national identity number when it can be."),
     )
     phone = PhoneField()
     email = forms.EmailField(label=_("Email"), required=False)
@@ -68,10 +76,10 @@ class IntakeForm(forms.Form):
     )
     route = forms.ChoiceField(label=_("Route"), choices=Route.choices, widget=forms.RadioSelect)
     police_district = forms.ChoiceField(label=_("Police district"), choices=PoliceDistrict.choices)
-    police_reference = forms.CharField(label=_("Police reference"), max_length=40)
-    incident_date = _date_field(_("Incident date"))
-    decision_date = _date_field(_("Date of the order or decision"))
-    attendance_deadline = _date_field(_("Attendance deadline"))
+    police_reference = forms.CharField(label=_("Police reference"), max_length=POLICE_REFERENCE_LENGTH)
+    incident_date = DateField(label=_("Incident date"))
+    decision_date = DateField(label=_("Date of the order or decision"))
+    attendance_deadline = DateField(label=_("Attendance deadline"))
     seizure_unknown = forms.BooleanField(
         label=_("The seizure is not known to the service"),
         required=False,
@@ -94,7 +102,7 @@ class IntakeForm(forms.Form):
 
 
 class GuardianForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Name"), max_length=GUARDIAN_NAME_LENGTH)
     relation = forms.CharField(label=_("Relation"), max_length=60, help_text=_("E.g. mother, father."))
     phone = PhoneField()
     email = forms.EmailField(label=_("Email"), required=False)
@@ -137,7 +145,7 @@ SeizedFormSet = forms.formset_factory(SeizedSubstanceForm, formset=RowFormSet, e
 
 
 class ClassificationPreviewForm(forms.Form):
-    incident_date = forms.DateField(required=False)
+    incident_date = DateField(required=False)
 
 
 def intake_details(form: IntakeForm, guardians: RowFormSet, seized: RowFormSet):
