@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from django.db import connections
 
 
 @register(Tags.database, deploy=True)
@@ -82,3 +83,37 @@ def check_sms_gateway_is_configured(app_configs, **kwargs):
             )
         ]
     return []
+
+
+# The database's own guards of the append-only audit log (portal migrations 0002 and 0006).
+AUDIT_TRIGGERS = ("portal_auditevent_append_only", "portal_auditevent_no_truncate")
+
+
+@register(Tags.database, deploy=True)
+def check_audit_log_triggers(app_configs, databases=None, **kwargs):
+    """Run with `check --deploy --database default` (after migrate): as Django's own database checks, it needs a
+    connection, which a build without the database has not."""
+    errors = []
+    for alias in databases or []:
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass('portal_auditevent') "
+                "AND tgname = ANY(%s) AND tgenabled <> 'D'",
+                [list(AUDIT_TRIGGERS)],
+            )
+            present = {name for (name,) in cursor.fetchall()}
+        missing = [name for name in AUDIT_TRIGGERS if name not in present]
+        if missing:
+            errors.append(
+                Error(
+                    f"The audit log can be changed in database '{alias}': trigger {', '.join(missing)} "
+                    "is missing or disabled.",
+                    hint="Run `manage.py migrate`; if the triggers were dropped or disabled, re-create them with "
+                    "portal migrations 0002 and 0006. They refuse UPDATE, DELETE and TRUNCATE of audit events.",
+                    id="portal.E006",
+                )
+            )
+    return errors

@@ -1,7 +1,7 @@
 """On PostgreSQL, refuse UPDATE and DELETE of audit events in the database itself.
 
 The model refuses too, but raw SQL, a shell or a future bug would not go through it.
-TRUNCATE (used by test database resets) is not a row operation and is not affected.
+TRUNCATE (used by test database resets) is not a row operation and is not affected; 0006 refuses it.
 """
 
 from django.db import migrations

@@ -1,3 +1,7 @@
+import contextlib
+import importlib
+import secrets
+
 import pytest
 from django.db import connection
 from django.http import HttpResponse
@@ -94,3 +98,68 @@ def test_sign_in_and_failed_sign_in_are_logged(client, counsellor):
 
     client.post("/accounts/login/", {"username": "counsellor", "password": "correct horse battery staple"})
     assert AuditEvent.objects.filter(action="auth.login", actor=counsellor).count() == 1
+
+
+APPEND_ONLY = importlib.import_module("portal.migrations.0002_auditevent_append_only_trigger")
+NO_TRUNCATE = importlib.import_module("portal.migrations.0006_auditevent_no_truncate_trigger")
+
+
+@contextlib.contextmanager
+def throwaway_database(name: str):
+    """A database of its own, with the audit table and the migrations' triggers, dropped afterwards: the test
+    database cannot be renamed, and the trigger's rule depends on the database's name."""
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
+    database = connection.settings_dict
+    server = {
+        "host": database["HOST"] or "127.0.0.1",
+        "port": database["PORT"] or 5432,
+        "user": database["USER"],
+        "password": database["PASSWORD"] or None,
+    }
+    with psycopg.connect(make_conninfo(dbname="postgres", **server), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            with psycopg.connect(make_conninfo(dbname=name, **server), autocommit=True) as probe:
+                probe.execute("CREATE TABLE portal_auditevent (id bigserial PRIMARY KEY, action text NOT NULL)")
+                probe.execute(APPEND_ONLY.CREATE)
+                probe.execute(NO_TRUNCATE.CREATE)
+                probe.execute("INSERT INTO portal_auditevent (action) VALUES ('person.viewed')")
+                yield probe
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _rows(probe) -> int:
+    return probe.execute("SELECT count(*) FROM portal_auditevent").fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("prefix", ["portal_truncate_probe_", "testportal_truncate_probe_"])
+def test_the_database_refuses_to_truncate_the_audit_log(prefix):
+    import psycopg
+
+    with throwaway_database(prefix + secrets.token_hex(4)) as probe:
+        for statement in (
+            "TRUNCATE portal_auditevent",
+            "TRUNCATE portal_auditevent RESTART IDENTITY CASCADE",  # as Django's flush writes it
+            "UPDATE portal_auditevent SET action = 'x'",
+            "DELETE FROM portal_auditevent",
+        ):
+            with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+                probe.execute(statement)
+        assert _rows(probe) == 1
+
+
+@pytest.mark.postgres
+def test_a_test_database_may_be_emptied_by_the_test_runner_but_its_rows_still_not_changed():
+    """Django's test runner empties a test database (test_<name>) with TRUNCATE; that alone is allowed there."""
+    import psycopg
+
+    with throwaway_database("test_portal_truncate_probe_" + secrets.token_hex(4)) as probe:
+        for statement in ("UPDATE portal_auditevent SET action = 'x'", "DELETE FROM portal_auditevent"):
+            with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
+                probe.execute(statement)
+        probe.execute("TRUNCATE portal_auditevent RESTART IDENTITY CASCADE")
+        assert _rows(probe) == 0

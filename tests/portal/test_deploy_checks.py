@@ -1,5 +1,6 @@
 """A misconfigured production is caught by `check --deploy`, not by a user."""
 
+import importlib
 import os
 import subprocess
 import sys
@@ -9,6 +10,8 @@ import pytest
 from django.test import override_settings
 
 from portal.checks import (
+    AUDIT_TRIGGERS,
+    check_audit_log_triggers,
     check_celery_broker_is_redis,
     check_database_is_postgresql,
     check_email_is_delivered,
@@ -17,6 +20,7 @@ from portal.checks import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
+NO_TRUNCATE = importlib.import_module("portal.migrations.0006_auditevent_no_truncate_trigger")
 
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -134,3 +138,30 @@ def test_production_without_sms_gateway_fails_check_deploy():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
     assert result.returncode != 0
     assert "portal.W004" in result.stderr + result.stdout
+
+
+@pytest.mark.postgres
+def test_the_audit_log_triggers_pass_the_database_check(db):
+    assert check_audit_log_triggers(None, databases=["default"]) == []
+    assert set(AUDIT_TRIGGERS) == {"portal_auditevent_append_only", NO_TRUNCATE.TRUNCATE_TRIGGER}
+
+
+def test_without_database_the_audit_log_check_opens_no_connection(django_assert_num_queries, db):
+    """`check --deploy` at build time has no database; the check runs with `--database default` after migrate."""
+    with django_assert_num_queries(0):
+        assert check_audit_log_triggers(None) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("trigger", AUDIT_TRIGGERS)
+@pytest.mark.parametrize(
+    "change", ["DROP TRIGGER {} ON portal_auditevent", "ALTER TABLE portal_auditevent DISABLE TRIGGER {}"]
+)
+def test_a_dropped_or_disabled_audit_log_trigger_is_an_error(db, trigger, change):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(change.format(trigger))  # undone with the test's transaction
+    errors = check_audit_log_triggers(None, databases=["default"])
+    assert [e.id for e in errors] == ["portal.E006"]
+    assert trigger in errors[0].msg
