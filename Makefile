@@ -62,7 +62,7 @@ test-at: install
 ## messages: refresh locale/nb after changing strings, then translate and run again to compile
 messages: install
 	$(BIN)/python manage.py makemessages -l nb --no-obsolete --no-location --ignore var --ignore staticfiles
-	$(BIN)/python manage.py compilemessages -l nb
+	$(BIN)/python manage.py compilemessages -l nb --ignore .venv
 
 clean:
 	rm -rf var staticfiles .pytest_cache
