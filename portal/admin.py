@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django_celery_beat import admin as beat_admin
+from django_celery_beat.models import PeriodicTask
 
 from .admin_scoping import ServiceScopedAdmin
 from .models import AuditEvent, RetentionRule
@@ -29,3 +31,21 @@ class RetentionRuleAdmin(admin.ModelAdmin):
     """How long each record type is kept; the daily sweep (portal.retention) anonymises what is older."""
 
     list_display = ["record_type", "retention_days", "legal_basis", "updated_at"]
+
+
+class PeriodicTaskForm(beat_admin.PeriodicTaskForm):
+    """django-celery-beat's form reads the task name in clean() even when the field itself refused the
+    value (a NUL, too long), and fails with a KeyError; then the field's own error says what is wrong."""
+
+    def clean(self):
+        if "task" in self._errors:
+            return self.cleaned_data
+        return super().clean()
+
+
+class PeriodicTaskAdmin(beat_admin.PeriodicTaskAdmin):
+    form = PeriodicTaskForm
+
+
+admin.site.unregister(PeriodicTask)
+admin.site.register(PeriodicTask, PeriodicTaskAdmin)

@@ -47,10 +47,13 @@ class CaseloadFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, counsellors=(), user=None, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.user = user
-        self.filters["counsellor"].extra["choices"] = [
+        by_counsellor = self.filters["counsellor"]
+        by_counsellor.extra["choices"] = [
             (self.MINE, _("My cases")),
             *[(str(m.user_id), staff_name(m.user)) for m in counsellors],
         ]
+        # A form field made earlier (and copied here from the class's filter) would keep the old choices.
+        by_counsellor.__dict__.pop("_field", None)
 
     def search(self, queryset, name, value):
         value = value.strip()

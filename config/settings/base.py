@@ -21,7 +21,7 @@ SECRET_KEY = env.str("SECRET_KEY", default="insecure-local-development-key-never
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.admin_site.PortalAdminConfig",  # django.contrib.admin on a site that is safe against hostile input
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -29,14 +29,16 @@ from urllib.parse import quote
 
 import pytest
 from django import forms
+from django.contrib import admin
 from django.db import connection, transaction
 from django.db.models import Model
 from django.http import QueryDict
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from counselling.models import Role
-from tests.factories import StaffMembershipFactory
+from tests.factories import StaffMembershipFactory, UserFactory
 from tests.portal.test_permission_matrix import OBJECT_KWARGS, SCOPED, _url
 
 # A table of hostile values, as a careless user and an attacker would type them.
@@ -223,7 +225,9 @@ def _send(client: Client, method: str, url: str, data: dict[str, str | bytes], h
 
 
 def _is_success(response) -> bool:
-    return response.status_code in (301, 302, 303) or response.has_header("Content-Disposition")
+    """A redirect, a download, or the admin's answer to a form saved in its pop-up window."""
+    popup = any(template.name.endswith("popup_response.html") for template in getattr(response, "templates", []))
+    return response.status_code in (301, 302, 303) or response.has_header("Content-Disposition") or popup
 
 
 def _discover(client: Client, url: str) -> dict[str, dict]:
@@ -254,20 +258,13 @@ def _discover(client: Client, url: str) -> dict[str, dict]:
     return found
 
 
-@pytest.mark.probe
-@pytest.mark.parametrize("name", sorted(SCOPED))
-def test_hostile_input_never_gives_a_500_or_a_half_saved_change(service, other_service, name):
-    role = _visitor_role(name)
-    user = StaffMembershipFactory(service=service, role=role).user
-    # Objects of another service, so that the ids of other services are there to be tried.
-    for make in OBJECT_KWARGS.values():
-        make(other_service, None) if make.__code__.co_argcount == 2 else make(other_service)
-    url = _url(name, SCOPED[name], service, user)
-    client = Client(raise_request_exception=False)
-    client.force_login(user)
-
+def _probe(client: Client, url: str, discovered: dict[str, dict], extra_get: list[dict] = ()) -> list[str]:
+    """Send the hostile values to what `_discover` found; the problems, in words."""
     problems = []
-    for method, found in _discover(client, url).items():
+    if extra_get:
+        discovered = {**discovered}
+        discovered.setdefault("get", {"plausible": {}, "kinds": {}, "foreign": {}})
+    for method, found in discovered.items():
         data = {k: v for k, v in found["plausible"].items() if v != ""}
         trials = [
             ({key: HOSTILE_VALUES[label]}, f"{key}={label}")
@@ -278,8 +275,10 @@ def test_hostile_input_never_gives_a_500_or_a_half_saved_change(service, other_s
         trials += [
             (dict.fromkeys(found["plausible"], value), f"every key={label}")
             for label, value in HOSTILE_VALUES.items()
-            if not isinstance(value, bytes)
+            if not isinstance(value, bytes) and found["plausible"]
         ]
+        if method == "get":
+            trials += [(query, "&".join(f"{k}={v}" for k, v in query.items())) for query in extra_get]
         # The state before a request is the state after the one before it: one checksum a request.
         before = _state() if method == "post" else None
         for hostile, what in trials:
@@ -295,7 +294,66 @@ def test_hostile_input_never_gives_a_500_or_a_half_saved_change(service, other_s
                 if changed and not _is_success(response):
                     problems.append(f"{what}: answered {response.status_code} but changed {changed}")
                 before = after
+    return problems
+
+
+@pytest.mark.probe
+@pytest.mark.parametrize("name", sorted(SCOPED))
+def test_hostile_input_never_gives_a_500_or_a_half_saved_change(service, other_service, name):
+    role = _visitor_role(name)
+    user = StaffMembershipFactory(service=service, role=role).user
+    # Objects of another service, so that the ids of other services are there to be tried.
+    for make in OBJECT_KWARGS.values():
+        make(other_service, None) if make.__code__.co_argcount == 2 else make(other_service)
+    url = _url(name, SCOPED[name], service, user)
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+
+    problems = _probe(client, url, _discover(client, url))
     assert problems == [], f"{name} ({role}):\n" + "\n".join(problems)
+
+
+ADMINS = {f"{model._meta.app_label}.{model._meta.model_name}": model for model in admin.site._registry}
+
+
+def _edge_of_the_calendar(model_admin) -> list[dict]:
+    """The admin's date drill-down at the calendar's edges (its own query keys, read without `get`)."""
+    field = model_admin.date_hierarchy
+    if not field:
+        return []
+    return [
+        {f"{field}__year": "9999", f"{field}__month": "12", f"{field}__day": "31"},
+        {f"{field}__year": "9999", f"{field}__month": "12"},
+        {f"{field}__year": "9999"},
+        {f"{field}__year": "1", f"{field}__month": "1", f"{field}__day": "1"},
+        {f"{field}__year": "99999999999999999999"},
+    ]
+
+
+@pytest.mark.probe
+@pytest.mark.parametrize("label", sorted(ADMINS))
+def test_hostile_input_to_the_admin_never_gives_a_500_or_a_half_saved_change(service, other_service, label):
+    """The same probe on the admin, as a superuser: its list (search, sorting, pages, date drill-down),
+    its add form and the change form of an object."""
+    for make in OBJECT_KWARGS.values():
+        make(service, None) if make.__code__.co_argcount == 2 else make(service)
+    model = ADMINS[label]
+    model_admin = admin.site._registry[model]
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    client = Client(raise_request_exception=False)
+    client.force_login(superuser)
+    info = (model._meta.app_label, model._meta.model_name)
+    changelist = reverse("admin:{}_{}_changelist".format(*info))
+    queries = [{"q": value} for value in ("x" * 10_000, "a\x00b")] + [{"p": "-1"}, {"p": "9" * 40}, {"o": "99.-1"}]
+    problems = _probe(client, changelist, {}, extra_get=queries + _edge_of_the_calendar(model_admin))
+    pages = [reverse("admin:{}_{}_add".format(*info))]
+    instance = model._default_manager.first()
+    if instance is not None:
+        pages.append(reverse("admin:{}_{}_change".format(*info), args=[instance.pk]))
+    for page in pages:
+        found = {method: what for method, what in _discover(client, page).items() if method == "post"}
+        problems += _probe(client, page, found)
+    assert problems == [], f"{label}:\n" + "\n".join(problems)
 
 
 def test_the_probe_finds_the_forms_of_the_intake_page(service):
