@@ -226,7 +226,8 @@ def _send(client: Client, method: str, url: str, data: dict[str, str | bytes], h
 
 def _is_success(response) -> bool:
     """A redirect, a download, or the admin's answer to a form saved in its pop-up window."""
-    popup = any(template.name.endswith("popup_response.html") for template in getattr(response, "templates", []))
+    templates = getattr(response, "templates", [])
+    popup = any((template.name or "").endswith("popup_response.html") for template in templates)
     return response.status_code in (301, 302, 303) or response.has_header("Content-Disposition") or popup
 
 
