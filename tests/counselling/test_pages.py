@@ -310,9 +310,9 @@ def test_a_cancelled_meeting_frees_the_week(client, service, counsellor, referra
 def test_a_counsellor_registers_a_sick_day_and_is_told_which_meetings_need_moving(
     client, service, counsellor, referral, location
 ):
-    starts_at = timezone.now() + datetime.timedelta(days=1)
-    meeting_book(actor=counsellor, referral=referral, counsellor=counsellor, location=location, starts_at=starts_at)
-    day = timezone.localtime(starts_at).date()
+    day = timezone.localdate() + datetime.timedelta(days=2)
+    # Mid-morning, so the meeting lies inside the sick day whatever the hour the test runs at.
+    meeting_book(actor=counsellor, referral=referral, counsellor=counsellor, location=location, starts_at=at(day, 10))
     client.force_login(counsellor)
     response = client.post(
         url("absences", service),
