@@ -323,13 +323,16 @@ def dashboard_of(service: CounsellingService, user, membership) -> dict:
     }
 
 
+def manages_absences_of(membership: StaffMembership | None, counsellor_id: int) -> bool:
+    """The lead-or-own rule: a service lead registers and removes anyone's absences in the service, a counsellor
+    only their own."""
+    return membership is not None and (membership.role == Role.SERVICE_LEAD or membership.user_id == counsellor_id)
+
+
 def absence_counsellors_for(membership: StaffMembership) -> list[StaffMembership]:
-    """Whose absences the member may register and remove: a service lead anyone's who can hold a case in the
-    service, a counsellor only their own."""
-    counsellors = counsellors_of(membership.service)
-    if membership.role != Role.SERVICE_LEAD:
-        counsellors = counsellors.filter(user_id=membership.user_id)
-    return list(counsellors)
+    """Whose absences the member may register: those who can hold a case in the service and whose absences the
+    member manages."""
+    return [m for m in counsellors_of(membership.service) if manages_absences_of(membership, m.user_id)]
 
 
 def absences_of(service: CounsellingService, counsellor=None) -> QuerySet[AvailabilityException]:

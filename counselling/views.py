@@ -33,6 +33,7 @@ from .selectors import (
     free_slots,
     letter_for,
     locations_of,
+    manages_absences_of,
     may_read_confidential,
     meeting_for,
     police_report_for,
@@ -435,7 +436,7 @@ def absences(request):
 @require_POST
 def absence_delete(request, absence_pk):
     absence = absence_for(request.service, absence_pk)
-    if request.membership.role != Role.SERVICE_LEAD and absence.counsellor_id != request.user.pk:
+    if not manages_absences_of(request.membership, absence.counsellor_id):
         raise PermissionDenied
     absence_remove(actor=request.user, absence=absence)
     messages.success(request, _("The absence is removed."))

@@ -22,10 +22,9 @@ from ..models import (
     Meeting,
     MeetingStatus,
     RequestedBy,
-    Role,
     StaffMembership,
 )
-from ..selectors import counsellors_of, staff_name
+from ..selectors import counsellors_of, manages_absences_of, staff_name
 from .flags import flag_raise, flags_resolve
 from .letters import summons_letters_make
 from .reminders import reminders_cancel, reminders_schedule
@@ -326,8 +325,8 @@ def absence_add(
     returned so they can be moved — they are never moved silently."""
     if not counsellors_of(service).filter(user=counsellor).exists():
         raise ValidationError({"counsellor": _("Choose a counsellor of this service.")})
-    actor_leads = StaffMembership.objects.active().filter(user=actor, service=service, role=Role.SERVICE_LEAD).exists()
-    if counsellor != actor and not actor_leads:
+    actor_membership = StaffMembership.objects.active().filter(user=actor, service=service).first()
+    if not manages_absences_of(actor_membership, counsellor.pk):
         raise ValidationError({"counsellor": _("You can register only your own absences.")})
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The absence must end after it starts.")})
