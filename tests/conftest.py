@@ -51,9 +51,26 @@ def pytest_addoption(parser):
     )
 
 
-def pytest_report_header(config):
+def _moved_to(config) -> datetime.datetime | None:
     instant = config.getoption("--clock")
-    return f"clock: moved to {instant} at the start of every test" if instant else None
+    if not instant:
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(instant)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise pytest.UsageError(f"--clock takes an instant with its offset, as 2026-11-28T23:30:00+01:00: {instant!r}")
+    return moment
+
+
+def pytest_configure(config):
+    config.moved_clock = _moved_to(config)  # checked once, before any test runs
+
+
+def pytest_report_header(config):
+    moment = config.moved_clock
+    return f"clock: moved to {moment.isoformat()} at the start of every test" if moment else None
 
 
 @pytest.fixture(autouse=True)
@@ -64,13 +81,10 @@ def moved_clock(request):
     weekday evening, the night the clocks go back and New Year's Eve. Tests that need a particular
     time fix it themselves with time_machine, which nests inside this.
     """
-    instant = request.config.getoption("--clock")
-    if not instant:
+    moment = request.config.moved_clock
+    if moment is None:
         yield None
         return
-    moment = datetime.datetime.fromisoformat(instant)
-    if moment.tzinfo is None:
-        raise pytest.UsageError(f"--clock needs an offset or zone, as in 2026-11-28T23:30:00+01:00: {instant!r}")
     with time_machine.travel(moment, tick=True):
         yield moment
 

@@ -164,6 +164,11 @@ def _recording() -> Iterator[_Reads]:
             setattr(QueryDict, name, method)
 
 
+def _as_typed(field: forms.DateTimeField, moment: datetime.datetime) -> str:
+    """A date and time in the first format the field reads (the portal's fields read only the browser's)."""
+    return moment.strftime(next(iter(field.input_formats)))
+
+
 def _plausible(field: forms.Field, bound: forms.BoundField) -> str:
     """A value the field would accept, so that the hostile one is the only thing wrong."""
     value = bound.value()
@@ -172,8 +177,8 @@ def _plausible(field: forms.Field, bound: forms.BoundField) -> str:
     if isinstance(value, Model):
         value = value.pk
     if value not in (None, "") and not isinstance(field, forms.BooleanField):
-        if isinstance(value, datetime.datetime):
-            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(value) else str(value)
+        if isinstance(value, datetime.datetime) and isinstance(field, forms.DateTimeField):
+            return _as_typed(field, timezone.localtime(value) if timezone.is_aware(value) else value)
         return str(value)
     if isinstance(field, forms.BooleanField):
         return "on"
@@ -181,10 +186,12 @@ def _plausible(field: forms.Field, bound: forms.BoundField) -> str:
         first = field.queryset.first()
         return str(first.pk) if first else ""
     if isinstance(field, forms.ChoiceField):
-        choices = [key for key, _label in field.choices if key not in ("", None) and not isinstance(_label, list)]
+        # Grouped choices (a label that is a list of choices) are left out: their keys are one level down.
+        choices = [key for key, label in field.choices if key not in ("", None) and not isinstance(label, list)]
         return str(choices[0]) if choices else ""
     if isinstance(field, forms.DateTimeField):
-        return (timezone.localtime() + datetime.timedelta(days=7)).strftime("%Y-%m-%d 10:00")
+        next_week = timezone.localtime() + datetime.timedelta(days=7)
+        return _as_typed(field, next_week.replace(hour=10, minute=0, second=0, microsecond=0))
     if isinstance(field, forms.DateField):
         return (timezone.localdate() + datetime.timedelta(days=7)).isoformat()
     if isinstance(field, forms.TimeField):
