@@ -116,7 +116,9 @@ def test_a_letter_template_reads_no_local_file_no_address_and_no_data_url(
     referral, counsellor, location, own_static, outside, internal_server
 ):
     server, received = internal_server
-    LetterTemplate.objects.create(kind=LetterKind.SUMMONS, subject="Innkalling", body=hostile_body(server, outside))
+    LetterTemplate.objects.update_or_create(
+        kind=LetterKind.SUMMONS, defaults={"subject": "Innkalling", "body": hostile_body(server, outside)}
+    )
 
     meeting = meeting_book(
         actor=counsellor, referral=referral, counsellor=counsellor, location=location, starts_at=soon()
@@ -141,7 +143,9 @@ def test_booking_on_the_page_with_a_hostile_template_still_makes_the_summons(
 ):
     """A refused resource is no error: the page books, and the letter is there."""
     server, received = internal_server
-    LetterTemplate.objects.create(kind=LetterKind.SUMMONS, subject="Innkalling", body=hostile_body(server, outside))
+    LetterTemplate.objects.update_or_create(
+        kind=LetterKind.SUMMONS, defaults={"subject": "Innkalling", "body": hostile_body(server, outside)}
+    )
     open_every_day(service=service, counsellor=counsellor, location=location)
     client.force_login(counsellor)
     book_url = reverse("counselling:book", args=[service.slug, referral.pk])
