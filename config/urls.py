@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from counselling.views import calendar_feed
+from counselling.scheduling.views import calendar_feed
 from portal.security_views import LoginView
 from portal.views import LogoutView
 
@@ -11,7 +11,8 @@ urlpatterns = [
     path("service/<slug:service_slug>/referrals/", include("referrals.urls")),
     path("service/<slug:service_slug>/fees/", include("fees.urls")),
     path("service/<slug:service_slug>/", include("portal.urls_privacy")),
-    path("service/<slug:service_slug>/", include("counselling.urls")),
+    path("service/<slug:service_slug>/", include("counselling.scheduling.urls")),
+    path("service/<slug:service_slug>/", include("counselling.attendance.urls")),
     # A counsellor's calendar app fetches this without logging in; the unguessable token is the key.
     path("calendar/<str:token>.ics", calendar_feed, name="calendar_feed"),
     path("accounts/login/", LoginView.as_view(), name="login"),

@@ -1,15 +1,15 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-class CounsellingConfig(AppConfig):
+class CounsellingHistoryConfig(AppConfig):
+    """The migrations that created the counselling tables before they were shared out between
+    `portal` (the organisation), `counselling.scheduling` and `counselling.attendance`.
+
+    Databases built before the split have these migrations applied, and other apps' migrations depend on
+    them, so they stay; the last one hands the models over without touching a table. The app has no models
+    and nothing else. Squashing every app's migrations would let it go.
+    """
+
     name = "counselling"
-    verbose_name = _("Counselling")
-
-    def ready(self):
-        from .roles import roles_sync_after_migrate
-
-        # Role groups get their model permissions after every migrate, so a permission
-        # added by a later migration reaches the roles without a manual step.
-        post_migrate.connect(roles_sync_after_migrate, dispatch_uid="counselling.roles_sync")
+    verbose_name = _("Counselling (migration history)")

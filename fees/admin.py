@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from portal.admin_scoping import ServiceScopedAdmin
+from portal.admin_scoping import ReadOnlyServiceScopedAdmin, ServiceScopedAdmin
 
 from .models import CollectionExport, CourtFeeRate, FeeCase, FeeLetter, FeePolicy
 
@@ -21,22 +21,8 @@ class FeePolicyAdmin(ServiceScopedAdmin):
     search_fields = ["service__name", "appeal_body"]
 
 
-class FeeRecordAdmin(ServiceScopedAdmin):
-    """Fee cases, their letters and collection exports change only through fees.services, which keep the timeline
-    and the audit log; the admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(FeeCase)
-class FeeCaseAdmin(FeeRecordAdmin):
+class FeeCaseAdmin(ReadOnlyServiceScopedAdmin):
     service_lookup = "referral__service"
     list_display = ["__str__", "referral", "status", "amount", "outcome", "decided_at", "appeal_deadline", "final_at"]
     list_filter = ["status", "outcome", "appeal_outcome"]
@@ -56,7 +42,7 @@ class FeeCaseAdmin(FeeRecordAdmin):
 
 
 @admin.register(FeeLetter)
-class FeeLetterAdmin(FeeRecordAdmin):
+class FeeLetterAdmin(ReadOnlyServiceScopedAdmin):
     service_lookup = "fee_case__referral__service"
     list_display = ["fee_case", "kind", "recipient_kind", "recipient_name", "created_at"]
     list_filter = ["kind", "recipient_kind"]
@@ -65,7 +51,7 @@ class FeeLetterAdmin(FeeRecordAdmin):
 
 
 @admin.register(CollectionExport)
-class CollectionExportAdmin(FeeRecordAdmin):
+class CollectionExportAdmin(ReadOnlyServiceScopedAdmin):
     list_display = ["__str__", "service", "fee_count", "total_amount", "created_by", "created_at"]
     list_select_related = ["service", "created_by"]
     exclude = ["csv"]

@@ -8,8 +8,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from counselling.models import RecipientKind
-from counselling.services.letters import LETTER_LANGUAGE
+from counselling.scheduling.models import RecipientKind
+from counselling.scheduling.services.letters import LETTER_LANGUAGE
 from portal.pdf import html_to_pdf
 
 from .models import CourtFeeRate, FeeCase, FeeLetter, FeeLetterKind, FeePolicy

@@ -8,7 +8,8 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from counselling.models import CounsellingService, RecipientKind
+from counselling.scheduling.models import RecipientKind
+from portal.models import CounsellingService
 from referrals.models import RECIPIENT_NAME_LENGTH
 
 # The fee is this many court fees unless the service sets otherwise (DESIGN.md §3 "Fee").
@@ -165,7 +166,7 @@ class FeeCase(models.Model):
         "referrals.Referral", on_delete=models.PROTECT, related_name="fee_cases", verbose_name=_("referral")
     )
     meeting = models.OneToOneField(
-        "counselling.Meeting", on_delete=models.PROTECT, related_name="fee_case", verbose_name=_("missed meeting")
+        "scheduling.Meeting", on_delete=models.PROTECT, related_name="fee_case", verbose_name=_("missed meeting")
     )
     status = models.CharField(_("status"), max_length=20, choices=FeeCaseStatus.choices, default=FeeCaseStatus.PROPOSED)
     amount = models.PositiveIntegerField(

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from counselling.models import CounsellingService
+from portal.models import CounsellingService
 from referrals.models import Referral, ReferralEvent
 
 from .models import CollectionExport, FeeCase, FeeCaseStatus, FeeLetter, FeeOutcome, FeePolicy

@@ -12,9 +12,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from counselling.models import AttendanceOutcome, Meeting, RecipientKind, Role, StaffMembership
+from counselling.attendance.models import AttendanceOutcome
+from counselling.scheduling.models import Meeting, RecipientKind
 from portal.audit import audit_change
 from portal.csv_export import csv_text
+from portal.models import FEE_ROLES, StaffMembership
 from portal.workdays import next_working_day
 from referrals.models import Referral, Route
 from referrals.services import timeline_add, translatable
@@ -61,7 +63,6 @@ def appeal_deadline(notified_on: datetime.date) -> datetime.date:
 # The fee case, one function per step. Each locks the case, refuses a step out of order with a message that says
 # what must happen first, writes the case timeline and the audit log. Views and tasks only call these.
 
-FEE_ROLES = (Role.SERVICE_LEAD, Role.FEE_OFFICER)
 OPEN_STATUSES = frozenset(FeeCaseStatus.values) - {FeeCaseStatus.PAID, FeeCaseStatus.CANCELLED}
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils import timezone
 
-from counselling.models import FlagKind
-from counselling.services.flags import flag_raise, flags_resolve
+from counselling.scheduling.models import FlagKind
+from counselling.scheduling.services.flags import flag_raise, flags_resolve
 
 from .models import FeeCase, FeeCaseStatus, FeeOutcome
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from portal.audit import audit_read
 from portal.break_glass import referral_access_check
+from portal.models import FEE_ROLES
 from portal.permissions import service_view
 from portal.reauth import recent_login_required
 from portal.shortcuts import refusal_show, stored_file_download
@@ -31,7 +32,6 @@ from .selectors import (
     fee_policy_for,
     fee_worklist,
 )
-from .services import FEE_ROLES
 
 
 @dataclass(frozen=True)

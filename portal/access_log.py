@@ -38,7 +38,8 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from counselling.models import CounsellingService, Meeting, Role, StaffMembership
+from counselling.scheduling.models import Meeting
+from portal.models import CounsellingService, Role, StaffMembership
 from referrals.models import Person, Referral
 
 from .models import AuditEvent
@@ -196,7 +197,8 @@ def case_objects(referral: Referral) -> Q:
     """The audit events about one case: the referral and what hangs on it (meetings, letters, fee cases...)."""
     from django.contrib.contenttypes.models import ContentType
 
-    from counselling.models import Letter, NeedsAssessment, PoliceReport
+    from counselling.attendance.models import NeedsAssessment, PoliceReport
+    from counselling.scheduling.models import Letter
     from fees.models import FeeCase, FeeLetter
 
     related = {

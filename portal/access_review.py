@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import remove_perm
 
-from counselling.models import CounsellingService, StaffMembership
-from counselling.selectors import SERVICE_ACCESS_PERMISSION
-from counselling.services import LEAD_PERMISSION
+from portal.memberships import LEAD_PERMISSION
+from portal.models import CounsellingService, StaffMembership
+from portal.selectors import SERVICE_ACCESS_PERMISSION
 from referrals.models import Referral
 from referrals.services import referral_unassign
 
@@ -49,7 +49,7 @@ class StaffAccess:
 def access_review_of(service: CounsellingService) -> list[StaffAccess]:
     """Every active member of the service, and anyone else still holding a permission in it."""
     service_perms = UserObjectPermission.objects.filter(
-        content_type__app_label="counselling", content_type__model="counsellingservice", object_pk=str(service.pk)
+        content_type__app_label="portal", content_type__model="counsellingservice", object_pk=str(service.pk)
     ).select_related("permission")
     referral_ids = Referral.objects.filter(service=service).annotate(text_pk=Cast("pk", CharField())).values("text_pk")
     case_perms = UserObjectPermission.objects.filter(

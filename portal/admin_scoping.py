@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from counselling.models import CounsellingService
+from portal.models import CounsellingService
 
 
 def admin_services_for(user):
@@ -31,3 +31,17 @@ class ServiceScopedAdmin(admin.ModelAdmin):
         if db_field.related_model is CounsellingService:
             kwargs["queryset"] = admin_services_for(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ReadOnlyServiceScopedAdmin(ServiceScopedAdmin):
+    """Records that change only through their app's services, which check the change and write the timeline and
+    the audit log: the admin shows them and changes nothing."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,8 @@ class PortalConfig(AppConfig):
     def ready(self):
         # System checks, the audit receivers of logins, the password-check receiver, the two-factor admin.
         from . import checks, reauth, security_admin, signals  # noqa: F401
+        from .roles import roles_sync_after_migrate
+
+        # Role groups get their model permissions after every migrate, so a permission
+        # added by a later migration reaches the roles without a manual step.
+        post_migrate.connect(roles_sync_after_migrate, dispatch_uid="portal.roles_sync")

@@ -21,7 +21,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from counselling.models import HOLDS_TIME, CounsellingService, Meeting, Role
+from counselling.scheduling.models import HOLDS_TIME, Meeting
+from portal.models import CounsellingService, Role
 
 from .audit import audit_change, audit_read
 from .break_glass_models import BreakTheGlassAccess

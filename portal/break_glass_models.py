@@ -18,7 +18,7 @@ class BreakTheGlassAccess(models.Model):
         "referrals.Referral", on_delete=models.PROTECT, related_name="+", verbose_name=_("referral")
     )
     service = models.ForeignKey(
-        "counselling.CounsellingService", on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+        "portal.CounsellingService", on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
     )
     reason = models.CharField(_("reason"), max_length=500)
     opened_at = models.DateTimeField(_("opened"), auto_now_add=True, db_index=True)

@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from counselling.selectors import memberships_of
+from portal.selectors import memberships_of
 
 
 def portal(request):

@@ -14,9 +14,9 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from counselling.models import Meeting
-from counselling.selectors import staff_name
+from counselling.scheduling.models import Meeting
 from fees.models import FeeCase
+from portal.selectors import staff_name
 from referrals.models import Person, Referral, SeizedSubstance
 
 from .access_log import access_log_about

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from counselling.selectors import staff_name
+from portal.selectors import staff_name
 from referrals.models import Referral
 
 from .access_log import case_objects, persons_in_service

@@ -43,7 +43,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from counselling.models import Attendance, Letter, Meeting, NeedsAssessment, PoliceReport, Reminder
+from counselling.attendance.models import Attendance, NeedsAssessment, PoliceReport
+from counselling.scheduling.models import Letter, Meeting, Reminder
 from fees.models import AppealOutcome, FeeCase, FeeCaseStatus, FeeLetter, FeeOutcome
 from referrals.models import Guardian, Person, Referral, ReferralEvent, ReferralStatus
 

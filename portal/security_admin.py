@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .admin_scoping import ServiceScopedAdmin
+from .admin_scoping import ReadOnlyServiceScopedAdmin
 from .break_glass_models import BreakTheGlassAccess
 from .two_factor import two_factor_reset
 
@@ -50,19 +50,10 @@ class PortalUserAdmin(base_user_admin):
 
 
 @admin.register(BreakTheGlassAccess)
-class BreakTheGlassAccessAdmin(ServiceScopedAdmin):
+class BreakTheGlassAccessAdmin(ReadOnlyServiceScopedAdmin):
     """Read-only: accesses are opened by counsellors and followed up by the lead in the portal."""
 
     list_display = ["opened_at", "user", "referral", "service", "reason", "expires_at", "followed_up_at"]
     list_filter = ["service", "opened_at"]
     list_select_related = ["user", "referral", "service"]
     date_hierarchy = "opened_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from counselling.models import Role
+from portal.models import Role
 from referrals.selectors import referral_for
 
 from .audit import audit_record
@@ -25,7 +25,7 @@ from .break_glass import (
     break_the_glass_open,
 )
 from .forms import LoginForm
-from .models import AuditEvent
+from .models import CASEWORK_ROLES, AuditEvent
 from .permissions import service_view
 from .reauth import password_checked_now, recent_login_required
 from .security_forms import BreakTheGlassForm, CodeForm, PasswordConfirmForm
@@ -125,7 +125,7 @@ def reauth(request):
     return render(request, "security/reauth.html", {"form": form, "next": next_url})
 
 
-@service_view(roles=[Role.COUNSELLOR, Role.SERVICE_LEAD])
+@service_view(roles=CASEWORK_ROLES)
 @recent_login_required
 def break_glass(request, referral_pk):
     """A counsellor states why they open a case of the service that is not theirs."""

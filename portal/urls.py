@@ -7,7 +7,6 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("service/<slug:service_slug>/", views.dashboard, name="dashboard"),
     path("service/<slug:service_slug>/staff/", views.staff_list, name="staff"),
     path("accounts/two-factor/", security_views.two_factor_verify, name="two_factor_verify"),
     path("accounts/two-factor/setup/", security_views.two_factor_setup, name="two_factor_setup"),

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
-from counselling.models import Role
-from counselling.selectors import dashboard_of, memberships_of, staff_of
+from portal.models import Role
+from portal.selectors import memberships_of, staff_of
 
 from .permissions import LAST_SERVICE_SESSION_KEY, service_view
 from .shortcuts import LocalNextMixin
@@ -27,12 +27,7 @@ def home(request):
         return render(request, "portal/no_service.html", status=403)
     last = request.session.get(LAST_SERVICE_SESSION_KEY)
     slugs = [m.service.slug for m in memberships]
-    return redirect("portal:dashboard", service_slug=last if last in slugs else slugs[0])
-
-
-@service_view()
-def dashboard(request):
-    return render(request, "portal/dashboard.html", dashboard_of(request.service, request.user, request.membership))
+    return redirect("scheduling:dashboard", service_slug=last if last in slugs else slugs[0])
 
 
 @service_view(roles=[Role.SERVICE_LEAD])

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from counselling.models import Role
-from counselling.selectors import staff_of
-from counselling.services import membership_deactivate
+from portal.memberships import membership_deactivate
+from portal.models import Role
+from portal.selectors import staff_of
 from referrals.models import Person, Referral
 
 from .access_log import access_log_about, access_log_of, access_log_summary, action_label, person_in_service

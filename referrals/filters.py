@@ -8,8 +8,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from counselling.models import Meeting, MeetingStatus
-from counselling.selectors import staff_name
+from counselling.scheduling.models import Meeting, MeetingStatus
+from portal.selectors import staff_name
 
 from .models import ReferralStatus, Route
 

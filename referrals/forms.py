@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from counselling.selectors import staff_name
 from portal.forms import DateField
 from portal.phone import normalise_phone
+from portal.selectors import staff_name
 
 from .identity import normalise_national_id
 from .models import (

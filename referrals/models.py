@@ -182,7 +182,7 @@ class Person(PostalAddress):
     )
     email = models.EmailField(_("email"), blank=True)
     municipality = models.ForeignKey(
-        "counselling.Municipality",
+        "portal.Municipality",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -254,7 +254,7 @@ class Referral(models.Model):
     """A referral from the police to the counselling service: the case."""
 
     service = models.ForeignKey(
-        "counselling.CounsellingService", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("service")
+        "portal.CounsellingService", on_delete=models.PROTECT, related_name="referrals", verbose_name=_("service")
     )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("person"))
     route = models.CharField(_("route"), max_length=10, choices=Route.choices)

@@ -5,8 +5,8 @@ import datetime
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from counselling.models import CounsellingService, Municipality, Role
-from counselling.selectors import services_for
+from portal.models import CASEWORK_ROLES, CounsellingService, Municipality
+from portal.selectors import services_for
 
 from .models import Person, Referral, SeizedSubstance
 
@@ -43,7 +43,7 @@ def intake_services(user) -> QuerySet[CounsellingService]:
         .filter(
             memberships__user=user,
             memberships__is_active=True,
-            memberships__role__in=[Role.COUNSELLOR, Role.SERVICE_LEAD],
+            memberships__role__in=CASEWORK_ROLES,
         )
         .distinct()
         .prefetch_related("municipalities")

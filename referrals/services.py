@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from guardian.shortcuts import assign_perm, remove_perm
 
-from counselling.models import CounsellingService, Municipality
-from counselling.selectors import counsellors_of, staff_name
 from portal.audit import audit_change
+from portal.models import CounsellingService, Municipality
 from portal.phone import normalise_phone
+from portal.selectors import counsellors_of, staff_name
 
 from .identity import birth_date_from_national_id, normalise_national_id
 from .models import (

@@ -9,18 +9,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from counselling.models import MeetingStatus, Role
-from counselling.selectors import (
-    counsellors_of,
-    failed_reminders_of,
-    meetings_of_referral,
-    open_flags_of,
-    staff_name,
-)
-from counselling.services.booking import booking_allowed
+from counselling.scheduling.models import MeetingStatus
+from counselling.scheduling.selectors import failed_reminders_of, meetings_of_referral, open_flags_of
+from counselling.scheduling.services.booking import booking_allowed
 from portal.audit import audit_read
 from portal.break_glass import case_access_needs_reason, referral_access_check
+from portal.models import CASEWORK_ROLES, Role
 from portal.permissions import service_view
+from portal.selectors import counsellors_of, staff_name
 
 from .filters import CaseloadFilter
 from .forms import (
@@ -45,8 +41,6 @@ from .selectors import (
 )
 from .services import referral_assign, referral_register
 from .thresholds import classify, suggested_route
-
-INTAKE_ROLES = [Role.COUNSELLOR, Role.SERVICE_LEAD]
 
 PAGE_SIZE = 25
 
@@ -85,7 +79,7 @@ def referral_detail(request, referral_pk):
         "flags": list(open_flags_of(referral)),
         "failed_reminders": list(failed_reminders_of(referral)),
         "booked": next((m for m in meetings if m.status == MeetingStatus.BOOKED), None),
-        "can_book": request.membership.role in INTAKE_ROLES and booking_allowed(referral),
+        "can_book": request.membership.role in CASEWORK_ROLES and booking_allowed(referral),
     }
     return render(request, "referrals/referral_detail.html", context)
 
@@ -111,7 +105,7 @@ def referral_assign_view(request, referral_pk):
     return render(request, "referrals/referral_assign.html", {"referral": referral, "form": form})
 
 
-@service_view(roles=INTAKE_ROLES)
+@service_view(roles=CASEWORK_ROLES)
 def referral_create(request):
     services = intake_services(request.user)
     form = IntakeForm(
@@ -145,7 +139,7 @@ def referral_create(request):
     return render(request, "referrals/referral_form.html", context)
 
 
-@service_view(roles=INTAKE_ROLES)
+@service_view(roles=CASEWORK_ROLES)
 @require_POST
 def person_lookup(request):
     """The intake form asks, as the national ID is typed, whether this service knows the person. POST, so
@@ -189,7 +183,7 @@ def person_lookup(request):
     return JsonResponse(answer)
 
 
-@service_view(roles=INTAKE_ROLES)
+@service_view(roles=CASEWORK_ROLES)
 @require_POST
 def classification_preview(request):
     """The classification of the seizure rows typed so far, for the intake form to show before saving.

@@ -16,7 +16,7 @@ import time_machine
 from django.conf import settings
 from django.test import Client
 
-from counselling.models import Role
+from portal.models import Role
 
 from .factories import CounsellingServiceFactory, StaffMembershipFactory
 
@@ -31,6 +31,17 @@ def require(available: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"CI=true and {reason}", pytrace=False)
     pytest.skip(f"SKIPPED, NOT TESTED: {reason}")
+
+
+def default_reminders_install() -> None:
+    """The shipped reminder rules and texts, as migration counselling 0006 installs them, run again with the models
+    as that migration saw them; a browser or process test that flushed the database took them away."""
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    migration = ("counselling", "0006_default_reminders")
+    historical = MigrationLoader(connection).project_state(migration).apps
+    importlib.import_module("counselling.migrations.0006_default_reminders").seed(historical, None)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -5,21 +5,18 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from counselling.models import (
+from counselling.attendance.models import PoliceReport
+from counselling.scheduling.models import (
     AvailabilityException,
-    CounsellingService,
     Flag,
     Letter,
     Location,
     LocationKind,
     Meeting,
-    Municipality,
     OpeningHours,
-    PoliceReport,
-    Role,
-    StaffMembership,
 )
-from counselling.services import membership_grant
+from portal.memberships import membership_grant
+from portal.models import CounsellingService, Municipality, Role, StaffMembership
 from referrals.identity import example_national_id
 from referrals.models import Person, PoliceDistrict, Referral, Route
 

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
-import counselling.constraints
-import counselling.models
+import counselling.scheduling.constraints
+import counselling.attendance.models
+import counselling.scheduling.models
 
 
 class Migration(migrations.Migration):
@@ -243,7 +244,7 @@ class Migration(migrations.Migration):
                 ),
                 ("recipient_name", models.CharField(max_length=200, verbose_name="recipient's name")),
                 ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
-                ("pdf", models.FileField(upload_to=counselling.models.letter_path, verbose_name="PDF")),
+                ("pdf", models.FileField(upload_to=counselling.scheduling.models.letter_path, verbose_name="PDF")),
                 ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
                 ("emailed_at", models.DateTimeField(blank=True, null=True, verbose_name="emailed")),
                 ("email_error", models.TextField(blank=True, verbose_name="email error")),
@@ -434,7 +435,10 @@ class Migration(migrations.Migration):
                 ("national_id", models.CharField(max_length=11, verbose_name="national identity number")),
                 ("service_name", models.CharField(max_length=200, verbose_name="service")),
                 ("meeting_date", models.DateField(verbose_name="meeting date")),
-                ("pdf", models.FileField(upload_to=counselling.models.police_report_path, verbose_name="PDF")),
+                (
+                    "pdf",
+                    models.FileField(upload_to=counselling.attendance.models.police_report_path, verbose_name="PDF"),
+                ),
                 ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="made")),
                 ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent")),
                 (
@@ -550,11 +554,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="meeting",
-            constraint=counselling.constraints.PostgresExclusionConstraint(
+            constraint=counselling.scheduling.constraints.PostgresExclusionConstraint(
                 condition=models.Q(("status__in", ["booked", "held"])),
                 expressions=[
                     ("counsellor", "="),
-                    (counselling.models.TsTzRange("starts_at", "ends_at", models.Value("[)")), "&&"),
+                    (counselling.scheduling.models.TsTzRange("starts_at", "ends_at", models.Value("[)")), "&&"),
                 ],
                 name="meeting_no_double_booking",
                 violation_error_message="That time was just taken.",

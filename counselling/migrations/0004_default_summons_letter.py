@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.db import migrations
 
-DEFAULTS = Path(__file__).resolve().parent.parent / "letter_defaults"
+DEFAULTS = Path(__file__).resolve().parent.parent / "scheduling" / "letter_defaults"
 
 
 def seed(apps, schema_editor):

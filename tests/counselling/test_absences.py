@@ -7,13 +7,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from counselling.models import AvailabilityException, Role
-from counselling.services import absence_add
+from counselling.scheduling.models import AvailabilityException
+from counselling.scheduling.services import absence_add
+from portal.models import Role
 from tests.factories import StaffMembershipFactory
 
 
 def absences_url(service):
-    return reverse("counselling:absences", kwargs={"service_slug": service.slug})
+    return reverse("scheduling:absences", kwargs={"service_slug": service.slug})
 
 
 def tomorrow(hour: int) -> str:

@@ -6,8 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from counselling.models import Attendance, MeetingStatus, NeedsAssessment, PoliceReport
-from counselling.services import AttendanceDetails, attendance_record, meeting_book
+from counselling.attendance.models import Attendance, NeedsAssessment, PoliceReport
+from counselling.attendance.services import AttendanceDetails, attendance_record
+from counselling.scheduling.models import MeetingStatus
+from counselling.scheduling.services import meeting_book
 from referrals.models import ReferralStatus
 from tests.counselling.conftest import pdf_text
 from tests.factories import MeetingFactory, ReferralFactory

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
-from counselling.models import Letter, Meeting, MeetingStatus, RequestedBy
-from counselling.services import meeting_book, meeting_cancel, meeting_reschedule
+from counselling.scheduling.models import Letter, Meeting, MeetingStatus, RequestedBy
+from counselling.scheduling.services import meeting_book, meeting_cancel, meeting_reschedule
 from referrals.models import ReferralStatus
 from tests.counselling.conftest import pdf_text, soon
 from tests.factories import LocationFactory, MeetingFactory, ReferralFactory, StaffMembershipFactory
@@ -59,7 +59,7 @@ def test_a_minor_is_summoned_with_a_copy_to_each_guardian(minor_referral, counse
 def test_the_summons_is_emailed_with_an_invitation_after_commit(
     minor_referral, counsellor, location, django_capture_on_commit_callbacks
 ):
-    from counselling.services import letter_email_send
+    from counselling.scheduling.services import letter_email_send
 
     meeting = book(minor_referral, counsellor, location)
     emailed = [letter for letter in meeting.letters.all() if letter.email]
@@ -239,7 +239,7 @@ def test_a_meeting_written_past_the_service_still_cannot_overlap(service, counse
 
 
 def test_a_time_in_the_counsellors_absence_is_refused(referral, counsellor, location):
-    from counselling.models import AvailabilityException
+    from counselling.scheduling.models import AvailabilityException
 
     AvailabilityException.objects.create(
         service=referral.service,

@@ -6,14 +6,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from counselling.models import Reminder, ReminderState
-from counselling.services.flags import flag_raise, flags_raise
+from counselling.scheduling.models import Reminder, ReminderState
+from counselling.scheduling.services.flags import flag_raise, flags_raise
 from referrals.services import referral_assign
 from tests.factories import MeetingFactory, ReferralFactory
 
 
 def dashboard(client, service):
-    return client.get(reverse("portal:dashboard", kwargs={"service_slug": service.slug}))
+    return client.get(reverse("scheduling:dashboard", kwargs={"service_slug": service.slug}))
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ import datetime
 
 from django.utils import timezone
 
-from counselling.models import Flag
-from counselling.services import AttendanceDetails, attendance_record, meeting_book
-from counselling.services.flags import flags_raise
-from counselling.services.letters import letter_email_send
+from counselling.attendance.services import AttendanceDetails, attendance_record
+from counselling.scheduling.models import Flag
+from counselling.scheduling.services import meeting_book
+from counselling.scheduling.services.flags import flags_raise
+from counselling.scheduling.services.letters import letter_email_send
 from referrals.models import ReferralStatus
 from tests.factories import LetterFactory, MeetingFactory, ReferralFactory
 
@@ -103,7 +104,7 @@ def test_flags_show_on_the_case_with_the_action_they_ask_for(client, service, co
     client.force_login(counsellor)
     page = client.get(reverse("referrals:detail", args=[service.slug, referral.pk])).content.decode()
     assert 'data-testid="flags"' in page
-    assert reverse("counselling:attendance", args=[service.slug, meeting.pk]) in page
+    assert reverse("attendance:attendance", args=[service.slug, meeting.pk]) in page
 
 
 def test_a_failed_letter_flag_is_resolved_by_saying_it_went_by_post(client, service, counsellor):
@@ -118,7 +119,7 @@ def test_a_failed_letter_flag_is_resolved_by_saying_it_went_by_post(client, serv
     flags_raise()
     flag = Flag.objects.get()
     client.force_login(counsellor)
-    client.post(reverse("counselling:flag_resolve", args=[service.slug, flag.pk]))
+    client.post(reverse("scheduling:flag_resolve", args=[service.slug, flag.pk]))
     flag.refresh_from_db()
     assert flag.resolved_by == counsellor
     assert letter.meeting.referral.events.filter(kind="flag.resolved").count() == 1
@@ -136,13 +137,13 @@ def test_an_attendance_flag_cannot_be_waved_away(client, service, counsellor, lo
     flags_raise()
     flag = Flag.objects.get()
     client.force_login(counsellor)
-    client.post(reverse("counselling:flag_resolve", args=[service.slug, flag.pk]))
+    client.post(reverse("scheduling:flag_resolve", args=[service.slug, flag.pk]))
     flag.refresh_from_db()
     assert flag.resolved_at is None
 
 
 def test_a_deadline_flag_comes_back_when_the_late_meeting_is_cancelled(service, counsellor, location):
-    from counselling.services import meeting_cancel
+    from counselling.scheduling.services import meeting_cancel
 
     today = timezone.localdate()
     referral = ReferralFactory(

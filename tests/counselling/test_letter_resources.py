@@ -11,8 +11,8 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
 
-from counselling.models import LetterKind, LetterTemplate, Meeting
-from counselling.services import meeting_book
+from counselling.scheduling.models import LetterKind, LetterTemplate, Meeting
+from counselling.scheduling.services import meeting_book
 from tests.counselling.conftest import soon
 from tests.factories import open_every_day
 
@@ -148,7 +148,7 @@ def test_booking_on_the_page_with_a_hostile_template_still_makes_the_summons(
     )
     open_every_day(service=service, counsellor=counsellor, location=location)
     client.force_login(counsellor)
-    book_url = reverse("counselling:book", args=[service.slug, referral.pk])
+    book_url = reverse("scheduling:book", args=[service.slug, referral.pk])
     slot = client.get(book_url).context["slots"][0]
 
     response = client.post(

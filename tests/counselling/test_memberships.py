@@ -2,9 +2,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from guardian.shortcuts import get_perms
 
-from counselling.models import Role, StaffMembership
-from counselling.selectors import services_for
-from counselling.services import membership_deactivate, membership_grant
+from portal.memberships import membership_deactivate, membership_grant
+from portal.models import Role, StaffMembership
+from portal.selectors import services_for
 from tests.factories import CounsellingServiceFactory, StaffMembershipFactory, UserFactory
 
 
@@ -22,7 +22,7 @@ def test_granting_a_role_gives_the_role_group_and_the_service_permission(admin_u
     membership_grant(actor=admin_user, user=user, service=service, role=Role.SERVICE_LEAD)
     assert set(get_perms(user, service)) == {"view_counsellingservice", "lead_counsellingservice"}
     assert list(user.groups.values_list("name", flat=True)) == ["service_lead"]
-    assert user.has_perm("counselling.view_staffmembership")
+    assert user.has_perm("portal.view_staffmembership")
 
 
 def test_granting_the_same_role_twice_changes_nothing(admin_user, service):
@@ -80,5 +80,5 @@ def test_a_membership_without_the_guardian_permission_gives_no_access(counsellor
     """Membership and object permission must agree; either alone is not enough."""
     from guardian.shortcuts import remove_perm
 
-    remove_perm("counselling.view_counsellingservice", counsellor, service)
+    remove_perm("portal.view_counsellingservice", counsellor, service)
     assert list(services_for(counsellor)) == []

@@ -8,16 +8,27 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from counselling.models import AvailabilityException, CalendarFeed, Meeting, MeetingStatus
-from counselling.selectors import free_slots
-from counselling.services import AttendanceDetails, attendance_record, meeting_book, police_report_mark_sent
+from counselling.attendance.services import AttendanceDetails, attendance_record, police_report_mark_sent
+from counselling.scheduling.models import AvailabilityException, CalendarFeed, Meeting, MeetingStatus
+from counselling.scheduling.selectors import free_slots
+from counselling.scheduling.services import meeting_book
 from portal.models import AuditEvent
 from referrals.services import referral_assign
 from tests.factories import MeetingFactory, PoliceReportFactory, ReferralFactory, open_every_day
 
+ATTENDANCE_PAGES = {
+    "meeting",
+    "attendance",
+    "police_report_create",
+    "police_reports",
+    "police_report_pdf",
+    "police_report_sent",
+}
+
 
 def url(name, service, **kwargs):
-    return reverse(f"counselling:{name}", kwargs={"service_slug": service.slug, **kwargs})
+    app = "attendance" if name in ATTENDANCE_PAGES else "scheduling"
+    return reverse(f"{app}:{name}", kwargs={"service_slug": service.slug, **kwargs})
 
 
 def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
@@ -379,7 +390,7 @@ def test_the_latest_sent_police_reports_are_listed_first(client, service, counse
 
 
 def test_calendar_files_carry_the_time_zone_they_name(service, counsellor, referral, location):
-    from counselling.calendar import counsellor_feed, meeting_invitation
+    from counselling.scheduling.calendar import counsellor_feed, meeting_invitation
 
     meeting = meeting_book(
         actor=counsellor,
@@ -404,8 +415,8 @@ def _feed_events(client, token):
 def test_the_feed_stops_showing_a_service_the_moment_the_membership_there_ends(
     client, service, other_service, counsellor
 ):
-    from counselling.models import StaffMembership
-    from counselling.services import membership_deactivate, membership_grant
+    from portal.memberships import membership_deactivate, membership_grant
+    from portal.models import StaffMembership
 
     here = MeetingFactory(referral__service=service, counsellor=counsellor, starts_at=timezone.now())
     membership_grant(actor=None, user=counsellor, service=other_service, role="counsellor")
@@ -428,7 +439,7 @@ def test_the_feed_stops_showing_a_service_the_moment_the_membership_there_ends(
 def test_the_feed_follows_the_service_permission_as_the_service_gate_does(client, service, counsellor):
     from guardian.shortcuts import remove_perm
 
-    from counselling.selectors import SERVICE_ACCESS_PERMISSION
+    from portal.selectors import SERVICE_ACCESS_PERMISSION
 
     MeetingFactory(referral__service=service, counsellor=counsellor, starts_at=timezone.now())
     CalendarFeed.objects.create(user=counsellor, token="g" * 43)

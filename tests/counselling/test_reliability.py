@@ -24,10 +24,11 @@ from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from config.celery import app
-from counselling.models import Flag, Letter, Meeting, Reminder, ReminderState
-from counselling.services import meeting_book
-from counselling.services.letters import letter_template
-from counselling.tasks import flags_raise, reminders_send_due
+from counselling.scheduling.models import Flag, Letter, Meeting, Reminder, ReminderState
+from counselling.scheduling.services import meeting_book
+from counselling.scheduling.services.letters import letter_template
+from counselling.scheduling.tasks import flags_raise, reminders_send_due
+from tests.conftest import default_reminders_install
 from tests.factories import LocationFactory, MeetingFactory, ReferralFactory, StaffMembershipFactory
 from tests.sms_gateway import TOKEN, Gateway
 
@@ -130,11 +131,7 @@ def processes(redis_url, gateway):
 def due_reminders(count: int) -> list[Reminder]:
     """`count` SMS reminders due now, for meetings in two days (each with its own counsellor)."""
     letter_template("summons")
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("counselling.migrations.0006_default_reminders").seed(apps, None)
+    default_reminders_install()
     reminders = []
     for _ in range(count):
         meeting = MeetingFactory()
@@ -277,11 +274,7 @@ def test_with_redis_down_a_booking_succeeds_and_its_reminders_go_out_in_the_firs
         person__phone=PHONE,
         attendance_deadline=timezone.localdate() + datetime.timedelta(days=30),
     )
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("counselling.migrations.0006_default_reminders").seed(apps, None)
+    default_reminders_install()
     letter_template("summons")
 
     own_redis.stop()

@@ -8,10 +8,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from counselling.models import Flag, Meeting, MeetingStatus, Reminder, ReminderRule, ReminderState
-from counselling.services import meeting_book, meeting_cancel, meeting_reschedule
-from counselling.services.reminders import MAX_ATTEMPTS, reminders_schedule, reminders_send_due
+from counselling.scheduling.models import Flag, Meeting, MeetingStatus, Reminder, ReminderRule, ReminderState
+from counselling.scheduling.services import meeting_book, meeting_cancel, meeting_reschedule
+from counselling.scheduling.services.reminders import MAX_ATTEMPTS, reminders_schedule, reminders_send_due
 from portal import sms
+from tests.conftest import default_reminders_install
 from tests.factories import MeetingFactory, ReferralFactory
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
@@ -24,11 +25,7 @@ def rules(db):
     for days in (3, 1):
         for channel in ("email", "sms"):
             ReminderRule.objects.create(days_before=days, channel=channel, send_at=datetime.time(10))
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("counselling.migrations.0006_default_reminders").seed(apps, None)
+    default_reminders_install()
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from counselling.models import AvailabilityException, Role
+from counselling.scheduling.models import AvailabilityException
+from portal.models import Role
 from tests.e2e.browser import log_in, screenshot, watch_csp_violations
 from tests.factories import CounsellingServiceFactory, StaffMembershipFactory
 

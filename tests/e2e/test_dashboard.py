@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from counselling.models import Role
-from counselling.services.flags import flags_raise
+from counselling.scheduling.services.flags import flags_raise
+from portal.models import Role
 from referrals.services import referral_assign
 from tests.e2e.browser import log_in, screenshot
 from tests.factories import (

@@ -10,8 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from counselling.models import Role
 from fees.models import FeeCase
+from portal.models import Role
 from tests.e2e.browser import log_in, log_out, screenshot
 from tests.factories import CounsellingServiceFactory, MeetingFactory, StaffMembershipFactory
 from tests.fees.factories import FeePolicyFactory, OrderReferralFactory

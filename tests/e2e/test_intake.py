@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from counselling.models import Role
+from portal.models import Role
 from referrals.identity import example_national_id
 from tests.e2e.browser import log_in, log_out, screenshot, watch_csp_violations
 from tests.factories import CounsellingServiceFactory, StaffMembershipFactory

@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from counselling.models import Role
+from portal.models import Role
 from tests.e2e.browser import (
     PASSWORD,
     authenticator_device,

@@ -10,8 +10,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from counselling.models import LetterKind, Meeting, Role
-from counselling.services import letter_template
+from counselling.scheduling.models import LetterKind, Meeting
+from counselling.scheduling.services import letter_template
+from portal.models import Role
 from referrals.identity import example_national_id
 from referrals.services import GuardianDetails, PersonDetails, ReferralDetails, referral_assign, referral_register
 from tests.e2e.browser import log_in, screenshot

@@ -8,7 +8,7 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from counselling.models import Role
+from portal.models import Role
 from tests.e2e.browser import log_in, log_out, screenshot, watch_csp_violations
 from tests.factories import CounsellingServiceFactory, ReferralFactory, StaffMembershipFactory
 

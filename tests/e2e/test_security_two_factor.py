@@ -7,7 +7,7 @@ import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
-from counselling.models import Role
+from portal.models import Role
 from tests.e2e.browser import PASSWORD, screenshot, watch_csp_violations
 from tests.factories import CounsellingServiceFactory, StaffMembershipFactory
 

@@ -6,10 +6,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from counselling.models import Role
-from counselling.services import AttendanceDetails, attendance_record
+from counselling.attendance.services import AttendanceDetails, attendance_record
 from fees import services
 from fees.models import FeeCase
+from portal.models import Role
 from tests.factories import MeetingFactory, StaffMembershipFactory
 
 from .factories import FeePolicyFactory, OrderReferralFactory

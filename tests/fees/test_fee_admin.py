@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from counselling.models import Role
 from fees.models import FeePolicy
+from portal.models import Role
 from tests.factories import StaffMembershipFactory, UserFactory
 
 

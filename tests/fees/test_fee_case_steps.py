@@ -8,11 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from counselling.models import Role
-from counselling.services import AttendanceDetails, attendance_record
+from counselling.attendance.services import AttendanceDetails, attendance_record
 from fees import services
 from fees.models import FeeCase, FeeCaseStatus, FeeLetter
-from portal.models import AuditEvent
+from portal.models import AuditEvent, Role
 from referrals.models import ReferralStatus
 from tests.counselling.conftest import pdf_text
 from tests.factories import ReferralFactory, StaffMembershipFactory

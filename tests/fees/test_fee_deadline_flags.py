@@ -1,7 +1,7 @@
 """The fee deadlines sweep flags a case whose answer or appeal period is over, once, and the step that follows
 resolves the flag."""
 
-from counselling.models import Flag
+from counselling.scheduling.models import Flag
 from fees import services
 from fees.sweeps import fee_deadlines_flag
 from tests.fees.conftest import pass_answer_deadline, pass_appeal_deadline

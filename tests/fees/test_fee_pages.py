@@ -66,8 +66,8 @@ def test_a_decision_without_reasons_is_refused_on_the_form(client, service, lead
 
 
 def test_the_proposer_is_refused_on_the_form_too(client, service, counsellor, assessed):
-    from counselling.models import Role
-    from counselling.services import membership_grant
+    from portal.memberships import membership_grant
+    from portal.models import Role
 
     membership_grant(actor=None, user=counsellor, service=service, role=Role.SERVICE_LEAD)
     client.force_login(counsellor)

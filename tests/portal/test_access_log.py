@@ -11,10 +11,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from counselling.models import Role, StaffMembership
 from portal.access_log import access_log_of, access_log_summary, is_out_of_hours
 from portal.audit import audit_read
-from portal.models import AuditEvent
+from portal.models import AuditEvent, Role, StaffMembership
 from referrals.services import referral_assign
 from tests.factories import MeetingFactory, ReferralFactory, StaffMembershipFactory
 
@@ -209,7 +208,7 @@ def test_who_has_accessed_my_data_as_csv_and_pdf_is_exported_and_logged(client, 
 
 
 def test_the_data_subject_export_holds_everything_about_the_person_and_is_logged(client, service, lead, logged_reads):
-    from counselling.models import Attendance, NeedsAssessment
+    from counselling.attendance.models import Attendance, NeedsAssessment
     from referrals.models import Guardian
 
     first, _second = logged_reads

@@ -4,9 +4,8 @@ import pytest
 from django.urls import reverse
 from guardian.shortcuts import assign_perm, get_perms
 
-from counselling.models import Role
 from portal.access_review import SERVICE_PERMISSION_LABELS
-from portal.models import AuditEvent
+from portal.models import AuditEvent, Role
 from referrals.models import Referral
 from referrals.services import referral_assign
 from tests.factories import ReferralFactory, StaffMembershipFactory
@@ -30,7 +29,7 @@ def test_the_lead_sees_each_staff_member_with_role_and_object_permissions(client
 def test_ending_a_membership_removes_the_access_at_once(client, service, lead, counsellor):
     counsellor_client = type(client)()
     counsellor_client.force_login(counsellor)
-    dashboard = reverse("portal:dashboard", args=[service.slug])
+    dashboard = reverse("scheduling:dashboard", args=[service.slug])
     assert counsellor_client.get(dashboard).status_code == 200
 
     client.force_login(lead)

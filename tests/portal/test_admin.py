@@ -6,12 +6,11 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
 
-from counselling.models import CounsellingService, Municipality, Role, StaffMembership
-from portal.models import AuditEvent
+from portal.models import AuditEvent, CounsellingService, Municipality, Role, StaffMembership
 from referrals.models import Referral
 from tests.factories import StaffMembershipFactory, UserFactory
 
-PROJECT_APPS = {"portal", "counselling", "referrals", "fees"}
+PROJECT_APPS = {"portal", "referrals", "scheduling", "attendance", "fees"}
 
 
 def test_every_project_model_is_in_the_admin():
@@ -31,7 +30,7 @@ def staff_lead(service):
 
 def test_admin_shows_a_lead_only_their_own_services_memberships(client, staff_lead, colleague, stranger):
     client.force_login(staff_lead)
-    response = client.get(reverse("admin:counselling_staffmembership_changelist"))
+    response = client.get(reverse("admin:portal_staffmembership_changelist"))
     assert response.status_code == 200
     shown = {m.user.username for m in response.context["cl"].queryset}
     assert shown == {staff_lead.username, "colleague"}
@@ -40,14 +39,14 @@ def test_admin_shows_a_lead_only_their_own_services_memberships(client, staff_le
 def test_admin_hides_another_services_membership_by_id(client, staff_lead, stranger):
     client.force_login(staff_lead)
     membership = StaffMembership.objects.get(user=stranger)
-    url = reverse("admin:counselling_staffmembership_change", args=[membership.pk])
+    url = reverse("admin:portal_staffmembership_change", args=[membership.pk])
     assert client.get(url).status_code == 302  # the admin redirects "does not exist" to its index
     assert client.get(url, follow=True).redirect_chain[-1][0] == reverse("admin:index")
 
 
 def test_superuser_sees_every_service(client, service, other_service):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    response = client.get(reverse("admin:counselling_counsellingservice_changelist"))
+    response = client.get(reverse("admin:portal_counsellingservice_changelist"))
     assert set(response.context["cl"].queryset) == {service, other_service}
 
 
@@ -56,7 +55,7 @@ def test_admin_grants_a_role_through_the_service(client, service):
     user = UserFactory()
     client.force_login(admin_user)
     response = client.post(
-        reverse("admin:counselling_staffmembership_add"),
+        reverse("admin:portal_staffmembership_add"),
         {"user": user.pk, "service": service.pk, "role": Role.COUNSELLOR},
     )
     assert response.status_code == 302
@@ -67,7 +66,7 @@ def test_admin_grants_a_role_through_the_service(client, service):
 def test_admin_refuses_a_second_active_role_with_a_message(client, counsellor, service):
     client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
     response = client.post(
-        reverse("admin:counselling_staffmembership_add"),
+        reverse("admin:portal_staffmembership_add"),
         {"user": counsellor.pk, "service": service.pk, "role": Role.SERVICE_LEAD},
     )
     assert response.status_code == 200
@@ -92,7 +91,7 @@ def test_seed_demo_is_idempotent(thresholds_2021, court_fee_rates):
     assert StaffMembership.objects.filter(role=Role.SERVICE_LEAD, is_active=True).count() == 2
     assert Referral.objects.count() == 8
     # Yesterday's demo meetings: a no-show that became a fee case, an attendance reported to the police.
-    from counselling.models import PoliceReport
+    from counselling.attendance.models import PoliceReport
     from fees.models import FeeCase
 
     assert (FeeCase.objects.count(), PoliceReport.objects.count()) == (1, 1)
@@ -120,7 +119,7 @@ def test_the_admin_has_the_portals_language_switcher_and_it_switches_the_admin_t
 
 
 @pytest.mark.parametrize(
-    "url", ["admin:login", "admin:counselling_counsellingservice_changelist", "admin:counselling_lettertemplate_add"]
+    "url", ["admin:login", "admin:portal_counsellingservice_changelist", "admin:scheduling_lettertemplate_add"]
 )
 def test_every_admin_page_has_the_language_switcher(client, db, url):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))

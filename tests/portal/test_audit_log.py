@@ -6,11 +6,10 @@ import pytest
 from django.db import connection
 from django.http import HttpResponse
 
-from counselling.models import Role
-from counselling.services import membership_grant
 from portal.audit import audit_read
+from portal.memberships import membership_grant
 from portal.middleware import RequestIdMiddleware
-from portal.models import AppendOnlyError, AuditEvent
+from portal.models import AppendOnlyError, AuditEvent, Role
 from tests.factories import CounsellingServiceFactory, UserFactory
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from counselling.models import CounsellingService
 from portal.audit import audit_read
 from portal.csv_export import csv_cell, csv_text
+from portal.models import CounsellingService
 from tests.csv_injection import HOSTILE, assert_no_formula, csv_rows
 from tests.factories import ReferralFactory
 

@@ -37,7 +37,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from counselling.models import Role
+from portal.models import Role
 from tests.factories import StaffMembershipFactory, UserFactory
 from tests.portal.test_permission_matrix import OBJECT_KWARGS, SCOPED, _url
 

@@ -18,21 +18,16 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from counselling.models import (
-    Letter,
-    Meeting,
-    PoliceReport,
-    Reminder,
-    ReminderRule,
-    Role,
-)
-from counselling.services.letters import letter_email_send
-from counselling.services.reminders import reminders_send_due
+from counselling.attendance.models import PoliceReport
+from counselling.scheduling.models import Letter, Meeting, Reminder, ReminderRule
+from counselling.scheduling.services.letters import letter_email_send
+from counselling.scheduling.services.reminders import reminders_send_due
 from fees.models import FeeCase, FeeCaseStatus, FeeLetter
-from portal.models import AuditEvent
+from portal.models import AuditEvent, Role
 from referrals.forms import GuardianForm, IntakeForm
 from referrals.identity import example_national_id
 from referrals.models import Guardian, Person, Referral, ReferralEvent
+from tests.conftest import default_reminders_install
 from tests.factories import StaffMembershipFactory, open_every_day
 from tests.fees.factories import FeePolicyFactory
 
@@ -130,11 +125,9 @@ def page(name, service, **kwargs):
 @pytest.fixture
 def reminder_rules(db):
     """The shipped rules and texts (browser tests may have flushed them)."""
-    from importlib import import_module
-
     for channel in ("email", "sms"):
         ReminderRule.objects.get_or_create(days_before=1, channel=channel, defaults={"send_at": datetime.time(10)})
-    import_module("counselling.migrations.0006_default_reminders").seed(apps, None)
+    default_reminders_install()
 
 
 @pytest.fixture
@@ -172,7 +165,7 @@ def book_and_hold(counsellor, service, referral, location, *, hours_ago):
     )
     ok(
         client.post(
-            page("counselling:book", service, referral_pk=referral.pk),
+            page("scheduling:book", service, referral_pk=referral.pk),
             {
                 "counsellor": counsellor.pk,
                 "length_minutes": "45",
@@ -188,7 +181,7 @@ def book_and_hold(counsellor, service, referral, location, *, hours_ago):
     assert sorted(letter.recipient_name for letter in letters) == sorted([FULL_NAME, GUARDIAN["name"]])
     for letter in letters:
         letter_email_send(letter_id=letter.pk)
-        ok(client.get(page("counselling:letter_pdf", service, letter_pk=letter.pk)))
+        ok(client.get(page("scheduling:letter_pdf", service, letter_pk=letter.pk)))
     reminders = list(meeting.reminders.all())
     assert {r.address for r in reminders} >= {PERSON["email"], GUARDIAN["email"]}
     reminders_send_due(now=max(r.due_at for r in reminders) + datetime.timedelta(minutes=1))
@@ -196,7 +189,7 @@ def book_and_hold(counsellor, service, referral, location, *, hours_ago):
     # Time passes: the meeting took place.
     starts = timezone.now() - datetime.timedelta(hours=hours_ago)
     Meeting.objects.filter(pk=meeting.pk).update(starts_at=starts, ends_at=starts + datetime.timedelta(minutes=45))
-    ok(client.get(page("counselling:meeting", service, meeting_pk=meeting.pk)), 200)
+    ok(client.get(page("attendance:meeting", service, meeting_pk=meeting.pk)), 200)
     return meeting
 
 
@@ -225,23 +218,23 @@ def test_a_person_and_guardian_with_the_longest_values_go_through_every_step(
     client = signed_in(counsellor)
     ok(
         client.post(
-            page("counselling:attendance", service, meeting_pk=meeting.pk),
+            page("attendance:attendance", service, meeting_pk=meeting.pk),
             {"outcome": "attended", "risk_information_given": "on", "consent": "no"},
         ),
         302,
     )
     report = PoliceReport.objects.get(meeting=meeting)
     assert (report.person_name, report.police_reference) == (FULL_NAME, CONDITION_REFERENCE)
-    ok(client.get(page("counselling:police_reports", service)), 200)
-    ok(client.get(page("counselling:police_report_pdf", service, report_pk=report.pk)), 200)
-    ok(client.post(page("counselling:police_report_sent", service, report_pk=report.pk)), 302)
+    ok(client.get(page("attendance:police_reports", service)), 200)
+    ok(client.get(page("attendance:police_report_pdf", service, report_pk=report.pk)), 200)
+    ok(client.post(page("attendance:police_report_sent", service, report_pk=report.pk)), 302)
 
     # Missed, under the order route: a report the lead chooses to make, and the fee case.
     missed, _response = register(counsellor, service, route="order", reference=ORDER_REFERENCE, born=born, today=today)
     meeting = book_and_hold(counsellor, service, missed, location, hours_ago=1)
-    ok(client.post(page("counselling:attendance", service, meeting_pk=meeting.pk), {"outcome": "no_show"}), 302)
+    ok(client.post(page("attendance:attendance", service, meeting_pk=meeting.pk), {"outcome": "no_show"}), 302)
     lead_client, officer = signed_in(lead), signed_in(fee_officer)
-    ok(lead_client.post(page("counselling:police_report_create", service, meeting_pk=meeting.pk)), 302)
+    ok(lead_client.post(page("attendance:police_report_create", service, meeting_pk=meeting.pk)), 302)
     assert PoliceReport.objects.get(meeting=meeting).person_name == FULL_NAME
 
     fee_case = FeeCase.objects.get(meeting=meeting)
@@ -366,7 +359,7 @@ COPIES = {
     (PoliceReport, "national_id"): lambda: _length(Person, "national_id"),
     (PoliceReport, "police_reference"): lambda: _length(Referral, "police_reference"),
     (PoliceReport, "police_district"): lambda: _length(Referral, "police_district"),
-    (PoliceReport, "service_name"): lambda: _length(apps.get_model("counselling", "CounsellingService"), "name"),
+    (PoliceReport, "service_name"): lambda: _length(apps.get_model("portal", "CounsellingService"), "name"),
     (AuditEvent, "actor_label"): lambda: _length(User, User.USERNAME_FIELD),
     (AuditEvent, "reason"): lambda: max(
         _length(Referral, "legal_hold_reason"), _length(apps.get_model("portal", "BreakTheGlassAccess"), "reason")

@@ -20,12 +20,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from counselling.models import AvailabilityException, Meeting, Role
-from counselling.services import AttendanceDetails, attendance_record
+from counselling.attendance.services import AttendanceDetails, attendance_record
+from counselling.scheduling.models import AvailabilityException, Meeting
 from fees import services as fee_services
 from fees.models import CollectionExport, FeeCase, FeeLetter
 from portal.forms import validate_date_in_range
-from portal.models import AuditEvent
+from portal.models import AuditEvent, Role
 from referrals.identity import example_national_id
 from referrals.models import Referral
 from tests.factories import MeetingFactory, ReferralFactory, StaffMembershipFactory, open_every_day
@@ -212,11 +212,11 @@ def _letter_sent_url(scene):
 
 
 def _book_url(scene):
-    return on("counselling:book", scene, referral_pk=waiting_case(scene).pk)
+    return on("scheduling:book", scene, referral_pk=waiting_case(scene).pk)
 
 
 def _reschedule_url(scene):
-    return on("counselling:reschedule", scene, meeting_pk=booked_meeting(scene).pk)
+    return on("scheduling:reschedule", scene, meeting_pk=booked_meeting(scene).pk)
 
 
 PLACES = [
@@ -242,7 +242,7 @@ PLACES = [
         json=True,
     ),
     Place(
-        "counselling.forms.MeetingTimeForm",
+        "counselling.scheduling.forms.MeetingTimeForm",
         "other_time",
         "post",
         "counsellor",
@@ -251,7 +251,7 @@ PLACES = [
         datetime=True,
     ),
     Place(
-        "counselling.forms.RescheduleForm",
+        "counselling.scheduling.forms.RescheduleForm",
         "other_time",
         "post",
         "counsellor",
@@ -261,22 +261,22 @@ PLACES = [
     ),
     *[
         Place(
-            "counselling.forms.AbsenceForm",
+            "counselling.scheduling.forms.AbsenceForm",
             name,
             "post",
             "counsellor",
-            lambda s: on("counselling:absences", s),
+            lambda s: on("scheduling:absences", s),
             _absence,
             datetime=True,
         )
         for name in ("starts_at", "ends_at")
     ],
     Place(
-        "counselling.forms.CalendarWeekForm",
+        "counselling.scheduling.forms.CalendarWeekForm",
         "week",
         "get",
         "counsellor",
-        lambda s: on("counselling:calendar", s),
+        lambda s: on("scheduling:calendar", s),
         lambda s: {"counsellor": s.counsellor.pk},
     ),
     fee_step_place("answer", "received_on", "AnswerForm", "noticed", valid_reason="Glemte avtalen."),
@@ -348,7 +348,7 @@ def test_a_date_out_of_range_is_a_form_error_and_nothing_is_saved(scene, place, 
 
 # Every date field of every form and filter: the portal's own, and tried above.
 
-PROJECT_APPS = ("portal", "counselling", "referrals", "fees")
+PROJECT_APPS = ("portal", "referrals", "scheduling", "attendance", "fees")
 
 
 def _forms_with_dates():

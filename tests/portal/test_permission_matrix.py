@@ -12,7 +12,7 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from counselling.models import Role
+from portal.models import Role
 from tests.conftest import log_in_without_second_factor
 from tests.factories import (
     AbsenceFactory,
@@ -162,7 +162,7 @@ def test_each_role_gets_200_or_403(client, service, name, role):
 
 @pytest.mark.parametrize("name", sorted(SCOPED))
 def test_ended_membership_gives_404_at_once(client, service, name):
-    from counselling.services import membership_deactivate
+    from portal.memberships import membership_deactivate
 
     membership = StaffMembershipFactory(service=service, role=Role.SERVICE_LEAD)
     client.force_login(membership.user)

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from counselling.models import Attendance, NeedsAssessment
+from counselling.attendance.models import Attendance, NeedsAssessment
 from portal.models import AuditEvent
 from referrals.services import referral_assign
 from tests.factories import LetterFactory, MeetingFactory, PoliceReportFactory
@@ -41,9 +41,9 @@ def case(service, counsellor, lead):
 # URL name -> the object kwargs it takes from `case`.
 READS = {
     "referrals:detail": ["referral_pk"],
-    "counselling:meeting": ["meeting_pk"],
-    "counselling:letter_pdf": ["letter_pk"],
-    "counselling:police_report_pdf": ["report_pk"],
+    "attendance:meeting": ["meeting_pk"],
+    "scheduling:letter_pdf": ["letter_pk"],
+    "attendance:police_report_pdf": ["report_pk"],
     "fees:case": ["fee_case_pk"],
     "fees:letter_pdf": ["fee_letter_pk"],
     "privacy:access_log_person_csv": ["person_pk"],
@@ -70,7 +70,7 @@ def test_each_read_of_a_persons_data_is_logged_exactly_once(client, service, lea
 
 def test_the_assigned_counsellor_reading_the_confidential_note_leaves_one_entry(client, service, counsellor, case):
     client.force_login(counsellor)
-    response = client.get(reverse("counselling:meeting", args=[service.slug, case["meeting_pk"]]))
+    response = client.get(reverse("attendance:meeting", args=[service.slug, case["meeting_pk"]]))
     entries = list(AuditEvent.objects.filter(kind="read", actor=counsellor).values_list("action", flat=True))
     assert len(entries) == 1
     if "Sover hos venner." in response.content.decode():

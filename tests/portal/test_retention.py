@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
-from counselling.models import Attendance, NeedsAssessment
+from counselling.attendance.models import Attendance, NeedsAssessment
 from fees.models import FeeCaseStatus
 from portal.models import AuditEvent, RecordType, RetentionRule
 from portal.retention import ANONYMISED, legal_hold_set, retention_sweep

@@ -207,7 +207,7 @@ def test_the_collection_export_asks_for_the_password_again_after_15_minutes(clie
 
 
 def test_a_confidential_note_needs_a_recent_password_but_the_meeting_page_does_not(client, lead, service):
-    from counselling.services import AttendanceDetails, attendance_record
+    from counselling.attendance.services import AttendanceDetails, attendance_record
 
     began = timezone.now() - datetime.timedelta(hours=1)
     meeting = MeetingFactory(referral=ReferralFactory(service=service), counsellor=lead, starts_at=began)
@@ -222,7 +222,7 @@ def test_a_confidential_note_needs_a_recent_password_but_the_meeting_page_does_n
         confidential_note="Hemmelig notat om personen.",
     )
     attendance_record(actor=lead, meeting=meeting, details=details)
-    url = reverse("counselling:meeting", args=[service.slug, meeting.pk])
+    url = reverse("attendance:meeting", args=[service.slug, meeting.pk])
     client.force_login(lead)
     assert "Hemmelig notat" in client.get(url).content.decode()
     _make_stale(client)
@@ -270,7 +270,7 @@ def test_no_template_has_inline_script_style_or_event_handlers():
 
 
 def test_the_calendar_feed_and_health_check_need_no_second_factor(client, counsellor):
-    from counselling.models import CalendarFeed
+    from counselling.scheduling.models import CalendarFeed
 
     CalendarFeed.objects.create(user=counsellor, token="secret-token-for-test")
     assert client.get("/calendar/secret-token-for-test.ics").status_code == 200

@@ -43,13 +43,13 @@ def _case_pages(case):
     fee_case = FeeCaseFactory(referral=case, meeting=meeting)
     return {
         "case": reverse("referrals:detail", args=[slug, case.pk]),
-        "meeting": reverse("counselling:meeting", args=[slug, meeting.pk]),
-        "attendance": reverse("counselling:attendance", args=[slug, meeting.pk]),
-        "letter": reverse("counselling:letter_pdf", args=[slug, letter.pk]),
-        "book": reverse("counselling:book", args=[slug, case.pk]),
-        "reschedule": reverse("counselling:reschedule", args=[slug, meeting.pk]),
-        "cancel": reverse("counselling:cancel", args=[slug, meeting.pk]),
-        "police report": reverse("counselling:police_report_pdf", args=[slug, report.pk]),
+        "meeting": reverse("attendance:meeting", args=[slug, meeting.pk]),
+        "attendance": reverse("attendance:attendance", args=[slug, meeting.pk]),
+        "letter": reverse("scheduling:letter_pdf", args=[slug, letter.pk]),
+        "book": reverse("scheduling:book", args=[slug, case.pk]),
+        "reschedule": reverse("scheduling:reschedule", args=[slug, meeting.pk]),
+        "cancel": reverse("scheduling:cancel", args=[slug, meeting.pk]),
+        "police report": reverse("attendance:police_report_pdf", args=[slug, report.pk]),
         "fee case": reverse("fees:case", args=[slug, fee_case.pk]),
     }
 

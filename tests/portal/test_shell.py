@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from counselling.models import Role
+from portal.models import Role
 from tests.factories import CounsellingServiceFactory, StaffMembershipFactory, UserFactory
 
 

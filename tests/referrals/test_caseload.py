@@ -157,7 +157,7 @@ def test_case_page_query_count_is_pinned(client, service, lead, counsellor, thre
     # Two meetings (one cancelled), each with letters to the person and the guardian.
     from django.utils import timezone
 
-    from counselling.services import meeting_book, meeting_cancel
+    from counselling.scheduling.services import meeting_book, meeting_cancel
     from tests.factories import LocationFactory
 
     place = LocationFactory(service=service)

@@ -6,8 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from counselling.models import Role
-from portal.models import AuditEvent
+from portal.models import AuditEvent, Role
 from referrals.identity import example_national_id
 from referrals.models import Guardian, Person, Referral
 from tests.factories import MunicipalityFactory, ReferralFactory, StaffMembershipFactory

@@ -6,8 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from guardian.shortcuts import get_perms
 
-from counselling.models import Role
-from portal.models import AuditEvent
+from portal.models import AuditEvent, Role
 from referrals.identity import example_national_id
 from referrals.models import Person, Referral
 from referrals.services import GuardianDetails, PersonDetails, ReferralDetails, referral_assign, referral_register

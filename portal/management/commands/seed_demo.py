@@ -10,8 +10,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from counselling.models import CounsellingService, Location, LocationKind, Municipality, OpeningHours, Role
-from counselling.services import membership_grant
+from counselling.scheduling.models import Location, LocationKind, OpeningHours
+from portal.memberships import membership_grant
+from portal.models import CounsellingService, Municipality, Role
 from referrals.identity import example_national_id
 from referrals.models import Referral
 from referrals.services import GuardianDetails, PersonDetails, ReferralDetails, referral_assign, referral_register
@@ -168,8 +169,8 @@ class Command(BaseCommand):
         something in them: a no-show under the order route (fees are on in Oslo) and an attended condition."""
         from django.utils import timezone
 
-        from counselling.models import Location, Meeting
-        from counselling.services import AttendanceDetails, attendance_record
+        from counselling.attendance.services import AttendanceDetails, attendance_record
+        from counselling.scheduling.models import Location, Meeting
         from fees.models import FeePolicy
 
         service = CounsellingService.objects.get(slug="oslo")

@@ -1,0 +1,165 @@
+"""Recording what happened at the meeting, and what follows from it for the case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from counselling.attendance.models import Attendance, AttendanceOutcome, ConsentBy, Need, NeedsAssessment, OnwardService
+from counselling.attendance.services.police_reports import police_report_make
+from counselling.scheduling.models import FlagKind, Meeting, MeetingStatus
+from counselling.scheduling.services.flags import flags_resolve
+from portal.audit import audit_change
+from referrals.models import Referral, ReferralStatus, Route
+from referrals.services import timeline_add, translatable
+
+# From 16 a person consents to health care on their own; under 16 the guardians do (pasient- og
+# brukerrettighetsloven § 4-3).
+AGE_OF_CONSENT = 16
+
+
+@dataclass
+class AttendanceDetails:
+    outcome: str
+    absence_reason: str = ""
+    person_present: bool = False
+    guardian_ids: list[int] = field(default_factory=list)
+    risk_information_given: bool = False
+    consent: bool | None = None
+    needs: list[str] = field(default_factory=list)
+    onward_referrals: list[str] = field(default_factory=list)
+    confidential_note: str = ""
+
+    @property
+    def has_assessment(self) -> bool:
+        return bool(self.needs or self.onward_referrals or self.confidential_note.strip())
+
+
+def consent_by_for(referral: Referral, meeting: Meeting) -> str:
+    age = referral.person.age_on(timezone.localdate(meeting.starts_at))
+    return ConsentBy.PERSON if age >= AGE_OF_CONSENT else ConsentBy.GUARDIANS
+
+
+def _check(details: AttendanceDetails, meeting: Meeting, guardian_ids: set[int]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if details.outcome not in AttendanceOutcome.values:
+        errors["outcome"] = [_("Choose what happened.")]
+        return errors
+    if details.outcome == AttendanceOutcome.VALID_ABSENCE and not details.absence_reason.strip():
+        errors["absence_reason"] = [_("Give the reason for the absence, e.g. documented illness.")]
+    if not set(details.guardian_ids) <= guardian_ids:
+        errors["guardian_ids"] = [_("Choose among the case's guardians.")]
+    if details.outcome == AttendanceOutcome.ATTENDED:
+        if details.consent is None:
+            errors["consent"] = [_("Record whether consent to a needs assessment was given.")]
+        elif (
+            details.consent
+            and consent_by_for(meeting.referral, meeting) == ConsentBy.GUARDIANS
+            and not details.guardian_ids
+        ):
+            errors["consent"] = [_("The person is under 16: the guardians give consent. Record which guardians came.")]
+    elif details.consent is not None or details.risk_information_given:
+        errors["outcome"] = [_("Consent and risk information are recorded only when the person attended.")]
+    if details.has_assessment and details.consent is not True:
+        errors["consent"] = [_("Without consent, no needs assessment, onward referral or note can be stored.")]
+    unknown = set(details.needs) - set(Need.values)
+    if unknown:
+        errors["needs"] = [_("Unknown need: %(codes)s") % {"codes": ", ".join(sorted(unknown))}]
+    unknown = set(details.onward_referrals) - set(OnwardService.values)
+    if unknown:
+        errors["onward_referrals"] = [_("Unknown service: %(codes)s") % {"codes": ", ".join(sorted(unknown))}]
+    return errors
+
+
+@transaction.atomic
+def attendance_record(*, actor, meeting: Meeting, details: AttendanceDetails) -> Attendance:
+    """Record the meeting's outcome, once, after it started. What follows depends on the outcome and route:
+
+    - attended: the case is closed; under the condition route an attendance confirmation to the police
+      is made, to be sent;
+    - did not attend: under the condition route a non-attendance report is made and the case closed;
+      under the order route the case waits for the fee step;
+    - valid absence: the case waits for a new meeting.
+    """
+    # The case first, then the meeting: the same order as booking and moving, so they cannot deadlock.
+    referral = Referral.objects.select_for_update(of=("self",)).select_related("person").get(pk=meeting.referral_id)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting.referral = referral
+    if meeting.status != MeetingStatus.BOOKED:
+        raise ValidationError(_("The attendance of this meeting is already recorded, or the meeting was moved."))
+    if meeting.starts_at > timezone.now():
+        raise ValidationError(_("Attendance can be recorded once the meeting has started."))
+    if referral.status == ReferralStatus.CLOSED:
+        raise ValidationError(_("The case is closed."))
+    guardian_ids = set(referral.guardians.values_list("pk", flat=True))
+    errors = _check(details, meeting, guardian_ids)
+    if errors:
+        raise ValidationError(errors)
+
+    attended = details.outcome == AttendanceOutcome.ATTENDED
+    attendance = Attendance.objects.create(
+        meeting=meeting,
+        outcome=details.outcome,
+        absence_reason=details.absence_reason.strip(),
+        person_present=attended,
+        risk_information_given=attended and details.risk_information_given,
+        consent=details.consent if attended else None,
+        consent_by=consent_by_for(referral, meeting) if attended else "",
+        recorded_by=actor,
+    )
+    attendance.guardians_present.set(details.guardian_ids)
+    if details.consent and details.has_assessment:
+        NeedsAssessment.objects.create(
+            attendance=attendance,
+            needs=sorted(set(details.needs)),
+            onward_referrals=sorted(set(details.onward_referrals)),
+            confidential_note=details.confidential_note.strip(),
+        )
+    meeting.status = MeetingStatus.HELD
+    meeting.save(update_fields=["status"])
+    flags_resolve(actor=actor, referral=referral, kinds=[FlagKind.ATTENDANCE_NOT_RECORDED], meeting=meeting)
+    flags_resolve(actor=actor, referral=referral, kinds=[FlagKind.DEADLINE_PASSED])
+
+    # The timeline is read by everyone on the case: it names the outcome, never the assessment.
+    timeline_add(
+        referral=referral,
+        actor=actor,
+        kind="meeting.attendance",
+        message=gettext_noop("Attendance recorded for the meeting on %(date)s: %(outcome)s."),
+        params={
+            "date": timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y"),
+            "outcome": translatable(AttendanceOutcome(details.outcome).label),
+        },
+        extra={"meeting": meeting.pk},
+    )
+    audit_change(
+        actor=actor,
+        action="attendance.recorded",
+        obj=attendance,
+        service=referral.service,
+        person_id=referral.person_id,
+    )
+
+    if details.outcome == AttendanceOutcome.VALID_ABSENCE:
+        referral.status = ReferralStatus.VALID_ABSENCE
+    elif referral.route == Route.CONDITION:
+        police_report_make(actor=actor, meeting=meeting)
+        referral.status = ReferralStatus.CLOSED
+    elif attended:
+        referral.status = ReferralStatus.CLOSED
+    else:
+        referral.status = ReferralStatus.MISSED  # the order route: the fee step decides what follows
+        from fees.selectors import fee_policy_for  # fees builds on counselling: imported here, not at the top
+        from fees.services import fee_case_propose
+
+        if fee_policy_for(referral.service).fees_enabled:
+            fee_case_propose(actor=actor, meeting=meeting)
+    referral.save(update_fields=["status"])
+    if referral.status == ReferralStatus.CLOSED:
+        timeline_add(referral=referral, actor=actor, kind="referral.closed", message=gettext_noop("Case closed."))
+    return attendance

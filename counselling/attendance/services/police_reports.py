@@ -1,0 +1,108 @@
+"""Reports to the police: the attendance fact and who it is about, and nothing said at the meeting."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from counselling.attendance.models import AttendanceOutcome, PoliceReport, PoliceReportKind
+from counselling.scheduling.models import Meeting, MeetingStatus
+from counselling.scheduling.services.letters import LETTER_LANGUAGE
+from portal.audit import audit_change
+from portal.pdf import html_to_pdf
+from referrals.models import PoliceDistrict, Referral
+from referrals.services import timeline_add, translatable
+
+KIND_FOR_OUTCOME = {
+    AttendanceOutcome.ATTENDED: PoliceReportKind.ATTENDED,
+    AttendanceOutcome.NO_SHOW: PoliceReportKind.NOT_ATTENDED,
+}
+
+
+def police_report_html(report: PoliceReport) -> str:
+    with translation.override(LETTER_LANGUAGE):
+        return render_to_string(
+            "letters/police_report.html",
+            {"report": report, "police_district": PoliceDistrict(report.police_district).label},
+        )
+
+
+def police_report_make(*, actor, meeting: Meeting) -> PoliceReport:
+    """The report on the meeting's attendance. Made once: asking again gives the same report."""
+    with transaction.atomic():
+        meeting = (
+            Meeting.objects.select_for_update(of=("self",))
+            .select_related("referral__person", "referral__service")
+            .get(pk=meeting.pk)
+        )
+        attendance = getattr(meeting, "attendance", None)
+        if meeting.status != MeetingStatus.HELD or attendance is None:
+            raise ValidationError(_("Record the attendance before reporting it to the police."))
+        kind = KIND_FOR_OUTCOME.get(attendance.outcome)
+        if kind is None:
+            raise ValidationError(_("A valid absence is not reported to the police; book a new meeting."))
+        existing = PoliceReport.objects.filter(meeting=meeting, kind=kind).first()
+        if existing is not None:
+            return existing
+        referral: Referral = meeting.referral
+        report = PoliceReport(
+            referral=referral,
+            meeting=meeting,
+            kind=kind,
+            police_district=referral.police_district,
+            police_reference=referral.police_reference,
+            person_name=referral.person.full_name,
+            national_id=referral.person.national_id,
+            service_name=referral.service.name,
+            meeting_date=timezone.localdate(meeting.starts_at),
+            created_by=actor,
+            created_at=timezone.now(),
+        )
+        report.pdf.save(
+            f"politimelding-{meeting.pk}-{kind}.pdf", ContentFile(html_to_pdf(police_report_html(report))), save=False
+        )
+        report.save()
+        timeline_add(
+            referral=referral,
+            actor=actor,
+            kind="police_report.made",
+            message=gettext_noop("%(kind)s to the police made, to be sent."),
+            params={"kind": translatable(PoliceReportKind(kind).label)},
+            extra={"report": report.pk},
+        )
+        audit_change(
+            actor=actor, action="police_report.made", obj=report, service=referral.service, person_id=referral.person_id
+        )
+        return report
+
+
+@transaction.atomic
+def police_report_mark_sent(*, actor, report: PoliceReport) -> PoliceReport:
+    """Record that the report went to the police, by whom and when. Marking it twice keeps the first."""
+    report = PoliceReport.objects.select_for_update(of=("self",)).select_related("referral").get(pk=report.pk)
+    if report.sent_at is not None:
+        return report
+    report.sent_at = timezone.now()
+    report.sent_by = actor
+    report.save(update_fields=["sent_at", "sent_by"])
+    timeline_add(
+        referral=report.referral,
+        actor=actor,
+        kind="police_report.sent",
+        message=gettext_noop("%(kind)s sent to the police."),
+        params={"kind": translatable(PoliceReportKind(report.kind).label)},
+        extra={"report": report.pk},
+    )
+    audit_change(
+        actor=actor,
+        action="police_report.sent",
+        obj=report,
+        service=report.referral.service,
+        person_id=report.referral.person_id,
+    )
+    return report

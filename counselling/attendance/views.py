@@ -1,0 +1,161 @@
+"""The meeting page, attendance and police reports. Thin: parse, call a service, render.
+
+The meeting page lives here, one floor above scheduling, because it shows what happened at the meeting."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from counselling.scheduling.models import MeetingStatus
+from counselling.scheduling.selectors import meeting_for
+from portal.audit import audit_read
+from portal.break_glass import referral_access_check
+from portal.models import CASEWORK_ROLES, Role
+from portal.permissions import service_view
+from portal.reauth import password_recently_checked, reauth_url
+from portal.shortcuts import refusal_show, stored_file_download
+
+from .forms import AttendanceForm
+from .models import ConsentBy
+from .selectors import may_read_confidential, police_report_for, police_reports_of
+from .services import AttendanceDetails, attendance_record, police_report_make, police_report_mark_sent
+from .services.attendance import consent_by_for
+
+
+@service_view(roles=CASEWORK_ROLES)
+def meeting_detail(request, meeting_pk):
+    meeting = meeting_for(request.service, meeting_pk)
+    referral = meeting.referral
+    referral_access_check(request, referral)
+    attendance = getattr(meeting, "attendance", None)
+    assessment = getattr(attendance, "assessment", None) if attendance else None
+    may_read = may_read_confidential(request.user, request.membership, referral)
+    # The confidential assessment asks for the password again when it was last checked long ago.
+    confirm_first = assessment is not None and may_read and not password_recently_checked(request)
+    confidential = may_read and not confirm_first
+    if assessment is not None and confidential:
+        audit_read(
+            actor=request.user,
+            action="assessment.viewed",
+            obj=assessment,
+            service=request.service,
+            person_id=referral.person_id,
+        )
+    context = {
+        "meeting": meeting,
+        "referral": referral,
+        "attendance": attendance,
+        "guardians_present": attendance.guardians_present.all() if attendance else [],
+        "assessment": assessment if confidential else None,
+        "assessment_hidden": assessment is not None and not may_read,
+        "assessment_reauth_url": reauth_url(request, request.get_full_path()) if confirm_first else None,
+        "letters": meeting.letters.all(),
+        "reports": meeting.police_reports.all(),
+        "history": _history(meeting),
+        "can_record": meeting.status == MeetingStatus.BOOKED and meeting.starts_at <= timezone.now(),
+    }
+    if not (assessment is not None and confidential):
+        # One entry per read: reading the assessment is logged above and covers the meeting page it is on.
+        audit_read(
+            actor=request.user,
+            action="meeting.viewed",
+            obj=meeting,
+            service=request.service,
+            person_id=referral.person_id,
+        )
+    return render(request, "attendance/meeting_detail.html", context)
+
+
+def _history(meeting):
+    """The meetings this one replaced, newest first."""
+    earlier = []
+    current = meeting.replaces
+    while current is not None:
+        earlier.append(current)
+        current = current.replaces
+    return earlier
+
+
+@service_view(roles=CASEWORK_ROLES)
+def attendance_record_view(request, meeting_pk):
+    meeting = meeting_for(request.service, meeting_pk)
+    referral = meeting.referral
+    referral_access_check(request, referral)
+    guardians = list(referral.guardians.all())
+    form = AttendanceForm(request.POST or None, guardians=guardians)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        details = AttendanceDetails(
+            outcome=data["outcome"],
+            absence_reason=data["absence_reason"],
+            guardian_ids=data.get("guardians", []),
+            risk_information_given=data["risk_information_given"],
+            consent=data["consent"],
+            needs=data["needs"],
+            onward_referrals=data["onward_referrals"],
+            confidential_note=data["confidential_note"],
+        )
+        try:
+            attendance_record(actor=request.user, meeting=meeting, details=details)
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "guardian_ids" in error.error_dict:
+                error.error_dict["guardians"] = error.error_dict.pop("guardian_ids")
+            refusal_show(form, error)
+        else:
+            messages.success(request, _("The attendance is recorded."))
+            return redirect("referrals:detail", service_slug=request.service.slug, referral_pk=referral.pk)
+    guardians_consent = consent_by_for(referral, meeting) == ConsentBy.GUARDIANS
+    context = {"meeting": meeting, "referral": referral, "form": form, "under_16": guardians_consent}
+    return render(request, "attendance/attendance_form.html", context)
+
+
+@service_view(roles=CASEWORK_ROLES)
+def police_report_list(request):
+    reports = police_reports_of(request.service)
+    districts: dict[str, list] = {}
+    for report in reports.filter(sent_at__isnull=True):
+        districts.setdefault(report.referral.get_police_district_display(), []).append(report)
+    sent = reports.filter(sent_at__isnull=False).order_by("-sent_at")[:50]  # the latest sent
+    return render(request, "attendance/police_reports.html", {"districts": districts, "sent": sent})
+
+
+@service_view(roles=CASEWORK_ROLES)
+def police_report_pdf(request, report_pk):
+    report = police_report_for(request.service, report_pk)
+    referral_access_check(request, report.referral)
+    audit_read(
+        actor=request.user,
+        action="police_report.downloaded",
+        obj=report,
+        service=request.service,
+        person_id=report.referral.person_id,
+    )
+    return stored_file_download(report.pdf)
+
+
+@service_view(roles=CASEWORK_ROLES)
+@require_POST
+def police_report_sent(request, report_pk):
+    report = police_report_for(request.service, report_pk)
+    police_report_mark_sent(actor=request.user, report=report)
+    messages.success(request, _("Marked as sent to the police."))
+    return redirect("attendance:police_reports", service_slug=request.service.slug)
+
+
+@service_view(roles=[Role.SERVICE_LEAD])
+def police_report_create(request, meeting_pk):
+    """Under the order route the police get nothing by default; the service lead may choose to report."""
+    meeting = meeting_for(request.service, meeting_pk)
+    referral_access_check(request, meeting.referral)
+    if request.method == "POST":
+        try:
+            report = police_report_make(actor=request.user, meeting=meeting)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("attendance:meeting", service_slug=request.service.slug, meeting_pk=meeting.pk)
+        messages.success(request, _("The report is made: %(report)s.") % {"report": report.get_kind_display()})
+        return redirect("attendance:police_reports", service_slug=request.service.slug)
+    return render(request, "attendance/police_report_create.html", {"meeting": meeting, "referral": meeting.referral})

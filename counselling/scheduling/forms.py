@@ -1,0 +1,103 @@
+"""Forms parse what staff type; counselling.services decides."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from counselling.scheduling.models import AbsenceKind, Location, RequestedBy
+from counselling.scheduling.selectors import Slot
+from counselling.scheduling.services import DEFAULT_LENGTH
+from portal.forms import DateField, DateTimeField
+from portal.selectors import staff_name
+
+
+def slot_label(slot: Slot) -> str:
+    start = timezone.localtime(slot.starts_at)
+    day = f"{date_format(start, 'D')} {date_format(start, 'MONTH_DAY_FORMAT')}"  # "tor 26. november", "Thu 26 November"
+    label = f"{day} {start:%H:%M}–{timezone.localtime(slot.ends_at):%H:%M} · {slot.location}"
+    return f"{label} ({_('after the deadline')})" if slot.after_deadline else label
+
+
+class MeetingTimeForm(forms.Form):
+    """A counsellor and a time: one of the free times offered, or another time and place agreed directly."""
+
+    LENGTHS = (30, 45, 60, 90)
+
+    counsellor = forms.TypedChoiceField(label=_("Counsellor"), coerce=int)
+    length_minutes = forms.TypedChoiceField(
+        label=_("Length"),
+        coerce=int,
+        initial=DEFAULT_LENGTH,
+        choices=[(m, f"{m} min") for m in LENGTHS],  # "min" reads the same in Bokmål and English
+    )
+    slot = forms.ChoiceField(
+        label=_("Free times"), required=False, widget=forms.RadioSelect(attrs={"class": "form-check-input"})
+    )
+    other_time = DateTimeField(label=_("Or another time"), required=False)
+    location = forms.ModelChoiceField(
+        label=_("Place (for another time)"), queryset=Location.objects.none(), required=False
+    )
+    late_reason = forms.CharField(
+        label=_("Reason for a time after the attendance deadline"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, counsellors=(), slots=(), locations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counsellor"].choices = [(m.user_id, staff_name(m.user)) for m in counsellors]
+        self.fields["slot"].choices = [(slot.value, slot_label(slot)) for slot in slots]
+        self.fields["location"].queryset = locations if locations is not None else Location.objects.none()
+
+    def clean(self):
+        data = super().clean()
+        slot, other = data.get("slot"), data.get("other_time")
+        if not slot and not other:
+            raise ValidationError(_("Choose one of the free times, or give another time and place."))
+        if slot:
+            moment, location_pk = slot.split("|")
+            data["starts_at"] = timezone.make_aware(parse_datetime(moment))
+            data["location"] = self.fields["location"].queryset.filter(pk=location_pk).first()
+        else:
+            data["starts_at"] = other
+            if not data.get("location"):
+                self.add_error("location", _("Choose where the meeting is."))
+        return data
+
+
+class RescheduleForm(MeetingTimeForm):
+    requested_by = forms.ChoiceField(label=_("Asked for by"), choices=RequestedBy.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CancelForm(forms.Form):
+    requested_by = forms.ChoiceField(label=_("Asked for by"), choices=RequestedBy.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CalendarWeekForm(forms.Form):
+    """The week the calendar shows, from the query string: any day of it."""
+
+    week = DateField(required=False)
+
+    def monday(self) -> datetime.date:
+        """The Monday of the week asked for; this week when none, or one the form refuses, is asked for."""
+        day = (self.cleaned_data.get("week") if self.is_valid() else None) or timezone.localdate()
+        return day - datetime.timedelta(days=day.weekday())
+
+
+class AbsenceForm(forms.Form):
+    counsellor = forms.TypedChoiceField(label=_("Counsellor"), coerce=int)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AbsenceKind.choices)
+    starts_at = DateTimeField(label=_("From"))
+    ends_at = DateTimeField(label=_("To"))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, counsellors=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["counsellor"].choices = [(m.user_id, staff_name(m.user)) for m in counsellors]

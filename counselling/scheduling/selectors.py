@@ -1,0 +1,275 @@
+"""Reads of the organisation, always scoped to what the user may see."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from counselling.scheduling.models import (
+    HOLDS_TIME,
+    AvailabilityException,
+    Flag,
+    Letter,
+    Location,
+    Meeting,
+    MeetingStatus,
+    OpeningHours,
+    Reminder,
+    ReminderState,
+)
+from portal.models import CounsellingService, Role, StaffMembership
+from portal.selectors import counsellors_of
+from portal.workdays import norwegian_public_holidays
+
+# Meetings and availability.
+
+SLOT_STEP = datetime.timedelta(minutes=15)
+SEARCH_DAYS_AFTER_DEADLINE = 60
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    location: Location
+    after_deadline: bool = False
+
+    @property
+    def value(self) -> str:
+        """How a slot travels in a form: start time and location."""
+        return f"{timezone.localtime(self.starts_at):%Y-%m-%dT%H:%M}|{self.location.pk}"
+
+
+def _busy_times(counsellor, start: datetime.datetime, end: datetime.datetime) -> list[tuple]:
+    meetings = Meeting.objects.filter(
+        counsellor=counsellor, status__in=HOLDS_TIME, starts_at__lt=end, ends_at__gt=start
+    ).values_list("starts_at", "ends_at")
+    absences = AvailabilityException.objects.filter(
+        counsellor=counsellor, starts_at__lt=end, ends_at__gt=start
+    ).values_list("starts_at", "ends_at")
+    return [*meetings, *absences]
+
+
+def free_slots(
+    *,
+    service: CounsellingService,
+    counsellor,
+    length: datetime.timedelta,
+    deadline: datetime.date,
+    after: datetime.datetime | None = None,
+    limit: int = 12,
+) -> list[Slot]:
+    """The counsellor's next free times at this service: within their opening hours, not on a Norwegian public
+    holiday, clear of their meetings and absences. Times up to the deadline first; when there are none, times
+    after it (marked), so a late booking can still be made with a reason."""
+    after = after or timezone.now()
+    hours = list(
+        OpeningHours.objects.filter(service=service, counsellor=counsellor, location__is_active=True)
+        .select_related("location")
+        .order_by("weekday", "starts")
+    )
+    if not hours:
+        return []
+    first_day = timezone.localdate(after)
+    last_day = max(deadline, first_day) + datetime.timedelta(days=SEARCH_DAYS_AFTER_DEADLINE)
+    zone = timezone.get_current_timezone()
+    busy = _busy_times(
+        counsellor, after, datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time(), zone)
+    )
+    slots: list[Slot] = []
+    day = first_day
+    while day <= last_day and len(slots) < limit:
+        if day not in norwegian_public_holidays(day.year):
+            for opening in (h for h in hours if h.weekday == day.weekday()):
+                start = datetime.datetime.combine(day, opening.starts, zone)
+                close = datetime.datetime.combine(day, opening.ends, zone)
+                while start + length <= close and len(slots) < limit:
+                    end = start + length
+                    if start >= after and not any(b_start < end and b_end > start for b_start, b_end in busy):
+                        slots.append(Slot(start, end, opening.location, after_deadline=day > deadline))
+                    start += SLOT_STEP
+        # Once a time before the deadline is found, later days after the deadline are not offered.
+        if slots and day >= deadline and not slots[0].after_deadline:
+            break
+        day += datetime.timedelta(days=1)
+    before = [slot for slot in slots if not slot.after_deadline]
+    return before or slots
+
+
+def meetings_of_referral(referral) -> QuerySet[Meeting]:
+    return (
+        Meeting.objects.filter(referral=referral)
+        .select_related("counsellor", "location", "attendance")
+        .prefetch_related("letters")
+        .order_by("-starts_at")
+    )
+
+
+def meeting_for(service: CounsellingService, pk: int) -> Meeting:
+    """The meeting `pk` of a case of `service`; 404 for any other service's."""
+    return get_object_or_404(
+        Meeting.objects.filter(referral__service=service).select_related(
+            "referral__person", "referral__assigned_counsellor", "counsellor", "location"
+        ),
+        pk=pk,
+    )
+
+
+def letter_for(service: CounsellingService, pk: int) -> Letter:
+    return get_object_or_404(
+        Letter.objects.filter(meeting__referral__service=service).select_related("meeting__referral"), pk=pk
+    )
+
+
+def locations_of(service: CounsellingService) -> QuerySet[Location]:
+    return Location.objects.filter(service=service, is_active=True)
+
+
+def week_of(service: CounsellingService, counsellor, monday: datetime.date) -> dict:
+    """A counsellor's week at the service: opening hours per day and the meetings that hold time."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(monday, datetime.time(), zone)
+    end = start + datetime.timedelta(days=7)
+    meetings = list(
+        Meeting.objects.filter(counsellor=counsellor, status__in=HOLDS_TIME, starts_at__gte=start, starts_at__lt=end)
+        .filter(referral__service=service)
+        .select_related("referral", "location")
+        .order_by("starts_at")
+    )
+    hours = list(
+        OpeningHours.objects.filter(service=service, counsellor=counsellor)
+        .select_related("location")
+        .order_by("starts")
+    )
+    absences = list(AvailabilityException.objects.filter(counsellor=counsellor, starts_at__lt=end, ends_at__gt=start))
+    days = []
+    for offset in range(7):
+        day = monday + datetime.timedelta(days=offset)
+        days.append(
+            {
+                "date": day,
+                "holiday": day in norwegian_public_holidays(day.year),
+                "hours": [h for h in hours if h.weekday == day.weekday()],
+                "absences": [
+                    a for a in absences if timezone.localdate(a.starts_at) <= day <= timezone.localdate(a.ends_at)
+                ],
+                "meetings": [m for m in meetings if timezone.localdate(m.starts_at) == day],
+            }
+        )
+    return {"days": days, "monday": monday}
+
+
+def open_flags_of(referral) -> QuerySet[Flag]:
+    return Flag.objects.filter(referral=referral, resolved_at__isnull=True).select_related("meeting", "letter")
+
+
+def failed_reminders_of(referral) -> QuerySet[Reminder]:
+    """Failed reminders nobody has dealt with yet (their flag is open), as the dashboard lists them."""
+    return (
+        Reminder.objects.filter(meeting__referral=referral, state=ReminderState.FAILED)
+        .filter(flags__resolved_at__isnull=True)
+        .select_related("meeting")
+        .distinct()
+    )
+
+
+def flag_for(service: CounsellingService, pk: int) -> Flag:
+    return get_object_or_404(Flag.objects.filter(referral__service=service).select_related("referral", "letter"), pk=pk)
+
+
+def dashboard_of(service: CounsellingService, user, membership) -> dict:
+    """What needs the user today. A lead sees the whole service; a counsellor their own cases and meetings."""
+    from referrals.models import Referral, ReferralStatus
+
+    today = timezone.localdate()
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(today, datetime.time(), zone)
+    mine = membership.role != Role.SERVICE_LEAD
+    meetings = (
+        Meeting.objects.filter(
+            referral__service=service,
+            counsellor=user,
+            status__in=HOLDS_TIME,
+            starts_at__gte=start,
+            starts_at__lt=start + datetime.timedelta(days=2),
+        )
+        .select_related("referral__person", "location")
+        .order_by("starts_at")
+    )
+    flags = (
+        Flag.objects.filter(referral__service=service, resolved_at__isnull=True)
+        .select_related("referral__person", "meeting")
+        .order_by("-raised_at")
+    )
+    held = Meeting.objects.filter(referral=models.OuterRef("pk"), status=MeetingStatus.HELD)
+    deadlines = (
+        Referral.objects.filter(
+            service=service, attendance_deadline__gte=today, attendance_deadline__lte=today + datetime.timedelta(days=7)
+        )
+        .exclude(status=ReferralStatus.CLOSED)
+        .exclude(models.Exists(held))
+        .select_related("person")
+        .order_by("attendance_deadline")
+    )
+    failed = (
+        Reminder.objects.filter(meeting__referral__service=service, state=ReminderState.FAILED)
+        .filter(flags__resolved_at__isnull=True)
+        .select_related("meeting__referral__person")
+        .order_by("-due_at")
+    )
+    if mine:
+        flags = flags.filter(models.Q(referral__assigned_counsellor=user) | models.Q(meeting__counsellor=user))
+        deadlines = deadlines.filter(assigned_counsellor=user)
+        failed = failed.filter(
+            models.Q(meeting__referral__assigned_counsellor=user) | models.Q(meeting__counsellor=user)
+        )
+    meetings = list(meetings)
+    # A lead assigns the cases; those waiting for a counsellor are the lead's to act on.
+    unassigned = []
+    if not mine:
+        unassigned = list(
+            Referral.objects.filter(service=service, assigned_counsellor__isnull=True)
+            .exclude(status=ReferralStatus.CLOSED)
+            .select_related("person")
+            .order_by("attendance_deadline")[:50]
+        )
+    return {
+        "unassigned": unassigned,
+        "meeting_days": [
+            (_("Today"), [m for m in meetings if timezone.localdate(m.starts_at) == today]),
+            (_("Tomorrow"), [m for m in meetings if timezone.localdate(m.starts_at) != today]),
+        ],
+        "flags": list(flags[:50]),
+        "deadlines": list(deadlines[:50]),
+        "failed_reminders": list(failed.distinct()[:50]),
+    }
+
+
+def manages_absences_of(membership: StaffMembership | None, counsellor_id: int) -> bool:
+    """The lead-or-own rule: a service lead registers and removes anyone's absences in the service, a counsellor
+    only their own."""
+    return membership is not None and (membership.role == Role.SERVICE_LEAD or membership.user_id == counsellor_id)
+
+
+def absence_counsellors_for(membership: StaffMembership) -> list[StaffMembership]:
+    """Whose absences the member may register: those who can hold a case in the service and whose absences the
+    member manages."""
+    return [m for m in counsellors_of(membership.service) if manages_absences_of(membership, m.user_id)]
+
+
+def absences_of(service: CounsellingService, counsellor=None) -> QuerySet[AvailabilityException]:
+    """Absences from a week ago on, the user's own or (counsellor=None) the whole service's."""
+    absences = AvailabilityException.objects.filter(
+        service=service, ends_at__gte=timezone.now() - datetime.timedelta(days=7)
+    ).select_related("counsellor")
+    if counsellor is not None:
+        absences = absences.filter(counsellor=counsellor)
+    return absences.order_by("starts_at")
+
+
+def absence_for(service: CounsellingService, pk: int) -> AvailabilityException:
+    return get_object_or_404(AvailabilityException.objects.filter(service=service), pk=pk)

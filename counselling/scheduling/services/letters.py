@@ -1,0 +1,176 @@
+"""Summons letters: a PDF per recipient kept with the meeting, and emailed where there is an address."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import smtplib
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template import Context, Template
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+
+from counselling.scheduling.calendar import meeting_invitation
+from counselling.scheduling.models import Letter, LetterKind, LetterTemplate, Meeting, RecipientKind
+from portal.pdf import html_to_pdf
+from portal.selectors import staff_name
+from portal.tasks import publish_on_commit
+
+logger = logging.getLogger(__name__)
+
+LETTER_LANGUAGE = "nb"  # letters to the public are in Norwegian
+
+
+def _letter_context(meeting: Meeting, *, guardian=None, guardians=None) -> dict:
+    """What a summons says; `guardians` when the caller has them already (one query per meeting, not letter)."""
+    referral = meeting.referral
+    person = referral.person
+    recipient = guardian or person
+    return {
+        "service": referral.service,
+        "referral": referral,
+        "person": person,
+        "meeting": meeting,
+        "location": meeting.location,
+        "counsellor_name": staff_name(meeting.counsellor),
+        "guardian": guardian,
+        "minor": referral.is_minor_case,
+        "guardians": list(referral.guardians.all()) if guardians is None else guardians,
+        "recipient_name": guardian.name if guardian else person.full_name,
+        "recipient_address": recipient.postal_address,
+        "today": timezone.localdate(),
+    }
+
+
+DEFAULTS = Path(__file__).resolve().parent.parent / "letter_defaults"
+DEFAULT_SUBJECTS = {LetterKind.SUMMONS: "Innkalling til samtale hos {{ service.name }}"}
+
+
+def letter_template(kind: str) -> LetterTemplate:
+    """The administrators' text for this kind of letter; the shipped default when there is none yet."""
+    template, _created = LetterTemplate.objects.get_or_create(
+        kind=kind,
+        defaults={"subject": DEFAULT_SUBJECTS[kind], "body": (DEFAULTS / f"{kind}.html").read_text(encoding="utf-8")},
+    )
+    return template
+
+
+def summons_html(meeting: Meeting, *, guardian=None, guardians=None, template: LetterTemplate | None = None) -> str:
+    """The letter as HTML: the administrators' text (LetterTemplate) inside the letterhead."""
+    template = template or letter_template(LetterKind.SUMMONS)
+    context = _letter_context(meeting, guardian=guardian, guardians=guardians)
+    with translation.override(LETTER_LANGUAGE):
+        body = Template(template.body).render(Context(context))
+        return render_to_string("letters/letter.html", {**context, "body": mark_safe(body)})  # noqa: S308 - admin-written
+
+
+def summons_letters_make(*, actor, meeting: Meeting) -> list[Letter]:
+    """One summons to the person and, for a minor, a copy addressed to each guardian. Called inside the
+    booking's transaction; the emails go out after it commits."""
+    referral = meeting.referral
+    guardians = list(referral.guardians.all())
+    template = letter_template(LetterKind.SUMMONS)
+    recipients = [None, *guardians] if referral.is_minor_case else [None]
+    letters = []
+    for guardian in recipients:
+        letter = Letter(
+            meeting=meeting,
+            kind=LetterKind.SUMMONS,
+            recipient_kind=RecipientKind.GUARDIAN if guardian else RecipientKind.PERSON,
+            guardian=guardian,
+            recipient_name=guardian.name if guardian else referral.person.full_name,
+            email=(guardian.email if guardian else referral.person.email) or "",
+        )
+        suffix = f"foresatt-{guardian.pk}" if guardian else "person"
+        # No names in file names: they end up in backups and logs.
+        letter.pdf.save(
+            f"innkalling-{meeting.pk}-{suffix}.pdf",
+            ContentFile(html_to_pdf(summons_html(meeting, guardian=guardian, guardians=guardians, template=template))),
+            save=False,
+        )
+        letter.save()
+        letters.append(letter)
+        if letter.email:
+            from counselling.scheduling.tasks import letter_email
+
+            publish_on_commit(letter_email, letter.pk)
+    return letters
+
+
+def letter_email_send(*, letter_id: int) -> Letter:
+    """Email the letter once. The row lock keeps two workers from sending it together; a failure is kept on
+    the letter for the case page and raised again so the task retries."""
+    failure = None
+    with transaction.atomic():
+        letter = (
+            Letter.objects.select_for_update(of=("self",))
+            .select_related("meeting__referral__service", "meeting__location", "meeting__referral__person")
+            .get(pk=letter_id)
+        )
+        if letter.emailed_at or not letter.email:
+            return letter
+        meeting = letter.meeting
+        template = letter_template(letter.kind)
+        context = _letter_context(meeting, guardian=letter.guardian)
+        with translation.override(LETTER_LANGUAGE):
+            subject = Template(template.subject).render(Context(context)).strip()
+            body = render_to_string("letters/summons_email.txt", context)
+        message = EmailMessage(subject=subject, body=body, to=[letter.email])
+        message.attach(letter.pdf.name.rsplit("/", 1)[-1], letter.pdf.read(), "application/pdf")
+        if letter.recipient_kind == RecipientKind.PERSON:
+            message.attach("innkalling.ics", meeting_invitation(meeting), "text/calendar")
+        try:
+            message.send()
+        except (OSError, smtplib.SMTPException) as error:
+            failure = error
+            letter.email_error = str(error)[:500]
+            letter.save(update_fields=["email_error"])
+        else:
+            letter.emailed_at = timezone.now()
+            letter.email_error = ""
+            letter.save(update_fields=["emailed_at", "email_error"])
+            from counselling.scheduling.services.flags import flags_resolve
+
+            flags_resolve(actor=None, referral=meeting.referral, kinds=["letter_failed"], letter=letter)
+    if failure is not None:
+        raise failure
+    return letter
+
+
+# A letter's email is queued when the booking commits; if the broker was down then, this catches it up.
+UNSENT_AFTER = datetime.timedelta(minutes=2)
+
+
+def letters_send_unsent(*, now: datetime.datetime | None = None, limit: int = 50) -> int:
+    """Email the letters that have an address but were never emailed nor tried. Letters that failed are left to
+    their task's retries and the flag."""
+    now = now or timezone.now()
+    waiting = Letter.objects.filter(
+        emailed_at__isnull=True, email_error="", created_at__lte=now - UNSENT_AFTER
+    ).exclude(email="")
+    sent = 0
+    for letter_id in waiting.values_list("pk", flat=True)[:limit]:
+        try:
+            letter_email_send(letter_id=letter_id)
+        except (OSError, smtplib.SMTPException):
+            continue  # recorded on the letter; the flag sweep raises it
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def letter_email_retry(*, actor, letter: Letter) -> Letter:
+    """Try the email again (e.g. after the address was corrected); the task publishes after commit."""
+    letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if letter.emailed_at is None and letter.email:
+        letter.email_error = ""
+        letter.save(update_fields=["email_error"])
+        from counselling.scheduling.tasks import letter_email
+
+        publish_on_commit(letter_email, letter.pk)
+    return letter

@@ -1,0 +1,303 @@
+"""Meetings, letters, attendance, police reports and calendars. Thin: parse, call a service, render."""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from counselling.scheduling.calendar import counsellor_feed, feed_services
+from counselling.scheduling.forms import AbsenceForm, CalendarWeekForm, CancelForm, MeetingTimeForm, RescheduleForm
+from counselling.scheduling.models import CalendarFeed
+from counselling.scheduling.selectors import (
+    absence_counsellors_for,
+    absence_for,
+    absences_of,
+    flag_for,
+    free_slots,
+    letter_for,
+    locations_of,
+    manages_absences_of,
+    meeting_for,
+    week_of,
+)
+from counselling.scheduling.services import (
+    DEFAULT_LENGTH,
+    absence_add,
+    absence_remove,
+    flag_resolve,
+    letter_email_retry,
+    meeting_book,
+    meeting_cancel,
+    meeting_reschedule,
+)
+from portal.audit import audit_read
+from portal.break_glass import referral_access_check
+from portal.models import CASEWORK_ROLES, Role
+from portal.permissions import service_view
+from portal.selectors import counsellors_of
+from portal.shortcuts import refusal_show, stored_file_download
+from referrals.selectors import referral_for
+
+from .selectors import dashboard_of
+
+
+def _time_form(request, form_class, *, referral, counsellor_id, length, initial=None):
+    """The booking form with free times for the chosen counsellor and length ("Show free times" re-renders)."""
+    counsellors = list(counsellors_of(request.service))
+    data = request.POST if request.method == "POST" else None
+    if data:
+        counsellor_id = _int(data.get("counsellor"), counsellor_id)
+        # Only a length the form offers: anything else would reach the slot search unchecked.
+        offered = _int(data.get("length_minutes"), length)
+        length = offered if offered in MeetingTimeForm.LENGTHS else length
+    counsellor = next((m.user for m in counsellors if m.user_id == counsellor_id), None)
+    if counsellor is None and counsellors:
+        counsellor = counsellors[0].user
+    slots = []
+    if counsellor is not None:
+        slots = free_slots(
+            service=request.service,
+            counsellor=counsellor,
+            length=datetime.timedelta(minutes=length),
+            deadline=referral.attendance_deadline,
+            # The summons must reach the person first; a sooner time agreed by phone is "another time".
+            after=timezone.now() + datetime.timedelta(hours=settings.BOOKING_NOTICE_HOURS),
+        )
+    form = form_class(
+        data,
+        counsellors=counsellors,
+        slots=slots,
+        locations=locations_of(request.service),
+        initial={"counsellor": counsellor.pk if counsellor else None, "length_minutes": length, **(initial or {})},
+    )
+    return form, counsellor, slots
+
+
+def _int(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _booking_wanted(request) -> bool:
+    return request.method == "POST" and request.POST.get("action") != "refresh"
+
+
+@service_view(roles=CASEWORK_ROLES)
+def meeting_book_view(request, referral_pk):
+    referral = referral_for(request.service, referral_pk)
+    referral_access_check(request, referral)
+    form, counsellor, slots = _time_form(
+        request,
+        MeetingTimeForm,
+        referral=referral,
+        counsellor_id=referral.assigned_counsellor_id or request.user.pk,
+        length=DEFAULT_LENGTH,
+    )
+    if _booking_wanted(request) and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = meeting_book(
+                actor=request.user,
+                referral=referral,
+                counsellor=counsellor,
+                location=data["location"],
+                starts_at=data["starts_at"],
+                length_minutes=data["length_minutes"],
+                late_reason=data["late_reason"],
+            )
+        except ValidationError as error:
+            refusal_show(form, error)
+        else:
+            messages.success(request, _("The meeting is booked and the summons letters are made."))
+            return redirect("attendance:meeting", service_slug=request.service.slug, meeting_pk=meeting.pk)
+    context = {"referral": referral, "form": form, "slots": slots, "counsellor": counsellor}
+    return render(request, "scheduling/meeting_book.html", context)
+
+
+@service_view(roles=CASEWORK_ROLES)
+def meeting_reschedule_view(request, meeting_pk):
+    meeting = meeting_for(request.service, meeting_pk)
+    referral_access_check(request, meeting.referral)
+    referral = meeting.referral
+    form, counsellor, slots = _time_form(
+        request, RescheduleForm, referral=referral, counsellor_id=meeting.counsellor_id, length=meeting.length_minutes
+    )
+    if _booking_wanted(request) and form.is_valid():
+        data = form.cleaned_data
+        try:
+            new = meeting_reschedule(
+                actor=request.user,
+                meeting=meeting,
+                counsellor=counsellor,
+                starts_at=data["starts_at"],
+                location=data["location"],
+                length_minutes=data["length_minutes"],
+                requested_by=data["requested_by"],
+                reason=data["reason"],
+                late_reason=data["late_reason"],
+            )
+        except ValidationError as error:
+            refusal_show(form, error)
+        else:
+            messages.success(request, _("The meeting is moved and new summons letters are made."))
+            return redirect("attendance:meeting", service_slug=request.service.slug, meeting_pk=new.pk)
+    context = {"referral": referral, "meeting": meeting, "form": form, "slots": slots, "counsellor": counsellor}
+    return render(request, "scheduling/meeting_reschedule.html", context)
+
+
+@service_view(roles=CASEWORK_ROLES)
+def meeting_cancel_view(request, meeting_pk):
+    meeting = meeting_for(request.service, meeting_pk)
+    referral_access_check(request, meeting.referral)
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_cancel(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            refusal_show(form, error)
+        else:
+            messages.success(request, _("The meeting is cancelled."))
+            return redirect("referrals:detail", service_slug=request.service.slug, referral_pk=meeting.referral_id)
+    return render(request, "scheduling/meeting_cancel.html", {"meeting": meeting, "form": form})
+
+
+@service_view(roles=CASEWORK_ROLES)
+def letter_pdf(request, letter_pk):
+    letter = letter_for(request.service, letter_pk)
+    referral = letter.meeting.referral
+    referral_access_check(request, referral)
+    audit_read(
+        actor=request.user,
+        action="letter.downloaded",
+        obj=letter,
+        service=request.service,
+        person_id=referral.person_id,
+    )
+    return stored_file_download(letter.pdf)
+
+
+@service_view(roles=CASEWORK_ROLES)
+def calendar_week(request):
+    counsellors = list(counsellors_of(request.service))
+    chosen = _int(request.GET.get("counsellor"), request.user.pk)
+    membership = next((m for m in counsellors if m.user_id == chosen), None) or (
+        counsellors[0] if counsellors else None
+    )
+    week_form = CalendarWeekForm(request.GET)
+    monday = week_form.monday()
+    week = week_of(request.service, membership.user, monday) if membership else {"days": [], "monday": monday}
+    context = {
+        "counsellors": counsellors,
+        "week_errors": week_form.errors.get("week", []),
+        "shown": membership,
+        "week": week,
+        "previous": monday - datetime.timedelta(days=7),
+        "next": monday + datetime.timedelta(days=7),
+        "today": timezone.localdate(),
+    }
+    return render(request, "scheduling/calendar_week.html", context)
+
+
+@service_view(roles=CASEWORK_ROLES)
+def calendar_feed_settings(request):
+    """The counsellor's private calendar address; making a new one ends the old."""
+    feed = CalendarFeed.objects.filter(user=request.user).first()
+    if request.method == "POST":
+        token = secrets.token_urlsafe(32)
+        CalendarFeed.objects.update_or_create(user=request.user, defaults={"token": token})
+        messages.success(request, _("A new calendar address is made; the old one no longer works."))
+        return redirect("scheduling:calendar_feed_settings", service_slug=request.service.slug)
+    url = request.build_absolute_uri(reverse("calendar_feed", args=[feed.token])) if feed else None
+    return render(request, "scheduling/calendar_feed.html", {"feed_url": url})
+
+
+def calendar_feed(request, token):
+    """The private iCal feed, for calendar apps that cannot log in: the token is the key. Times, places and
+    case numbers only."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token, user__is_active=True)
+    if not feed_services(feed.user).exists():
+        raise Http404  # works nowhere any more: the address is as dead as a wrong one
+    response = HttpResponse(counsellor_feed(feed.user), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@service_view(roles=CASEWORK_ROLES)
+@require_POST
+def flag_resolve_view(request, flag_pk):
+    flag = flag_for(request.service, flag_pk)
+    referral_access_check(request, flag.referral)
+    try:
+        flag_resolve(actor=request.user, flag=flag)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The flag is resolved."))
+    return redirect("referrals:detail", service_slug=request.service.slug, referral_pk=flag.referral_id)
+
+
+@service_view(roles=CASEWORK_ROLES)
+@require_POST
+def letter_resend_view(request, letter_pk):
+    letter = letter_for(request.service, letter_pk)
+    referral_access_check(request, letter.meeting.referral)
+    letter_email_retry(actor=request.user, letter=letter)
+    messages.success(request, _("The letter is queued to be emailed again."))
+    return redirect("attendance:meeting", service_slug=request.service.slug, meeting_pk=letter.meeting_id)
+
+
+@service_view(roles=CASEWORK_ROLES)
+def absences(request):
+    """Holidays and sick days. A counsellor registers their own; a lead anyone's in the service."""
+    lead = request.membership.role == Role.SERVICE_LEAD
+    counsellors = absence_counsellors_for(request.membership)
+    form = AbsenceForm(request.POST or None, counsellors=counsellors, initial={"counsellor": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        chosen_id = data.pop("counsellor")
+        chosen = next(m.user for m in counsellors if m.user_id == chosen_id)
+        try:
+            _absence, clashes = absence_add(actor=request.user, service=request.service, counsellor=chosen, **data)
+        except ValidationError as error:
+            refusal_show(form, error)
+        else:
+            messages.success(request, _("The absence is registered; free times leave it out."))
+            for meeting in clashes:
+                messages.warning(
+                    request,
+                    _("%(when)s: the meeting with %(name)s falls in the absence and needs moving.")
+                    % {
+                        "when": date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT"),
+                        "name": meeting.referral.person.full_name,
+                    },
+                )
+            return redirect("scheduling:absences", service_slug=request.service.slug)
+    listed = absences_of(request.service, None if lead else request.user)
+    return render(request, "scheduling/absences.html", {"form": form, "absences": listed})
+
+
+@service_view(roles=CASEWORK_ROLES)
+@require_POST
+def absence_delete(request, absence_pk):
+    absence = absence_for(request.service, absence_pk)
+    if not manages_absences_of(request.membership, absence.counsellor_id):
+        raise PermissionDenied
+    absence_remove(actor=request.user, absence=absence)
+    messages.success(request, _("The absence is removed."))
+    return redirect("scheduling:absences", service_slug=request.service.slug)
+
+
+@service_view()
+def dashboard(request):
+    return render(request, "scheduling/dashboard.html", dashboard_of(request.service, request.user, request.membership))
