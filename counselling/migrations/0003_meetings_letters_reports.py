@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
-import counselling.scheduling.constraints
 import counselling.attendance.models
+import counselling.scheduling.constraints
 import counselling.scheduling.models
 
 

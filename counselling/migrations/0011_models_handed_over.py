@@ -4,7 +4,6 @@ follow the models to their new apps."""
 
 from django.db import migrations
 
-
 MOVED = {
     "portal": ["municipality", "counsellingservice", "staffmembership"],
     "scheduling": [

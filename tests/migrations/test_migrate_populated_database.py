@@ -30,7 +30,26 @@ DUMPS = sorted(FIXTURES.glob("*.sql.gz"))
 # A model that moves to another app keeps its content type (and so its permissions, object permissions and admin
 # log entries) only if a migration renames the content type in place. Declare each such move here, as
 # ("old_app_label", "model"): ("new_app_label", "model"); the test then expects the same id under the new name.
-CONTENT_TYPE_RENAMES: dict[tuple[str, str], tuple[str, str]] = {}
+CONTENT_TYPE_RENAMES: dict[tuple[str, str], tuple[str, str]] = {
+    # The counselling app handed its models over to portal, counselling.scheduling and counselling.attendance.
+    ("counselling", "municipality"): ("portal", "municipality"),
+    ("counselling", "counsellingservice"): ("portal", "counsellingservice"),
+    ("counselling", "staffmembership"): ("portal", "staffmembership"),
+    ("counselling", "location"): ("scheduling", "location"),
+    ("counselling", "openinghours"): ("scheduling", "openinghours"),
+    ("counselling", "availabilityexception"): ("scheduling", "availabilityexception"),
+    ("counselling", "meeting"): ("scheduling", "meeting"),
+    ("counselling", "lettertemplate"): ("scheduling", "lettertemplate"),
+    ("counselling", "letter"): ("scheduling", "letter"),
+    ("counselling", "calendarfeed"): ("scheduling", "calendarfeed"),
+    ("counselling", "reminderrule"): ("scheduling", "reminderrule"),
+    ("counselling", "remindertext"): ("scheduling", "remindertext"),
+    ("counselling", "reminder"): ("scheduling", "reminder"),
+    ("counselling", "flag"): ("scheduling", "flag"),
+    ("counselling", "attendance"): ("attendance", "attendance"),
+    ("counselling", "needsassessment"): ("attendance", "needsassessment"),
+    ("counselling", "policereport"): ("attendance", "policereport"),
+}
 
 # Migrate itself adds rows here (the migrations it applies, the content types and permissions of new models, the
 # role groups' new permissions): these may gain rows, but every row they had must still be there.

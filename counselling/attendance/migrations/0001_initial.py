@@ -1,8 +1,9 @@
 """Attendance's models move here from the counselling app. Their tables keep their names, so this changes
 the migration state only."""
 
-import counselling.attendance.models
 from django.db import migrations, models
+
+import counselling.attendance.models
 
 
 class Migration(migrations.Migration):

@@ -1,13 +1,15 @@
 """Scheduling's models move here from the counselling app. Their tables keep their names, so this changes
 the migration state only."""
 
-import counselling.scheduling.constraints
-import counselling.scheduling.models
 import datetime
+
 import django.core.validators
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+
+import counselling.scheduling.constraints
+import counselling.scheduling.models
 
 
 class Migration(migrations.Migration):
