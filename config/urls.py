@@ -10,7 +10,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("service/<slug:service_slug>/referrals/", include("referrals.urls")),
     path("service/<slug:service_slug>/fees/", include("fees.urls")),
-    path("service/<slug:service_slug>/", include("portal.urls_privacy")),
+    path("service/<slug:service_slug>/", include("privacy.urls")),
     path("service/<slug:service_slug>/", include("counselling.scheduling.urls")),
     path("service/<slug:service_slug>/", include("counselling.attendance.urls")),
     # A counsellor's calendar app fetches this without logging in; the unguessable token is the key.

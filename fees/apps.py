@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class FeesConfig(AppConfig):
     name = "fees"
     verbose_name = _("Fees")
+
+    def ready(self):
+        from counselling.attendance.signals import no_show_under_order
+
+        from .receivers import fee_case_for_a_no_show
+
+        no_show_under_order.connect(fee_case_for_a_no_show, dispatch_uid="fees.fee_case_for_a_no_show")

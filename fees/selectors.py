@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from portal.models import CounsellingService
+from referrals.access import case_object_for
 from referrals.models import Referral, ReferralEvent
 
 from .models import CollectionExport, FeeCase, FeeCaseStatus, FeeLetter, FeeOutcome, FeePolicy
@@ -22,20 +23,19 @@ def fee_policy_for(service: CounsellingService) -> FeePolicy:
         return FeePolicy(service=service)
 
 
-def fee_case_for(service: CounsellingService, pk: int) -> FeeCase:
-    """The fee case `pk` of a referral of `service`, with what its page shows; 404 for any other service's."""
-    return get_object_or_404(
-        FeeCase.objects.filter(referral__service=service).select_related(
-            "referral__person",
-            "meeting__location",
-            "meeting__counsellor",
-            "proposed_by",
-            "decided_by",
-            "hardship_assessed_by",
-            "exported_in",
-        ),
-        pk=pk,
+def fee_case_for(request, pk: int) -> FeeCase:
+    """The fee case `pk` of a case of the request's service that the user may open (referrals.access), with what
+    its page shows."""
+    fee_cases = FeeCase.objects.filter(referral__service=request.service).select_related(
+        "referral__person",
+        "meeting__location",
+        "meeting__counsellor",
+        "proposed_by",
+        "decided_by",
+        "hardship_assessed_by",
+        "exported_in",
     )
+    return case_object_for(request, fee_cases, pk, referral_of=lambda fee_case: fee_case.referral)
 
 
 def fee_cases_of_referral(referral: Referral) -> QuerySet[FeeCase]:
@@ -49,10 +49,10 @@ def fee_case_events(fee_case: FeeCase) -> QuerySet[ReferralEvent]:
     ).select_related("actor")
 
 
-def fee_letter_for(service: CounsellingService, pk: int) -> FeeLetter:
-    return get_object_or_404(
-        FeeLetter.objects.filter(fee_case__referral__service=service).select_related("fee_case__referral"), pk=pk
-    )
+def fee_letter_for(request, pk: int) -> FeeLetter:
+    """The fee letter `pk` on a case of the request's service that the user may open."""
+    letters = FeeLetter.objects.filter(fee_case__referral__service=request.service).select_related("fee_case__referral")
+    return case_object_for(request, letters, pk, referral_of=lambda letter: letter.fee_case.referral)
 
 
 def collection_export_for(service: CounsellingService, pk: int) -> CollectionExport:

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from portal.audit import audit_read
-from portal.break_glass import referral_access_check
 from portal.models import FEE_ROLES
 from portal.permissions import service_view
 from portal.reauth import recent_login_required
@@ -159,8 +158,7 @@ def _case_page(request, fee_case, *, bound: tuple[str, django_forms.Form] | None
 
 @service_view()
 def fee_case_detail(request, fee_case_pk):
-    fee_case = fee_case_for(request.service, fee_case_pk)
-    referral_access_check(request, fee_case.referral)
+    fee_case = fee_case_for(request, fee_case_pk)
     return _case_page(request, fee_case)
 
 
@@ -170,7 +168,7 @@ def _step_view(name: str):
     @service_view(roles=FEE_ROLES)
     @require_POST
     def view(request, fee_case_pk):
-        fee_case = fee_case_for(request.service, fee_case_pk)
+        fee_case = fee_case_for(request, fee_case_pk)
         form = step.form(request.POST, prefix=name)
         if form.is_valid():
             try:
@@ -180,7 +178,7 @@ def _step_view(name: str):
             else:
                 messages.success(request, step.done)
                 return redirect("fees:case", service_slug=request.service.slug, fee_case_pk=fee_case.pk)
-        return _case_page(request, fee_case_for(request.service, fee_case_pk), bound=(name, form))
+        return _case_page(request, fee_case_for(request, fee_case_pk), bound=(name, form))
 
     view.__name__ = f"fee_case_{name}"
     return view
@@ -208,7 +206,7 @@ def worklist(request):
 
 @service_view(roles=FEE_ROLES)
 def fee_letter_pdf(request, fee_letter_pk):
-    letter = fee_letter_for(request.service, fee_letter_pk)
+    letter = fee_letter_for(request, fee_letter_pk)
     audit_read(
         actor=request.user,
         action="fee_letter.downloaded",
@@ -251,7 +249,7 @@ def collection_export_csv(request, export_pk):
 @service_view(roles=FEE_ROLES)
 @require_POST
 def fee_letter_sent(request, fee_letter_pk):
-    letter = fee_letter_for(request.service, fee_letter_pk)
+    letter = fee_letter_for(request, fee_letter_pk)
     form = forms.LetterSentForm(request.POST)
     try:
         if not form.is_valid():

@@ -7,7 +7,7 @@ from django_celery_beat.models import PeriodicTask
 
 from .admin_scoping import ReadOnlyServiceScopedAdmin, ServiceScopedAdmin
 from .memberships import membership_deactivate, membership_grant
-from .models import AuditEvent, CounsellingService, Municipality, RetentionRule, StaffMembership
+from .models import AuditEvent, CounsellingService, Municipality, StaffMembership
 
 
 @admin.register(Municipality)
@@ -107,13 +107,6 @@ class AuditEventAdmin(ReadOnlyServiceScopedAdmin):
     search_fields = ["actor_label", "action", "object_repr", "object_id", "request_id", "reason"]
     date_hierarchy = "occurred_at"
     list_select_related = ["service"]
-
-
-@admin.register(RetentionRule)
-class RetentionRuleAdmin(admin.ModelAdmin):
-    """How long each record type is kept; the daily sweep (portal.retention) anonymises what is older."""
-
-    list_display = ["record_type", "retention_days", "legal_basis", "updated_at"]
 
 
 class PeriodicTaskForm(beat_admin.PeriodicTaskForm):

@@ -22,6 +22,15 @@ from portal.selectors import membership_for
 LAST_SERVICE_SESSION_KEY = "portal_last_service"
 
 
+class ReasonRequired(Exception):
+    """The user may open this case only after stating a reason (break-the-glass). Raised by the case access
+    functions (referrals.access); BreakTheGlassMiddleware turns it into the reason form."""
+
+    def __init__(self, referral):
+        super().__init__(f"a reason is required to open referral {referral.pk}")
+        self.referral = referral
+
+
 def service_view(roles: Iterable[str] = ALL_ROLES):
     allowed = frozenset(roles)
     unknown = allowed - ALL_ROLES

@@ -13,8 +13,6 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .admin_scoping import ReadOnlyServiceScopedAdmin
-from .break_glass_models import BreakTheGlassAccess
 from .two_factor import two_factor_reset
 
 User = get_user_model()
@@ -47,13 +45,3 @@ if admin.site.is_registered(User):
 @admin.register(User)
 class PortalUserAdmin(base_user_admin):
     actions = [*(base_user_admin.actions or []), reset_two_factor]
-
-
-@admin.register(BreakTheGlassAccess)
-class BreakTheGlassAccessAdmin(ReadOnlyServiceScopedAdmin):
-    """Read-only: accesses are opened by counsellors and followed up by the lead in the portal."""
-
-    list_display = ["opened_at", "user", "referral", "service", "reason", "expires_at", "followed_up_at"]
-    list_filter = ["service", "opened_at"]
-    list_select_related = ["user", "referral", "service"]
-    date_hierarchy = "opened_at"

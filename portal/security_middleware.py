@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 
-from .break_glass import ReasonRequired
+from .permissions import ReasonRequired
 
 # Reachable when signed in with the password only: the way to the second factor and out again,
 # the language switcher, the load balancer's probe and the token-authenticated calendar feed.
@@ -56,7 +56,7 @@ class PermissionsPolicyMiddleware:
 
 
 class BreakTheGlassMiddleware:
-    """A case page that needs a stated reason (portal.break_glass.ReasonRequired) leads to the reason form."""
+    """A case page that needs a stated reason (portal.permissions.ReasonRequired) leads to the reason form."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -68,5 +68,5 @@ class BreakTheGlassMiddleware:
         if not isinstance(exception, ReasonRequired):
             return None
         referral = exception.referral
-        form_url = reverse("portal:break_glass", args=[request.service.slug, referral.pk])
+        form_url = reverse("privacy:break_glass", args=[request.service.slug, referral.pk])
         return redirect_to_login(request.get_full_path(), login_url=form_url)

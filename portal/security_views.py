@@ -1,34 +1,20 @@
 """Pages of the security rules: the second factor, confirming the password, break-the-glass. Thin:
-parse, call portal.two_factor / portal.break_glass, render."""
+parse, call portal.two_factor, render. The break-the-glass pages are privacy's."""
 
-from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, authenticate
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
-
-from portal.models import Role
-from referrals.selectors import referral_for
 
 from .audit import audit_record
-from .break_glass import (
-    break_the_glass_access_for,
-    break_the_glass_accesses_of,
-    break_the_glass_follow_up,
-    break_the_glass_open,
-)
 from .forms import LoginForm
-from .models import CASEWORK_ROLES, AuditEvent
-from .permissions import service_view
+from .models import AuditEvent
 from .reauth import password_checked_now, recent_login_required
-from .security_forms import BreakTheGlassForm, CodeForm, PasswordConfirmForm
+from .security_forms import CodeForm, PasswordConfirmForm
 from .shortcuts import LocalNextMixin, safe_next_url
 from .two_factor import (
     backup_codes_make,
@@ -123,43 +109,3 @@ def reauth(request):
             return redirect(next_url)
         form.add_error("password", _("The password is wrong."))
     return render(request, "security/reauth.html", {"form": form, "next": next_url})
-
-
-@service_view(roles=CASEWORK_ROLES)
-@recent_login_required
-def break_glass(request, referral_pk):
-    """A counsellor states why they open a case of the service that is not theirs."""
-    referral = referral_for(request.service, referral_pk)
-    case_url = reverse("referrals:detail", args=[request.service.slug, referral.pk])
-    next_url = _next(request, case_url)
-    form = BreakTheGlassForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            break_the_glass_open(actor=request.user, referral=referral, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            form.add_error("reason", error.messages)
-        else:
-            messages.warning(request, _("You have opened a case that is not yours. The reason is logged."))
-            return redirect(next_url)
-    context = {
-        "referral": referral,
-        "form": form,
-        "next": next_url,
-        "break_the_glass_hours": settings.BREAK_THE_GLASS_HOURS,
-    }
-    return render(request, "security/break_glass.html", context)
-
-
-@service_view(roles=[Role.SERVICE_LEAD])
-def break_glass_list(request):
-    """For the lead: who opened which case of the service, when and why, to follow up."""
-    return render(request, "security/break_glass_list.html", {"accesses": break_the_glass_accesses_of(request.service)})
-
-
-@service_view(roles=[Role.SERVICE_LEAD])
-@require_POST
-def break_glass_followed_up(request, break_glass_pk):
-    access = break_the_glass_access_for(request.service, break_glass_pk)
-    break_the_glass_follow_up(actor=request.user, access=access)
-    messages.success(request, _("Marked as followed up."))
-    return redirect("portal:break_glass_list", service_slug=request.service.slug)

@@ -12,15 +12,4 @@ urlpatterns = [
     path("accounts/two-factor/setup/", security_views.two_factor_setup, name="two_factor_setup"),
     path("accounts/two-factor/backup-codes/", security_views.two_factor_backup_codes, name="two_factor_backup_codes"),
     path("accounts/confirm-password/", security_views.reauth, name="reauth"),
-    path(
-        "service/<slug:service_slug>/cases/<int:referral_pk>/break-the-glass/",
-        security_views.break_glass,
-        name="break_glass",
-    ),
-    path("service/<slug:service_slug>/break-the-glass/", security_views.break_glass_list, name="break_glass_list"),
-    path(
-        "service/<slug:service_slug>/break-the-glass/<int:break_glass_pk>/followed-up/",
-        security_views.break_glass_followed_up,
-        name="break_glass_followed_up",
-    ),
 ]

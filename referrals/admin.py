@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_legal_hold import legal_hold_lift, legal_hold_place
 from portal.admin_scoping import ServiceScopedAdmin
 
 from .models import (
@@ -100,8 +99,7 @@ class ReferralAdmin(ServiceScopedAdmin):
     list_filter = ["service", "route", "status", "classification", "police_district", "legal_hold"]
     search_fields = ["police_reference", "person__national_id", "person__first_name", "person__last_name"]
     list_select_related = ["person", "service"]
-    # The one change the admin makes to a referral, through portal.retention.legal_hold_set.
-    actions = [legal_hold_place, legal_hold_lift]
+    # The one change the admin makes to a referral, a legal hold, is privacy's: privacy/admin.py adds its actions.
     date_hierarchy = "incident_date"
     autocomplete_fields = ["person"]
     raw_id_fields = ["assigned_counsellor"]

@@ -4,13 +4,13 @@ import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from counselling.scheduling.models import Meeting, MeetingStatus
 from portal.selectors import staff_name
 
+from .access import works_on
 from .models import ReferralStatus, Route
 
 
@@ -68,9 +68,7 @@ class CaseloadFilter(django_filters.FilterSet):
 
     def by_counsellor(self, queryset, name, value):
         if value == self.MINE:
-            # The cases the counsellor works on: assigned to them, or with a meeting of theirs booked.
-            theirs = Meeting.objects.filter(referral=OuterRef("pk"), counsellor=self.user, status=MeetingStatus.BOOKED)
-            return queryset.filter(Q(assigned_counsellor=self.user) | Exists(theirs))
+            return queryset.filter(works_on(self.user))
         return queryset.filter(assigned_counsellor_id=value)
 
     def by_deadline(self, queryset, name, value):

@@ -7,7 +7,6 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.formats import number_format
-from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -244,6 +243,10 @@ class ReferralStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# The statuses in which a case waits for a meeting to be booked.
+WAITING_FOR_A_MEETING = frozenset({ReferralStatus.RECEIVED, ReferralStatus.ASSIGNED, ReferralStatus.VALID_ABSENCE})
+
+
 class Outcome(models.TextChoices):
     EXEMPT = "exempt", _("Exempt")
     WAIVER = "waiver", _("Waiver range")
@@ -296,8 +299,8 @@ class Referral(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("registered by")
     )
-    # A legal hold keeps the case out of the retention sweep (portal.retention) whatever its age: a
-    # complaint, a court case or a request from the supervisory authority. Set through portal.retention.
+    # A legal hold keeps the case out of the retention sweep (privacy.retention) whatever its age: a
+    # complaint, a court case or a request from the supervisory authority. Set through privacy.retention.
     legal_hold = models.BooleanField(_("legal hold"), default=False)
     legal_hold_reason = models.CharField(_("reason for the legal hold"), max_length=500, blank=True)
     legal_hold_by = models.ForeignKey(
@@ -340,20 +343,10 @@ class Referral(models.Model):
     def __str__(self):
         return f"{self.get_police_district_display()} {self.police_reference}"
 
-    @cached_property
-    def classification_reasons(self) -> list[str]:
-        """Why the seizure got its classification, in the reader's language.
-
-        Worked out again from the stored seizure and regulation rather than stored as text,
-        which would be frozen in the language of whoever registered the referral. A
-        regulation that referrals use is never edited, so the answer does not change.
-        """
-        if not self.classification:
-            return []
-        from .thresholds import classify
-
-        items = [(s.substance.code, s.quantity, s.unit) for s in self.seized.all()]
-        return [str(reason) for reason in classify(items, on=self.incident_date, regulation=self.regulation).reasons]
+    @property
+    def waits_for_a_meeting(self) -> bool:
+        """A meeting can be booked: the case is received, assigned, or its last absence had a valid reason."""
+        return self.status in WAITING_FOR_A_MEETING
 
     @property
     def is_minor_case(self) -> bool:

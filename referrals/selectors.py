@@ -2,23 +2,12 @@
 
 import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.db.models import Q, QuerySet
 
 from portal.models import CASEWORK_ROLES, CounsellingService, Municipality
 from portal.selectors import services_for
 
-from .models import Person, Referral, SeizedSubstance
-
-
-def referral_for(service: CounsellingService, pk: int) -> Referral:
-    """The referral `pk` of `service`, with what the case page shows; 404 for any other service's."""
-    return get_object_or_404(
-        Referral.objects.filter(service=service)
-        .select_related("person", "assigned_counsellor", "regulation", "created_by")
-        .prefetch_related(Prefetch("seized", queryset=SeizedSubstance.objects.select_related("substance"))),
-        pk=pk,
-    )
+from .models import Person, Referral
 
 
 def caseload(service: CounsellingService) -> QuerySet[Referral]:

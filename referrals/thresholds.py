@@ -131,3 +131,18 @@ def suggested_route(outcome: str) -> str | None:
     is the prosecution's condition. Outside the scheme no route is suggested: only a condition, set by
     the prosecution on its own judgement, can still send the person to the service."""
     return {EXEMPT: Route.ORDER, WAIVER: Route.CONDITION}.get(outcome)
+
+
+def classification_reasons(referral) -> list[str]:
+    """Why the referral's seizure got its classification, in the reader's language.
+
+    Worked out again from the stored seizure and regulation rather than stored as text, which would be frozen in
+    the language of whoever registered the referral. A regulation that referrals use is never edited, so the answer
+    does not change.
+    """
+    if not referral.classification:
+        return []
+    items = [(s.substance.code, s.quantity, s.unit) for s in referral.seized.all()]
+    return [
+        str(reason) for reason in classify(items, on=referral.incident_date, regulation=referral.regulation).reasons
+    ]

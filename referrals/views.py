@@ -9,15 +9,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from counselling.scheduling.models import MeetingStatus
-from counselling.scheduling.selectors import failed_reminders_of, meetings_of_referral, open_flags_of
-from counselling.scheduling.services.booking import booking_allowed
 from portal.audit import audit_read
-from portal.break_glass import case_access_needs_reason, referral_access_check
 from portal.models import CASEWORK_ROLES, Role
 from portal.permissions import service_view
 from portal.selectors import counsellors_of, staff_name
 
+from .access import case_access_needs_reason, referral_for
+from .case_page import case_page_context, suggested_counsellor_id
 from .filters import CaseloadFilter
 from .forms import (
     AssignForm,
@@ -37,10 +35,9 @@ from .selectors import (
     intake_services,
     municipalities_in_force,
     person_known_to,
-    referral_for,
 )
 from .services import referral_assign, referral_register
-from .thresholds import classify, suggested_route
+from .thresholds import classification_reasons, classify, suggested_route
 
 PAGE_SIZE = 25
 
@@ -64,10 +61,8 @@ def caseload_list(request):
 
 @service_view()
 def referral_detail(request, referral_pk):
-    referral = referral_for(request.service, referral_pk)
-    referral_access_check(request, referral)
+    referral = referral_for(request, referral_pk)
     audit_read(actor=request.user, action="referral.viewed", obj=referral, person_id=referral.person_id)
-    meetings = list(meetings_of_referral(referral))
     context = {
         "referral": referral,
         "person": referral.person,
@@ -75,24 +70,20 @@ def referral_detail(request, referral_pk):
         "guardians": referral.guardians.all(),
         "events": referral.events.select_related("actor"),
         "earlier": earlier_referrals(request.service, referral.person).exclude(pk=referral.pk),
-        "meetings": meetings,
-        "flags": list(open_flags_of(referral)),
-        "failed_reminders": list(failed_reminders_of(referral)),
-        "booked": next((m for m in meetings if m.status == MeetingStatus.BOOKED), None),
-        "can_book": request.membership.role in CASEWORK_ROLES and booking_allowed(referral),
+        "classification_reasons": classification_reasons(referral),
+        # Meetings, flags and what can be booked: counselling.scheduling's section (referrals.case_page).
+        **case_page_context(request, referral),
     }
     return render(request, "referrals/referral_detail.html", context)
 
 
 @service_view(roles=[Role.SERVICE_LEAD])
 def referral_assign_view(request, referral_pk):
-    referral = referral_for(request.service, referral_pk)
+    referral = referral_for(request, referral_pk)
     counsellors = list(counsellors_of(request.service))
-    # Suggest whoever already has the case's booked meeting when nobody is assigned yet.
-    booked = referral.meetings.filter(status=MeetingStatus.BOOKED).values_list("counsellor_id", flat=True).first()
-    form = AssignForm(
-        request.POST or None, counsellors=counsellors, initial={"counsellor": referral.assigned_counsellor_id or booked}
-    )
+    # When nobody is assigned yet, suggest whoever a floor above names (the counsellor of the booked meeting).
+    initial = {"counsellor": referral.assigned_counsellor_id or suggested_counsellor_id(referral)}
+    form = AssignForm(request.POST or None, counsellors=counsellors, initial=initial)
     if request.method == "POST" and form.is_valid():
         chosen = next(m.user for m in counsellors if m.user_id == form.cleaned_data["counsellor"])
         try:

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "counselling.scheduling",
     "counselling.attendance",
     "fees",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -162,7 +163,7 @@ OTP_TOTP_ISSUER = "Rådgivende enhet"
 # A sensitive action (fee decision, collection export, a confidential note, break-the-glass)
 # asks for the password again when it was last checked longer ago than this (portal.reauth).
 REAUTH_MAX_AGE_MINUTES = env.int("REAUTH_MAX_AGE_MINUTES", default=15)
-# How long a counsellor's stated reason opens a case not assigned to them (portal.break_glass).
+# How long a counsellor's stated reason opens a case not assigned to them (privacy.break_glass).
 BREAK_THE_GLASS_HOURS = env.int("BREAK_THE_GLASS_HOURS", default=8)
 
 # Lockout (django-axes) per user name *and* IP, so a guesser elsewhere cannot lock a colleague

@@ -1,15 +1,17 @@
 """Reads of attendance and police reports, scoped to the service."""
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 
-from portal.models import CounsellingService, Role
+from portal.models import CounsellingService
+from referrals.access import case_object_for
 
 from .models import PoliceReport
 
 
-def police_report_for(service: CounsellingService, pk: int) -> PoliceReport:
-    return get_object_or_404(PoliceReport.objects.filter(referral__service=service).select_related("referral"), pk=pk)
+def police_report_for(request, pk: int) -> PoliceReport:
+    """The police report `pk` on a case of the request's service that the user may open (referrals.access)."""
+    reports = PoliceReport.objects.filter(referral__service=request.service).select_related("referral")
+    return case_object_for(request, reports, pk, referral_of=lambda report: report.referral)
 
 
 def police_reports_of(service: CounsellingService) -> QuerySet[PoliceReport]:
@@ -18,8 +20,3 @@ def police_reports_of(service: CounsellingService) -> QuerySet[PoliceReport]:
         .select_related("referral", "sent_by", "created_by")
         .order_by("sent_at", "police_district", "-created_at")
     )
-
-
-def may_read_confidential(user, membership, referral) -> bool:
-    """The assessment and confidential note: the case's assigned counsellor and the service lead only."""
-    return membership.role == Role.SERVICE_LEAD or referral.assigned_counsellor_id == user.pk

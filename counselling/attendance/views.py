@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 from counselling.scheduling.models import MeetingStatus
 from counselling.scheduling.selectors import meeting_for
 from portal.audit import audit_read
-from portal.break_glass import referral_access_check
 from portal.models import CASEWORK_ROLES, Role
 from portal.permissions import service_view
 from portal.reauth import password_recently_checked, reauth_url
@@ -20,19 +19,18 @@ from portal.shortcuts import refusal_show, stored_file_download
 
 from .forms import AttendanceForm
 from .models import ConsentBy
-from .selectors import may_read_confidential, police_report_for, police_reports_of
+from .selectors import police_report_for, police_reports_of
 from .services import AttendanceDetails, attendance_record, police_report_make, police_report_mark_sent
 from .services.attendance import consent_by_for
 
 
 @service_view(roles=CASEWORK_ROLES)
 def meeting_detail(request, meeting_pk):
-    meeting = meeting_for(request.service, meeting_pk)
+    meeting = meeting_for(request, meeting_pk)
     referral = meeting.referral
-    referral_access_check(request, referral)
     attendance = getattr(meeting, "attendance", None)
     assessment = getattr(attendance, "assessment", None) if attendance else None
-    may_read = may_read_confidential(request.user, request.membership, referral)
+    may_read = referral.may_read_confidential
     # The confidential assessment asks for the password again when it was last checked long ago.
     confirm_first = assessment is not None and may_read and not password_recently_checked(request)
     confidential = may_read and not confirm_first
@@ -81,9 +79,8 @@ def _history(meeting):
 
 @service_view(roles=CASEWORK_ROLES)
 def attendance_record_view(request, meeting_pk):
-    meeting = meeting_for(request.service, meeting_pk)
+    meeting = meeting_for(request, meeting_pk)
     referral = meeting.referral
-    referral_access_check(request, referral)
     guardians = list(referral.guardians.all())
     form = AttendanceForm(request.POST or None, guardians=guardians)
     if request.method == "POST" and form.is_valid():
@@ -124,8 +121,7 @@ def police_report_list(request):
 
 @service_view(roles=CASEWORK_ROLES)
 def police_report_pdf(request, report_pk):
-    report = police_report_for(request.service, report_pk)
-    referral_access_check(request, report.referral)
+    report = police_report_for(request, report_pk)
     audit_read(
         actor=request.user,
         action="police_report.downloaded",
@@ -139,7 +135,7 @@ def police_report_pdf(request, report_pk):
 @service_view(roles=CASEWORK_ROLES)
 @require_POST
 def police_report_sent(request, report_pk):
-    report = police_report_for(request.service, report_pk)
+    report = police_report_for(request, report_pk)
     police_report_mark_sent(actor=request.user, report=report)
     messages.success(request, _("Marked as sent to the police."))
     return redirect("attendance:police_reports", service_slug=request.service.slug)
@@ -148,8 +144,7 @@ def police_report_sent(request, report_pk):
 @service_view(roles=[Role.SERVICE_LEAD])
 def police_report_create(request, meeting_pk):
     """Under the order route the police get nothing by default; the service lead may choose to report."""
-    meeting = meeting_for(request.service, meeting_pk)
-    referral_access_check(request, meeting.referral)
+    meeting = meeting_for(request, meeting_pk)
     if request.method == "POST":
         try:
             report = police_report_make(actor=request.user, meeting=meeting)

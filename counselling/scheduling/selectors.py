@@ -21,9 +21,11 @@ from counselling.scheduling.models import (
     Reminder,
     ReminderState,
 )
-from portal.models import CounsellingService, Role, StaffMembership
+from portal.models import CASEWORK_ROLES, CounsellingService, Role, StaffMembership
 from portal.selectors import counsellors_of
 from portal.workdays import norwegian_public_holidays
+from referrals.access import case_object_for
+from referrals.models import Referral, ReferralStatus
 
 # Meetings and availability.
 
@@ -109,20 +111,18 @@ def meetings_of_referral(referral) -> QuerySet[Meeting]:
     )
 
 
-def meeting_for(service: CounsellingService, pk: int) -> Meeting:
-    """The meeting `pk` of a case of `service`; 404 for any other service's."""
-    return get_object_or_404(
-        Meeting.objects.filter(referral__service=service).select_related(
-            "referral__person", "referral__assigned_counsellor", "counsellor", "location"
-        ),
-        pk=pk,
+def meeting_for(request, pk: int) -> Meeting:
+    """The meeting `pk` of a case of the request's service that the user may open (referrals.access)."""
+    meetings = Meeting.objects.filter(referral__service=request.service).select_related(
+        "referral__person", "referral__assigned_counsellor", "counsellor", "location"
     )
+    return case_object_for(request, meetings, pk, referral_of=lambda meeting: meeting.referral)
 
 
-def letter_for(service: CounsellingService, pk: int) -> Letter:
-    return get_object_or_404(
-        Letter.objects.filter(meeting__referral__service=service).select_related("meeting__referral"), pk=pk
-    )
+def letter_for(request, pk: int) -> Letter:
+    """The summons letter `pk` of a case of the request's service that the user may open."""
+    letters = Letter.objects.filter(meeting__referral__service=request.service).select_related("meeting__referral")
+    return case_object_for(request, letters, pk, referral_of=lambda letter: letter.meeting.referral)
 
 
 def locations_of(service: CounsellingService) -> QuerySet[Location]:
@@ -177,14 +177,14 @@ def failed_reminders_of(referral) -> QuerySet[Reminder]:
     )
 
 
-def flag_for(service: CounsellingService, pk: int) -> Flag:
-    return get_object_or_404(Flag.objects.filter(referral__service=service).select_related("referral", "letter"), pk=pk)
+def flag_for(request, pk: int) -> Flag:
+    """The flag `pk` on a case of the request's service that the user may open."""
+    flags = Flag.objects.filter(referral__service=request.service).select_related("referral", "letter")
+    return case_object_for(request, flags, pk, referral_of=lambda flag: flag.referral)
 
 
 def dashboard_of(service: CounsellingService, user, membership) -> dict:
     """What needs the user today. A lead sees the whole service; a counsellor their own cases and meetings."""
-    from referrals.models import Referral, ReferralStatus
-
     today = timezone.localdate()
     zone = timezone.get_current_timezone()
     start = datetime.datetime.combine(today, datetime.time(), zone)
@@ -273,3 +273,35 @@ def absences_of(service: CounsellingService, counsellor=None) -> QuerySet[Availa
 
 def absence_for(service: CounsellingService, pk: int) -> AvailabilityException:
     return get_object_or_404(AvailabilityException.objects.filter(service=service), pk=pk)
+
+
+def holds_a_meeting_on(user, now) -> models.Q:
+    """The cases `user` holds a meeting on (a standing-access grant, see referrals.access). A meeting that is only
+    history, moved or cancelled, gives no access."""
+    return models.Q(
+        models.Exists(Meeting.objects.filter(referral=models.OuterRef("pk"), counsellor=user, status__in=HOLDS_TIME))
+    )
+
+
+def has_a_meeting_booked_with(user) -> models.Q:
+    """The cases with a meeting booked with `user`: in their caseload beside those assigned to them."""
+    booked = Meeting.objects.filter(referral=models.OuterRef("pk"), counsellor=user, status=MeetingStatus.BOOKED)
+    return models.Q(models.Exists(booked))
+
+
+def case_page_of(request, referral) -> dict:
+    """Scheduling's section of the case page (referrals.case_page): the meetings, open flags and failed reminders,
+    the booked meeting and whether the user may book one."""
+    meetings = list(meetings_of_referral(referral))
+    return {
+        "meetings": meetings,
+        "flags": list(open_flags_of(referral)),
+        "failed_reminders": list(failed_reminders_of(referral)),
+        "booked": next((m for m in meetings if m.status == MeetingStatus.BOOKED), None),
+        "can_book": request.membership.role in CASEWORK_ROLES and referral.waits_for_a_meeting,
+    }
+
+
+def booked_counsellor_id(referral) -> int | None:
+    """The counsellor of the case's booked meeting, whom a lead assigning the case is offered first."""
+    return referral.meetings.filter(status=MeetingStatus.BOOKED).values_list("counsellor_id", flat=True).first()

@@ -40,12 +40,11 @@ from counselling.scheduling.services import (
     meeting_reschedule,
 )
 from portal.audit import audit_read
-from portal.break_glass import referral_access_check
 from portal.models import CASEWORK_ROLES, Role
 from portal.permissions import service_view
 from portal.selectors import counsellors_of
 from portal.shortcuts import refusal_show, stored_file_download
-from referrals.selectors import referral_for
+from referrals.access import referral_for
 
 from .selectors import dashboard_of
 
@@ -95,8 +94,7 @@ def _booking_wanted(request) -> bool:
 
 @service_view(roles=CASEWORK_ROLES)
 def meeting_book_view(request, referral_pk):
-    referral = referral_for(request.service, referral_pk)
-    referral_access_check(request, referral)
+    referral = referral_for(request, referral_pk)
     form, counsellor, slots = _time_form(
         request,
         MeetingTimeForm,
@@ -127,8 +125,7 @@ def meeting_book_view(request, referral_pk):
 
 @service_view(roles=CASEWORK_ROLES)
 def meeting_reschedule_view(request, meeting_pk):
-    meeting = meeting_for(request.service, meeting_pk)
-    referral_access_check(request, meeting.referral)
+    meeting = meeting_for(request, meeting_pk)
     referral = meeting.referral
     form, counsellor, slots = _time_form(
         request, RescheduleForm, referral=referral, counsellor_id=meeting.counsellor_id, length=meeting.length_minutes
@@ -158,8 +155,7 @@ def meeting_reschedule_view(request, meeting_pk):
 
 @service_view(roles=CASEWORK_ROLES)
 def meeting_cancel_view(request, meeting_pk):
-    meeting = meeting_for(request.service, meeting_pk)
-    referral_access_check(request, meeting.referral)
+    meeting = meeting_for(request, meeting_pk)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,9 +170,8 @@ def meeting_cancel_view(request, meeting_pk):
 
 @service_view(roles=CASEWORK_ROLES)
 def letter_pdf(request, letter_pk):
-    letter = letter_for(request.service, letter_pk)
+    letter = letter_for(request, letter_pk)
     referral = letter.meeting.referral
-    referral_access_check(request, referral)
     audit_read(
         actor=request.user,
         action="letter.downloaded",
@@ -236,8 +231,7 @@ def calendar_feed(request, token):
 @service_view(roles=CASEWORK_ROLES)
 @require_POST
 def flag_resolve_view(request, flag_pk):
-    flag = flag_for(request.service, flag_pk)
-    referral_access_check(request, flag.referral)
+    flag = flag_for(request, flag_pk)
     try:
         flag_resolve(actor=request.user, flag=flag)
     except ValidationError as error:
@@ -250,8 +244,7 @@ def flag_resolve_view(request, flag_pk):
 @service_view(roles=CASEWORK_ROLES)
 @require_POST
 def letter_resend_view(request, letter_pk):
-    letter = letter_for(request.service, letter_pk)
-    referral_access_check(request, letter.meeting.referral)
+    letter = letter_for(request, letter_pk)
     letter_email_retry(actor=request.user, letter=letter)
     messages.success(request, _("The letter is queued to be emailed again."))
     return redirect("attendance:meeting", service_slug=request.service.slug, meeting_pk=letter.meeting_id)

@@ -230,7 +230,11 @@ def test_a_letter_downloads_as_pdf_and_the_download_is_logged(client, service, c
 
 
 def test_reports_to_send_are_listed_per_police_district_and_marked_sent_once(client, service, counsellor, lead):
-    report = PoliceReportFactory(meeting__referral__service=service, meeting__referral__police_district="vest")
+    report = PoliceReportFactory(
+        meeting__referral__service=service,
+        meeting__referral__police_district="vest",
+        meeting__referral__assigned_counsellor=counsellor,
+    )
     client.force_login(counsellor)
     page = client.get(url("police_reports", service))
     assert list(page.context["districts"]) == ["Vest"]

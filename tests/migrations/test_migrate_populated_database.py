@@ -49,6 +49,9 @@ CONTENT_TYPE_RENAMES: dict[tuple[str, str], tuple[str, str]] = {
     ("counselling", "attendance"): ("attendance", "attendance"),
     ("counselling", "needsassessment"): ("attendance", "needsassessment"),
     ("counselling", "policereport"): ("attendance", "policereport"),
+    # Portal handed break-the-glass accesses and retention rules over to privacy.
+    ("portal", "breaktheglassaccess"): ("privacy", "breaktheglassaccess"),
+    ("portal", "retentionrule"): ("privacy", "retentionrule"),
 }
 
 # Migrate itself adds rows here (the migrations it applies, the content types and permissions of new models, the

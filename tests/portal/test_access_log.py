@@ -11,9 +11,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.access_log import access_log_of, access_log_summary, is_out_of_hours
 from portal.audit import audit_read
 from portal.models import AuditEvent, Role, StaffMembership
+from privacy.access_log import access_log_of, access_log_summary, is_out_of_hours
 from referrals.services import referral_assign
 from tests.factories import MeetingFactory, ReferralFactory, StaffMembershipFactory
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from guardian.shortcuts import assign_perm, get_perms
 
-from portal.access_review import SERVICE_PERMISSION_LABELS
 from portal.models import AuditEvent, Role
+from privacy.access_review import SERVICE_PERMISSION_LABELS
 from referrals.models import Referral
 from referrals.services import referral_assign
 from tests.factories import ReferralFactory, StaffMembershipFactory

@@ -362,7 +362,7 @@ COPIES = {
     (PoliceReport, "service_name"): lambda: _length(apps.get_model("portal", "CounsellingService"), "name"),
     (AuditEvent, "actor_label"): lambda: _length(User, User.USERNAME_FIELD),
     (AuditEvent, "reason"): lambda: max(
-        _length(Referral, "legal_hold_reason"), _length(apps.get_model("portal", "BreakTheGlassAccess"), "reason")
+        _length(Referral, "legal_hold_reason"), _length(apps.get_model("privacy", "BreakTheGlassAccess"), "reason")
     ),
     # str() of the objects the log names: a person, a guardian "name (relation)", a letter "kind – name"...
     (AuditEvent, "object_repr"): lambda: max(full_name_length(), guardian_label_length()) + len("Summons – "),

@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.break_glass_models import BreakTheGlassAccess
 from portal.models import AuditEvent
+from privacy.models import BreakTheGlassAccess
 from tests.conftest import log_in_without_second_factor
 from tests.factories import ReferralFactory
 
@@ -89,7 +89,7 @@ def test_break_the_glass_goes_to_the_case_and_writes_one_access(no_raise_client,
     client = no_raise_client
     case = ReferralFactory(service=service, created_by=lead, assigned_counsellor=None)
     client.force_login(counsellor)
-    url = reverse("portal:break_glass", args=[service.slug, case.pk])
+    url = reverse("privacy:break_glass", args=[service.slug, case.pk])
     case_url = reverse("referrals:detail", args=[service.slug, case.pk])
     assert client.get(url, {REDIRECT_FIELD_NAME: hostile}).context["next"] == case_url
     response = client.post(url, {"reason": "Kollega er syk og personen ringte.", REDIRECT_FIELD_NAME: hostile})

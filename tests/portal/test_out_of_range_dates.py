@@ -298,7 +298,7 @@ PLACES = [
     ],
     *[
         Place(
-            "portal.filters.AccessLogFilter",
+            "privacy.filters.AccessLogFilter",
             name,
             "get",
             "lead",

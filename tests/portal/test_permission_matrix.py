@@ -12,7 +12,10 @@ import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from portal.memberships import membership_deactivate
 from portal.models import Role
+from privacy.break_glass import break_the_glass_open
+from referrals.models import Referral
 from tests.conftest import log_in_without_second_factor
 from tests.factories import (
     AbsenceFactory,
@@ -162,8 +165,6 @@ def test_each_role_gets_200_or_403(client, service, name, role):
 
 @pytest.mark.parametrize("name", sorted(SCOPED))
 def test_ended_membership_gives_404_at_once(client, service, name):
-    from portal.memberships import membership_deactivate
-
     membership = StaffMembershipFactory(service=service, role=Role.SERVICE_LEAD)
     client.force_login(membership.user)
     url = _url(name, SCOPED[name], service, membership.user)
@@ -199,3 +200,36 @@ def test_without_a_verified_second_factor_the_admin_redirects_to_the_two_factor_
     assert response.url.startswith(TWO_FACTOR_STEP)
     client.force_login(administrator)  # with the second factor, the same page opens
     assert client.get(reverse(name)).status_code == 200
+
+
+# The URL kwargs that name an object of one case: the access functions (referrals.access) apply break-the-glass.
+CASE_OBJECTS = {"referral_pk", "meeting_pk", "letter_pk", "report_pk", "flag_pk", "fee_case_pk", "fee_letter_pk"}
+CASE_PAGES = sorted(
+    name
+    for name, pattern in SCOPED.items()
+    if CASE_OBJECTS & set(pattern.pattern.converters)
+    and Role.COUNSELLOR in pattern.callback.allowed_roles
+    and name != "privacy:break_glass"  # the page that asks for the reason
+)
+
+
+def test_the_case_pages_are_found():
+    assert {"referrals:detail", "attendance:meeting", "attendance:police_report_sent", "fees:case"} <= set(CASE_PAGES)
+
+
+@pytest.mark.parametrize("name", CASE_PAGES)
+def test_a_counsellor_not_on_the_case_states_a_reason_before_any_case_page_opens(client, service, name):
+    colleague = StaffMembershipFactory(service=service, role=Role.COUNSELLOR).user
+    client.force_login(colleague)
+    url = _url(name, SCOPED[name], service)  # the case of somebody else in the service
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url)
+    assert response.status_code == 302
+    form = response.url.split("?")[0]
+    assert form.endswith("/break-the-glass/"), response.url
+    referral = Referral.objects.get(pk=int(form.rstrip("/").split("/")[-2]))
+    break_the_glass_open(actor=colleague, referral=referral, reason="The assigned counsellor is ill today.")
+    again = _visit(client, url)
+    assert not (again.status_code == 302 and "/break-the-glass/" in again.url)
+    assert again.status_code in (200, 302)

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from counselling.attendance.models import Attendance, NeedsAssessment
 from fees.models import FeeCaseStatus
-from portal.models import AuditEvent, RecordType, RetentionRule
-from portal.retention import ANONYMISED, legal_hold_set, retention_sweep
+from portal.models import AuditEvent
+from privacy.models import RecordType, RetentionRule
+from privacy.retention import ANONYMISED, legal_hold_set, retention_sweep
 from referrals.models import Guardian, Person, Referral, ReferralEvent, ReferralStatus
 from tests.factories import LetterFactory, MeetingFactory, PoliceReportFactory, ReferralFactory
 from tests.fees.factories import FeeCaseFactory

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from portal.break_glass_models import BreakTheGlassAccess
 from portal.models import AuditEvent
+from privacy.models import BreakTheGlassAccess
 from tests.factories import LetterFactory, MeetingFactory, PoliceReportFactory, ReferralFactory, UserFactory
 from tests.fees.factories import FeeCaseFactory
 
@@ -56,7 +56,7 @@ def _case_pages(case):
 
 def test_a_counsellor_is_asked_for_a_reason_on_every_page_of_a_case_not_theirs(client, counsellor, case):
     client.force_login(counsellor)
-    form = reverse("portal:break_glass", args=[case.service.slug, case.pk])
+    form = reverse("privacy:break_glass", args=[case.service.slug, case.pk])
     for name, url in _case_pages(case).items():
         response = client.get(url)
         assert response.status_code == 302, name
@@ -104,17 +104,17 @@ def test_a_stated_reason_opens_the_case_logs_it_and_lists_it_for_the_lead(client
     assert abs(access.expires_at - access.opened_at - datetime.timedelta(hours=8)) < datetime.timedelta(seconds=5)
 
     client.force_login(lead)
-    listing = reverse("portal:break_glass_list", args=[case.service.slug])
+    listing = reverse("privacy:break_glass_list", args=[case.service.slug])
     page = client.get(listing).content.decode()
     assert REASON in page and str(case) in page
-    client.post(reverse("portal:break_glass_followed_up", args=[case.service.slug, access.pk]))
+    client.post(reverse("privacy:break_glass_followed_up", args=[case.service.slug, access.pk]))
     access.refresh_from_db()
     assert access.followed_up_by == lead and access.followed_up_at is not None
 
 
 def test_a_reason_too_short_opens_nothing(client, counsellor, case):
     client.force_login(counsellor)
-    form = reverse("portal:break_glass", args=[case.service.slug, case.pk])
+    form = reverse("privacy:break_glass", args=[case.service.slug, case.pk])
     assert client.post(form, {"reason": "trenger"}).status_code == 200
     assert not BreakTheGlassAccess.objects.exists()
 
@@ -134,7 +134,7 @@ def test_breaking_the_glass_asks_for_the_password_when_it_was_checked_long_ago(c
     session = client.session
     session[PASSWORD_CHECKED_SESSION_KEY] -= 16 * 60
     session.save()
-    form = reverse("portal:break_glass", args=[case.service.slug, case.pk])
+    form = reverse("privacy:break_glass", args=[case.service.slug, case.pk])
     response = client.post(form, {"reason": REASON}, HTTP_REFERER=f"http://testserver{form}")
     assert response.status_code == 302 and response.url.startswith(reverse("portal:reauth"))
     assert not BreakTheGlassAccess.objects.exists()
@@ -145,4 +145,4 @@ def test_a_cancelled_meeting_of_theirs_gives_no_standing_access(client, counsell
     client.force_login(counsellor)
     response = client.get(reverse("referrals:detail", args=[case.service.slug, case.pk]))
     assert response.status_code == 302
-    assert response.url.startswith(reverse("portal:break_glass", args=[case.service.slug, case.pk]))
+    assert response.url.startswith(reverse("privacy:break_glass", args=[case.service.slug, case.pk]))

@@ -10,6 +10,7 @@ from portal.models import AuditEvent, Role
 from referrals.identity import example_national_id
 from referrals.models import Person, Referral
 from referrals.services import GuardianDetails, PersonDetails, ReferralDetails, referral_assign, referral_register
+from referrals.thresholds import classification_reasons
 from tests.factories import ReferralFactory, StaffMembershipFactory
 
 pytestmark = pytest.mark.usefixtures("thresholds_2021")
@@ -128,7 +129,7 @@ def test_an_order_needs_the_seizure(service, counsellor):
 def test_a_condition_with_a_not_eligible_seizure_is_saved_with_a_warning(service, counsellor):
     referral = register(service, counsellor, route="condition", seized=[("heroin", "7", "g")])
     assert referral.classification == "not_eligible"
-    assert any("Heroin" in reason for reason in referral.classification_reasons)
+    assert any("Heroin" in reason for reason in classification_reasons(referral))
     assert referral.events.filter(kind="referral.classification_warning").exists()
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_noop
 
 from counselling.attendance.models import Attendance, AttendanceOutcome, ConsentBy, Need, NeedsAssessment, OnwardService
 from counselling.attendance.services.police_reports import police_report_make
+from counselling.attendance.signals import no_show_under_order
 from counselling.scheduling.models import FlagKind, Meeting, MeetingStatus
 from counselling.scheduling.services.flags import flags_resolve
 from portal.audit import audit_change
@@ -154,11 +155,8 @@ def attendance_record(*, actor, meeting: Meeting, details: AttendanceDetails) ->
         referral.status = ReferralStatus.CLOSED
     else:
         referral.status = ReferralStatus.MISSED  # the order route: the fee step decides what follows
-        from fees.selectors import fee_policy_for  # fees builds on counselling: imported here, not at the top
-        from fees.services import fee_case_propose
-
-        if fee_policy_for(referral.service).fees_enabled:
-            fee_case_propose(actor=actor, meeting=meeting)
+        # fees proposes a fee case here, in this transaction, when the service charges fees (fees/receivers.py).
+        no_show_under_order.send(sender=Attendance, actor=actor, meeting=meeting)
     referral.save(update_fields=["status"])
     if referral.status == ReferralStatus.CLOSED:
         timeline_add(referral=referral, actor=actor, kind="referral.closed", message=gettext_noop("Case closed."))

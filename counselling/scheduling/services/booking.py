@@ -34,14 +34,6 @@ SHORTEST, LONGEST = 15, 240
 TAKEN = gettext_lazy("That time was just taken. Choose another time.")
 
 
-# The statuses in which a case waits for a meeting to be booked.
-BOOKABLE = {ReferralStatus.RECEIVED, ReferralStatus.ASSIGNED, ReferralStatus.VALID_ABSENCE}
-
-
-def booking_allowed(referral: Referral) -> bool:
-    return referral.status in BOOKABLE
-
-
 def when(moment: datetime.datetime) -> str:
     """A meeting time as the timeline keeps it (day first, 24-hour clock, Norwegian time)."""
     return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
@@ -141,7 +133,7 @@ def meeting_book(
         raise ValidationError(_("The case is closed."))
     if referral.meetings.filter(status=MeetingStatus.BOOKED).exists():
         raise ValidationError(_("The case already has a booked meeting: move it instead."))
-    if not booking_allowed(referral):
+    if not referral.waits_for_a_meeting:
         raise ValidationError(
             _("The case is %(status)s: it does not wait for a meeting.")
             % {"status": referral.get_status_display().lower()}

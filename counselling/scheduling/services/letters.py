@@ -21,6 +21,8 @@ from portal.pdf import html_to_pdf
 from portal.selectors import staff_name
 from portal.tasks import publish_on_commit
 
+from .flags import flags_resolve
+
 logger = logging.getLogger(__name__)
 
 LETTER_LANGUAGE = "nb"  # letters to the public are in Norwegian
@@ -96,9 +98,7 @@ def summons_letters_make(*, actor, meeting: Meeting) -> list[Letter]:
         letter.save()
         letters.append(letter)
         if letter.email:
-            from counselling.scheduling.tasks import letter_email
-
-            publish_on_commit(letter_email, letter.pk)
+            publish_on_commit("counselling.letter_email", letter.pk)
     return letters
 
 
@@ -134,8 +134,6 @@ def letter_email_send(*, letter_id: int) -> Letter:
             letter.emailed_at = timezone.now()
             letter.email_error = ""
             letter.save(update_fields=["emailed_at", "email_error"])
-            from counselling.scheduling.services.flags import flags_resolve
-
             flags_resolve(actor=None, referral=meeting.referral, kinds=["letter_failed"], letter=letter)
     if failure is not None:
         raise failure
@@ -170,7 +168,5 @@ def letter_email_retry(*, actor, letter: Letter) -> Letter:
     if letter.emailed_at is None and letter.email:
         letter.email_error = ""
         letter.save(update_fields=["email_error"])
-        from counselling.scheduling.tasks import letter_email
-
-        publish_on_commit(letter_email, letter.pk)
+        publish_on_commit("counselling.letter_email", letter.pk)
     return letter

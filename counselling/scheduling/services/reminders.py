@@ -33,6 +33,8 @@ from counselling.scheduling.models import (
 from portal.selectors import staff_name
 from portal.sms import SmsError, send_sms
 
+from .flags import flag_raise
+
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
@@ -143,8 +145,6 @@ def _failed(reminder: Reminder, error: Exception, *, retryable: bool, now: datet
         )
     else:
         reminder.state = ReminderState.FAILED
-        from counselling.scheduling.services.flags import flag_raise
-
         flag_raise(kind="reminder_failed", referral_id=reminder.meeting.referral_id, reminder=reminder)
 
 

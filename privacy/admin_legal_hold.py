@@ -1,5 +1,5 @@
 """Admin actions on referrals: an administrator places or lifts a legal hold, with the reason, through
-portal.retention.legal_hold_set (the timeline and the audit log as for a lead)."""
+privacy.retention.legal_hold_set (the timeline and the audit log as for a lead)."""
 
 from django import forms
 from django.contrib import admin, messages

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import (
     BooleanField,
     Case,
@@ -38,12 +40,13 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from counselling.scheduling.models import Meeting
-from portal.models import CounsellingService, Role, StaffMembership
+from counselling.attendance.models import NeedsAssessment, PoliceReport
+from counselling.scheduling.models import Letter, Meeting
+from fees.models import FeeCase, FeeLetter
+from portal.models import AuditEvent, CounsellingService, Role, StaffMembership
+from portal.workdays import is_working_day, norwegian_public_holidays
+from referrals.identity import normalise_national_id
 from referrals.models import Person, Referral
-
-from .models import AuditEvent
-from .workdays import is_working_day, norwegian_public_holidays
 
 WORKDAY_START = datetime.time(7)
 WORKDAY_END = datetime.time(18)
@@ -168,10 +171,6 @@ def access_log_summary(events: QuerySet[AuditEvent]) -> dict:
 
 def persons_in_service(service: CounsellingService, query: str) -> QuerySet[Person]:
     """Persons with a referral in the service, found by national ID (whole number) or by name."""
-    from django.core.exceptions import ValidationError
-
-    from referrals.identity import normalise_national_id
-
     persons = Person.objects.filter(referrals__service=service).distinct()
     query = query.strip()
     digits = query.replace(" ", "")
@@ -195,12 +194,6 @@ def person_in_service(service: CounsellingService, pk: int) -> Person:
 
 def case_objects(referral: Referral) -> Q:
     """The audit events about one case: the referral and what hangs on it (meetings, letters, fee cases...)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from counselling.attendance.models import NeedsAssessment, PoliceReport
-    from counselling.scheduling.models import Letter
-    from fees.models import FeeCase, FeeLetter
-
     related = {
         Referral: [referral.pk],
         Meeting: Meeting.objects.filter(referral=referral).values_list("pk", flat=True),

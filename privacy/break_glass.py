@@ -1,14 +1,8 @@
-"""Break-the-glass: who may open a case, and the stated reason that opens one that is not theirs.
+"""Break-the-glass: a counsellor opens a case of their service that is not theirs by stating a reason.
 
-A counsellor always has the cases assigned to them, the ones they registered, and the ones
-they hold a meeting on; service leads (and fee officers, who handle the fee side) have every
-case of their service. Any other case of the service opens to a counsellor only after they
-state a reason: the access lasts `BREAK_THE_GLASS_HOURS`, is in the audit log with the
-reason, and is listed for the service lead to follow up.
-
-Views that show a case's personal data call `referral_access_check(request, referral)`;
-it raises `ReasonRequired`, which `portal.security_middleware.BreakTheGlassMiddleware`
-turns into a redirect to the reason form.
+The access lasts `BREAK_THE_GLASS_HOURS`, is in the audit log with the reason, and is listed for the service lead to
+follow up. Who has a case without a reason is referrals.access; this app grants the opened cases there
+(privacy/apps.py).
 """
 
 import datetime
@@ -16,53 +10,22 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from counselling.scheduling.models import HOLDS_TIME, Meeting
-from portal.models import CounsellingService, Role
+from portal.audit import audit_change, audit_read
+from portal.models import CounsellingService
 
-from .audit import audit_change, audit_read
-from .break_glass_models import BreakTheGlassAccess
+from .models import BreakTheGlassAccess
 
 REASON_MIN_LENGTH = 10
 
 
-class ReasonRequired(Exception):
-    """The user may open this case only after stating a reason."""
-
-    def __init__(self, referral):
-        super().__init__(f"a reason is required to open referral {referral.pk}")
-        self.referral = referral
-
-
-def case_access_needs_reason(user, membership, referral) -> bool:
-    """True when `user` (in `membership`, of the referral's service) must state a reason first. One query
-    at most, none for leads or the assigned counsellor."""
-    if membership.role != Role.COUNSELLOR:
-        return False
-    if user.pk in (referral.assigned_counsellor_id, referral.created_by_id):
-        return False
-    now = timezone.now()
-    found = (
-        type(referral)
-        .objects.filter(pk=referral.pk)
-        .filter(
-            # A meeting that is only history (moved or cancelled) gives no standing access.
-            Exists(Meeting.objects.filter(referral=OuterRef("pk"), counsellor=user, status__in=HOLDS_TIME))
-            | Exists(BreakTheGlassAccess.objects.filter(referral=OuterRef("pk"), user=user, expires_at__gt=now))
-        )
-        .exists()
-    )
-    return not found
-
-
-def referral_access_check(request, referral) -> None:
-    """Raise ReasonRequired if the signed-in user must state a reason before seeing this case."""
-    if case_access_needs_reason(request.user, request.membership, referral):
-        raise ReasonRequired(referral)
+def opened_with_reason(user, now) -> Q:
+    """The cases `user` opened with a stated reason whose access has not run out (a standing-access grant)."""
+    return Q(Exists(BreakTheGlassAccess.objects.filter(referral=OuterRef("pk"), user=user, expires_at__gt=now)))
 
 
 def break_the_glass_open(*, actor, referral, reason: str) -> BreakTheGlassAccess:

@@ -1,20 +1,28 @@
-"""The service lead's privacy pages: the access log, a person's own log and data export, access review and
-legal holds. Thin: parse, call a selector or service, render. Every read and export is in the audit log."""
+"""The privacy pages: the access log, a person's own log and data export, access review, legal holds and
+break-the-glass. Thin: parse, call a selector or service, render. Every read and export is in the audit log."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from portal.audit import audit_read, audit_record
 from portal.memberships import membership_deactivate
-from portal.models import Role
+from portal.models import CASEWORK_ROLES, AuditEvent, Role
+from portal.permissions import service_view
+from portal.reauth import recent_login_required
 from portal.selectors import staff_of
+from portal.shortcuts import safe_next_url
+from referrals.access import referral_of_service
 from referrals.models import Person, Referral
 
 from .access_log import access_log_about, access_log_of, access_log_summary, action_label, person_in_service
@@ -25,12 +33,15 @@ from .access_review import (
     service_permissions_remove,
     staff_user_of_service,
 )
-from .audit import audit_read, audit_record
+from .break_glass import (
+    break_the_glass_access_for,
+    break_the_glass_accesses_of,
+    break_the_glass_follow_up,
+    break_the_glass_open,
+)
 from .data_export import access_log_csv, access_log_pdf, person_data, person_data_json, person_data_pdf
 from .filters import AccessLogFilter
-from .models import AuditEvent
-from .permissions import service_view
-from .reauth import recent_login_required
+from .forms import BreakTheGlassForm
 from .retention import legal_hold_set
 
 LEAD = [Role.SERVICE_LEAD]
@@ -70,7 +81,7 @@ def access_log(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filter": filterset, "page": page, "summary": summary, "persons": persons, "query": query.urlencode()}
-    return render(request, "portal/access_log.html", context)
+    return render(request, "privacy/access_log.html", context)
 
 
 def _export_logged(request, action: str, person) -> None:
@@ -145,7 +156,7 @@ def person_data_export_pdf(request, person_pk):
 
 @service_view(roles=LEAD)
 def access_review(request):
-    return render(request, "portal/access_review.html", {"rows": access_review_of(request.service)})
+    return render(request, "privacy/access_review.html", {"rows": access_review_of(request.service)})
 
 
 def _done(request, error: ValidationError | None, success: str):
@@ -216,7 +227,7 @@ def legal_holds(request):
                 messages.success(request, _("The case is on legal hold: %(case)s.") % {"case": referral})
                 return redirect("privacy:legal_holds", service_slug=request.service.slug)
     held = Referral.objects.filter(service=request.service, legal_hold=True).select_related("legal_hold_by")
-    return render(request, "portal/legal_holds.html", {"form": form, "held": held.order_by("-legal_hold_at")})
+    return render(request, "privacy/legal_holds.html", {"form": form, "held": held.order_by("-legal_hold_at")})
 
 
 @service_view(roles=LEAD)
@@ -226,3 +237,45 @@ def legal_hold_lift(request, referral_pk):
     legal_hold_set(actor=request.user, referral=referral, hold=False)
     messages.success(request, _("The legal hold is lifted: %(case)s.") % {"case": referral})
     return redirect("privacy:legal_holds", service_slug=request.service.slug)
+
+
+@service_view(roles=CASEWORK_ROLES)
+@recent_login_required
+def break_glass(request, referral_pk):
+    """A counsellor states why they open a case of the service that is not theirs."""
+    referral = referral_of_service(request.service, referral_pk)
+    case_url = reverse("referrals:detail", args=[request.service.slug, referral.pk])
+    next_url = safe_next_url(
+        request, request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME), case_url
+    )
+    form = BreakTheGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            break_the_glass_open(actor=request.user, referral=referral, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error("reason", error.messages)
+        else:
+            messages.warning(request, _("You have opened a case that is not yours. The reason is logged."))
+            return redirect(next_url)
+    context = {
+        "referral": referral,
+        "form": form,
+        "next": next_url,
+        "break_the_glass_hours": settings.BREAK_THE_GLASS_HOURS,
+    }
+    return render(request, "privacy/break_glass.html", context)
+
+
+@service_view(roles=[Role.SERVICE_LEAD])
+def break_glass_list(request):
+    """For the lead: who opened which case of the service, when and why, to follow up."""
+    return render(request, "privacy/break_glass_list.html", {"accesses": break_the_glass_accesses_of(request.service)})
+
+
+@service_view(roles=[Role.SERVICE_LEAD])
+@require_POST
+def break_glass_followed_up(request, break_glass_pk):
+    access = break_the_glass_access_for(request.service, break_glass_pk)
+    break_the_glass_follow_up(actor=request.user, access=access)
+    messages.success(request, _("Marked as followed up."))
+    return redirect("privacy:break_glass_list", service_slug=request.service.slug)

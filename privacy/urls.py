@@ -1,8 +1,8 @@
-"""The service lead's privacy pages, under /service/<slug>/ (see portal.views_privacy)."""
+"""The privacy pages, under /service/<slug>/ (see privacy.views)."""
 
 from django.urls import path
 
-from . import views_privacy as views
+from . import views
 
 app_name = "privacy"
 
@@ -23,6 +23,13 @@ urlpatterns = [
         "access-review/staff/<int:user_pk>/remove/",
         views.service_permissions_remove_view,
         name="service_permissions_remove",
+    ),
+    path("cases/<int:referral_pk>/break-the-glass/", views.break_glass, name="break_glass"),
+    path("break-the-glass/", views.break_glass_list, name="break_glass_list"),
+    path(
+        "break-the-glass/<int:break_glass_pk>/followed-up/",
+        views.break_glass_followed_up,
+        name="break_glass_followed_up",
     ),
     path("legal-holds/", views.legal_holds, name="legal_holds"),
     path("legal-holds/<int:referral_pk>/lift/", views.legal_hold_lift, name="legal_hold_lift"),

@@ -1,6 +1,6 @@
 """Retention: personal data leaves when its time is up, the counts for statistics stay.
 
-Administrators set a period per record type (`portal.models.RetentionRule`); a type without a rule
+Administrators set a period per record type (`privacy.models.RetentionRule`); a type without a rule
 is kept. Once a day the sweep (`retention_sweep`, Celery task `portal.retention_sweep`, and
 `manage.py retention [--dry-run]`) anonymises the concluded cases whose last event is older than
 the period:
@@ -46,9 +46,10 @@ from django.utils.translation import gettext_noop
 from counselling.attendance.models import Attendance, NeedsAssessment, PoliceReport
 from counselling.scheduling.models import Letter, Meeting, Reminder
 from fees.models import AppealOutcome, FeeCase, FeeCaseStatus, FeeLetter, FeeOutcome
+from portal.audit import audit_change
 from referrals.models import Guardian, Person, Referral, ReferralEvent, ReferralStatus
+from referrals.services import timeline_add
 
-from .audit import audit_change
 from .models import RecordType, RetentionRule
 
 ANONYMISED = "Anonymisert"
@@ -333,8 +334,6 @@ def retention_sweep(*, dry_run: bool = False, now: datetime.datetime | None = No
 @transaction.atomic
 def legal_hold_set(*, actor, referral: Referral, hold: bool, reason: str = "") -> Referral:
     """Place (hold=True, with a reason) or lift a legal hold on the case."""
-    from referrals.services import timeline_add
-
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     reason = reason.strip()
     if hold and not reason:

@@ -2,12 +2,12 @@
 
 from django.core.management.base import BaseCommand
 
-from portal.models import RecordType
-from portal.retention import retention_sweep
+from privacy.models import RecordType
+from privacy.retention import retention_sweep
 
 
 class Command(BaseCommand):
-    help = "Anonymise personal data past its retention period (portal.retention); --dry-run only counts."
+    help = "Anonymise personal data past its retention period (privacy.retention); --dry-run only counts."
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Count what would be anonymised; change nothing.")

@@ -21,13 +21,12 @@ from django.utils.translation import gettext_lazy
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import remove_perm
 
+from portal.audit import audit_change
 from portal.memberships import LEAD_PERMISSION
 from portal.models import CounsellingService, StaffMembership
 from portal.selectors import SERVICE_ACCESS_PERMISSION
 from referrals.models import Referral
 from referrals.services import referral_unassign
-
-from .audit import audit_change
 
 CASE_PERMISSION = "referrals.work_on_referral"
 

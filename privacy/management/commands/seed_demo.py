@@ -9,8 +9,11 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from counselling.scheduling.models import Location, LocationKind, OpeningHours
+from counselling.attendance.services import AttendanceDetails, attendance_record
+from counselling.scheduling.models import Location, LocationKind, Meeting, OpeningHours
+from fees.models import FeePolicy
 from portal.memberships import membership_grant
 from portal.models import CounsellingService, Municipality, Role
 from referrals.identity import example_national_id
@@ -167,11 +170,6 @@ class Command(BaseCommand):
     def _demo_meetings_held(self, admin):
         """Two Oslo cases whose meeting took place yesterday, so the fee work list and the police reports have
         something in them: a no-show under the order route (fees are on in Oslo) and an attended condition."""
-        from django.utils import timezone
-
-        from counselling.attendance.services import AttendanceDetails, attendance_record
-        from counselling.scheduling.models import Location, Meeting
-        from fees.models import FeePolicy
 
         service = CounsellingService.objects.get(slug="oslo")
         FeePolicy.objects.get_or_create(

@@ -5,11 +5,11 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DateField
 from portal.selectors import staff_name
 from referrals.models import Referral
 
 from .access_log import case_objects, persons_in_service
-from .forms import DateField
 
 
 class DateFilter(django_filters.DateFilter):

@@ -16,12 +16,12 @@ from django.utils import timezone
 
 from counselling.scheduling.models import Meeting
 from fees.models import FeeCase
+from portal.csv_export import csv_text
+from portal.pdf import html_to_pdf
 from portal.selectors import staff_name
 from referrals.models import Person, Referral, SeizedSubstance
 
 from .access_log import access_log_about
-from .csv_export import csv_text
-from .pdf import html_to_pdf
 
 
 def _user(user) -> str:
@@ -216,7 +216,7 @@ def person_data_json(data: dict) -> str:
 
 
 def person_data_pdf(data: dict) -> bytes:
-    return html_to_pdf(render_to_string("portal/pdf/person_data.html", {"data": data}))
+    return html_to_pdf(render_to_string("privacy/pdf/person_data.html", {"data": data}))
 
 
 ACCESS_LOG_COLUMNS = ("staff", "role", "service", "what", "reason")
@@ -229,7 +229,7 @@ def access_log_csv(rows: list[dict], headers: list[str]) -> str:
 
 def access_log_pdf(person: Person, service, rows: list[dict]) -> bytes:
     html = render_to_string(
-        "portal/pdf/access_log_person.html",
+        "privacy/pdf/access_log_person.html",
         {"person": person, "service": service, "rows": rows, "made_at": timezone.localtime()},
     )
     return html_to_pdf(html)
