@@ -42,9 +42,11 @@ system-deps:
 code: install
 	@$(BIN)/python manage.py totp_code $(STAFF)
 
+## lint: ruff, and the floors contract (a module imports only from its own floor or below; pyproject.toml)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
