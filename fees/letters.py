@@ -8,14 +8,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from counselling.scheduling.models import RecipientKind
 from counselling.scheduling.services.letters import LETTER_LANGUAGE
 from portal.pdf import html_to_pdf
+from referrals.models import RecipientKind
+from referrals.recipients import recipients_of
 
 from .models import CourtFeeRate, FeeCase, FeeLetter, FeeLetterKind, FeePolicy
 from .selectors import fee_policy_for
 
-ADULT_AGE = 18
 # Forvaltningsloven § 16 with § 11 (and the design): a minor from 15 is told of the case as well as the guardians.
 MINOR_NOTIFIED_FROM_AGE = 15
 
@@ -32,13 +32,8 @@ FILE_PREFIX = {
 
 
 def letter_recipients(fee_case: FeeCase) -> list:
-    """The person (None), except a child under 15; for a minor also each guardian."""
-    referral = fee_case.referral
-    age = referral.person.age_on(timezone.localdate())
-    recipients = [None] if age >= MINOR_NOTIFIED_FROM_AGE else []
-    if age < ADULT_AGE:
-        recipients += list(referral.guardians.all())
-    return recipients or [None]
+    """The person (None), except a child under 15; while a minor, also each guardian (referrals.recipients)."""
+    return recipients_of(fee_case.referral, on=timezone.localdate(), person_from_age=MINOR_NOTIFIED_FROM_AGE)
 
 
 def fee_letter_html(fee_case: FeeCase, kind: str, *, policy: FeePolicy, guardian=None) -> str:

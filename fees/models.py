@@ -8,9 +8,8 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from counselling.scheduling.models import RecipientKind
 from portal.models import CounsellingService
-from referrals.models import RECIPIENT_NAME_LENGTH
+from referrals.models import CaseLetter
 
 # The fee is this many court fees unless the service sets otherwise (DESIGN.md §3 "Fee").
 DEFAULT_MULTIPLIER = 2
@@ -308,16 +307,11 @@ def fee_letter_path(letter, filename):
     return f"fee-letters/{letter.fee_case.referral.service_id}/{filename}"
 
 
-class FeeLetter(models.Model):
+class FeeLetter(CaseLetter):
     """A letter of the fee case as sent: the PDF is kept with the case."""
 
     fee_case = models.ForeignKey(FeeCase, on_delete=models.PROTECT, related_name="letters", verbose_name=_("fee case"))
     kind = models.CharField(_("kind"), max_length=20, choices=FeeLetterKind.choices)
-    recipient_kind = models.CharField(_("recipient"), max_length=10, choices=RecipientKind.choices)
-    guardian = models.ForeignKey(
-        "referrals.Guardian", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    recipient_name = models.CharField(_("recipient's name"), max_length=RECIPIENT_NAME_LENGTH)
     pdf = models.FileField(_("PDF"), upload_to=fee_letter_path)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("made by")

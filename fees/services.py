@@ -13,12 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from counselling.attendance.models import AttendanceOutcome
-from counselling.scheduling.models import Meeting, RecipientKind
+from counselling.scheduling.models import Meeting
 from portal.audit import audit_change
 from portal.csv_export import csv_text
 from portal.models import FEE_ROLES, StaffMembership
 from portal.workdays import next_working_day
-from referrals.models import Referral, Route
+from referrals.models import RecipientKind, Referral, Route
 from referrals.services import timeline_add, translatable
 
 from .letters import fee_letters_make

@@ -100,12 +100,25 @@ class Role(models.TextChoices):
     FEE_OFFICER = "fee_officer", _("Fee officer")
 
 
-# The role sets, each defined once and named for what it lets a member do.
+# What each role lets a member do in the portal, by name: "casework" (register referrals, book and hold meetings,
+# record attendance, report to the police), "fees" (decide fee cases, export them to collection), "lead" (assign
+# cases, staff, the privacy pages). Templates ask `{% if "fees" in membership.may %}`; views are gated by the role
+# sets below, read from the same table, so who may do what is written once.
+ROLE_MAY: dict[str, frozenset[str]] = {
+    Role.COUNSELLOR: frozenset({"casework"}),
+    Role.SERVICE_LEAD: frozenset({"casework", "fees", "lead"}),
+    Role.FEE_OFFICER: frozenset({"fees"}),
+}
+
+
+def roles_that_may(capability: str) -> frozenset[str]:
+    return frozenset(role for role, may in ROLE_MAY.items() if capability in may)
+
+
 ALL_ROLES = frozenset(Role.values)
-# Who holds cases: registers referrals, books and holds meetings, records attendance.
-CASEWORK_ROLES = frozenset({Role.COUNSELLOR, Role.SERVICE_LEAD})
-# Who handles the fee side: decides fee cases, exports them to collection.
-FEE_ROLES = frozenset({Role.SERVICE_LEAD, Role.FEE_OFFICER})
+CASEWORK_ROLES = roles_that_may("casework")
+FEE_ROLES = roles_that_may("fees")
+LEAD_ROLES = roles_that_may("lead")
 
 
 class StaffMembershipQuerySet(models.QuerySet):
@@ -146,6 +159,11 @@ class StaffMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.service} ({self.get_role_display()})"
+
+    @property
+    def may(self) -> frozenset[str]:
+        """What the member's role lets them do, by name (ROLE_MAY)."""
+        return ROLE_MAY.get(self.role, frozenset())
 
 
 class AppendOnlyError(Exception):

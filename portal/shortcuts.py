@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -55,3 +56,12 @@ def stored_file_download(file, content_type: str = "application/pdf") -> FileRes
     except FileNotFoundError:
         raise Http404 from None
     return FileResponse(handle, as_attachment=True, filename=file.name.rsplit("/", 1)[-1], content_type=content_type)
+
+
+def page_of(request, items, *, per_page: int, query=None) -> tuple:
+    """The requested page of `items` and the query string without its page number, which
+    templates/portal/_pagination.html links to; `query` when the view changed the request's (a default filter)."""
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    rest = (query if query is not None else request.GET).copy()
+    rest.pop("page", None)
+    return page, rest.urlencode()

@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
-from portal.models import Role
 from portal.selectors import memberships_of, staff_of
 
+from .models import LEAD_ROLES
 from .permissions import LAST_SERVICE_SESSION_KEY, service_view
 from .shortcuts import LocalNextMixin
 
@@ -30,7 +30,7 @@ def home(request):
     return redirect("scheduling:dashboard", service_slug=last if last in slugs else slugs[0])
 
 
-@service_view(roles=[Role.SERVICE_LEAD])
+@service_view(roles=LEAD_ROLES)
 def staff_list(request):
     return render(request, "portal/staff_list.html", {"staff": staff_of(request.service)})
 

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,11 +16,11 @@ from django.views.decorators.http import require_POST
 
 from portal.audit import audit_read, audit_record
 from portal.memberships import membership_deactivate
-from portal.models import CASEWORK_ROLES, AuditEvent, Role
+from portal.models import CASEWORK_ROLES, LEAD_ROLES, AuditEvent, Role
 from portal.permissions import service_view
 from portal.reauth import recent_login_required
 from portal.selectors import staff_of
-from portal.shortcuts import safe_next_url
+from portal.shortcuts import page_of, safe_next_url
 from referrals.access import referral_of_service
 from referrals.models import Person, Referral
 
@@ -57,7 +56,7 @@ def access_log(request):
         request.GET or None, queryset=events, service=request.service, staff=staff_of(request.service)
     )
     shown = filterset.qs
-    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    page, query = page_of(request, shown, per_page=PAGE_SIZE)
     # Read the page now: its count is already taken, and the entry for this very read, written below, must not
     # push the last row off the page.
     page.object_list = list(page.object_list)
@@ -78,9 +77,7 @@ def access_log(request):
     for event in page:
         event.what = action_label(event.action)
         event.person_name = names[event.person_id].full_name if event.person_id in names else ""
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"filter": filterset, "page": page, "summary": summary, "persons": persons, "query": query.urlencode()}
+    context = {"filter": filterset, "page": page, "summary": summary, "persons": persons, "query": query}
     return render(request, "privacy/access_log.html", context)
 
 
@@ -266,13 +263,13 @@ def break_glass(request, referral_pk):
     return render(request, "privacy/break_glass.html", context)
 
 
-@service_view(roles=[Role.SERVICE_LEAD])
+@service_view(roles=LEAD_ROLES)
 def break_glass_list(request):
     """For the lead: who opened which case of the service, when and why, to follow up."""
     return render(request, "privacy/break_glass_list.html", {"accesses": break_the_glass_accesses_of(request.service)})
 
 
-@service_view(roles=[Role.SERVICE_LEAD])
+@service_view(roles=LEAD_ROLES)
 @require_POST
 def break_glass_followed_up(request, break_glass_pk):
     access = break_the_glass_access_for(request.service, break_glass_pk)

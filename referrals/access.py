@@ -78,6 +78,12 @@ def case_access_check(request, referral: Referral) -> None:
         raise ReasonRequired(referral)
 
 
+def may_see_contact_details(user, membership, referrals) -> bool:
+    """At intake, a known person's contact details go only to someone who may open one of the person's `referrals`
+    in the service without a reason; the others see the references, whose links ask for one."""
+    return any(not case_access_needs_reason(user, membership, referral) for referral in referrals)
+
+
 def may_read_confidential(user, membership, referral: Referral) -> bool:
     """The needs assessment and the confidential note: the case's assigned counsellor and the service lead only."""
     return membership.role == Role.SERVICE_LEAD or referral.assigned_counsellor_id == user.pk

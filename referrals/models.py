@@ -392,6 +392,25 @@ class Guardian(PostalAddress):
         return f"{self.name} ({self.relation})"
 
 
+class RecipientKind(models.TextChoices):
+    PERSON = "person", _("The person")
+    GUARDIAN = "guardian", _("Guardian")
+
+
+class CaseLetter(models.Model):
+    """What every letter of a case has, summons or fee letter: to whom it is addressed, the person or one of the
+    guardians (referrals.recipients decides who gets one), and the name written on it, kept as it was."""
+
+    recipient_kind = models.CharField(_("recipient"), max_length=10, choices=RecipientKind.choices)
+    guardian = models.ForeignKey(
+        "referrals.Guardian", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient_name = models.CharField(_("recipient's name"), max_length=RECIPIENT_NAME_LENGTH)
+
+    class Meta:
+        abstract = True
+
+
 class ReferralEvent(models.Model):
     """The case timeline: who did what, when. Written only by referrals.services and later apps' services."""
 

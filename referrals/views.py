@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.audit import audit_read
-from portal.models import CASEWORK_ROLES, Role
+from portal.models import CASEWORK_ROLES, LEAD_ROLES, Role
 from portal.permissions import service_view
 from portal.selectors import counsellors_of, staff_name
+from portal.shortcuts import page_of
 
-from .access import case_access_needs_reason, referral_for
+from .access import may_see_contact_details, referral_for
 from .case_page import case_page_context, suggested_counsellor_id
 from .filters import CaseloadFilter
 from .forms import (
@@ -28,7 +28,7 @@ from .forms import (
     intake_initial,
 )
 from .identity import birth_date_from_national_id, normalise_national_id
-from .models import Outcome, Route, Substance
+from .models import Outcome, ReferralStatus, Route, Substance
 from .selectors import (
     caseload,
     earlier_referrals,
@@ -49,14 +49,8 @@ def caseload_list(request):
         data["counsellor"] = CaseloadFilter.MINE  # a counsellor starts with their own cases
     counsellors = list(counsellors_of(request.service))
     filterset = CaseloadFilter(data, queryset=caseload(request.service), counsellors=counsellors, user=request.user)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = data.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "referrals/caseload.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
-    )
+    page, query = page_of(request, filterset.qs, per_page=PAGE_SIZE, query=data)
+    return render(request, "referrals/caseload.html", {"filter": filterset, "page": page, "query": query})
 
 
 @service_view()
@@ -71,13 +65,14 @@ def referral_detail(request, referral_pk):
         "events": referral.events.select_related("actor"),
         "earlier": earlier_referrals(request.service, referral.person).exclude(pk=referral.pk),
         "classification_reasons": classification_reasons(referral),
+        "may_assign": "lead" in request.membership.may and referral.status != ReferralStatus.CLOSED,
         # Meetings, flags and what can be booked: counselling.scheduling's section (referrals.case_page).
         **case_page_context(request, referral),
     }
     return render(request, "referrals/referral_detail.html", context)
 
 
-@service_view(roles=[Role.SERVICE_LEAD])
+@service_view(roles=LEAD_ROLES)
 def referral_assign_view(request, referral_pk):
     referral = referral_for(request, referral_pk)
     counsellors = list(counsellors_of(request.service))
@@ -156,9 +151,7 @@ def person_lookup(request):
             }
             for referral in earlier
         ]
-        # Contact details only to someone who may open one of the person's cases without a reason; the
-        # others see the references, whose links ask for one.
-        if all(case_access_needs_reason(request.user, request.membership, referral) for referral in earlier):
+        if not may_see_contact_details(request.user, request.membership, earlier):
             return JsonResponse(answer)
         answer["person"] = {
             "first_name": person.first_name,

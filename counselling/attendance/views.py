@@ -5,14 +5,12 @@ The meeting page lives here, one floor above scheduling, because it shows what h
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from counselling.scheduling.models import MeetingStatus
 from counselling.scheduling.selectors import meeting_for
 from portal.audit import audit_read
-from portal.models import CASEWORK_ROLES, Role
+from portal.models import CASEWORK_ROLES, LEAD_ROLES
 from portal.permissions import service_view
 from portal.reauth import password_recently_checked, reauth_url
 from portal.shortcuts import refusal_show, stored_file_download
@@ -21,7 +19,8 @@ from .forms import AttendanceForm
 from .models import ConsentBy
 from .selectors import police_report_for, police_reports_of
 from .services import AttendanceDetails, attendance_record, police_report_make, police_report_mark_sent
-from .services.attendance import consent_by_for
+from .services.attendance import attendance_refusal, consent_by_for
+from .services.police_reports import police_report_offered
 
 
 @service_view(roles=CASEWORK_ROLES)
@@ -42,6 +41,7 @@ def meeting_detail(request, meeting_pk):
             service=request.service,
             person_id=referral.person_id,
         )
+    reports = list(meeting.police_reports.all())
     context = {
         "meeting": meeting,
         "referral": referral,
@@ -51,9 +51,10 @@ def meeting_detail(request, meeting_pk):
         "assessment_hidden": assessment is not None and not may_read,
         "assessment_reauth_url": reauth_url(request, request.get_full_path()) if confirm_first else None,
         "letters": meeting.letters.all(),
-        "reports": meeting.police_reports.all(),
+        "reports": reports,
+        "offer_police_report": police_report_offered(meeting=meeting, membership=request.membership, reports=reports),
         "history": _history(meeting),
-        "can_record": meeting.status == MeetingStatus.BOOKED and meeting.starts_at <= timezone.now(),
+        "can_record": attendance_refusal(meeting) is None,
     }
     if not (assessment is not None and confidential):
         # One entry per read: reading the assessment is logged above and covers the meeting page it is on.
@@ -141,7 +142,7 @@ def police_report_sent(request, report_pk):
     return redirect("attendance:police_reports", service_slug=request.service.slug)
 
 
-@service_view(roles=[Role.SERVICE_LEAD])
+@service_view(roles=LEAD_ROLES)
 def police_report_create(request, meeting_pk):
     """Under the order route the police get nothing by default; the service lead may choose to report."""
     meeting = meeting_for(request, meeting_pk)

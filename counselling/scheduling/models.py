@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from counselling.scheduling.constraints import PostgresExclusionConstraint
 from portal.models import CounsellingService, PostalAddress
-from referrals.models import RECIPIENT_NAME_LENGTH
+from referrals.models import CaseLetter, RecipientKind
 
 # Meetings: where and when counsellors can meet people, the meetings themselves, what happened
 # at them, the letters that summon people, and the reports the police are entitled to.
@@ -269,25 +269,15 @@ class LetterTemplate(models.Model):
         return self.get_kind_display()
 
 
-class RecipientKind(models.TextChoices):
-    PERSON = "person", _("The person")
-    GUARDIAN = "guardian", _("Guardian")
-
-
 def letter_path(letter, filename):
     return f"letters/{letter.meeting.referral.service_id}/{filename}"
 
 
-class Letter(models.Model):
-    """A letter as sent: the PDF is kept with the meeting, and the email's fate with it."""
+class Letter(CaseLetter):
+    """A summons as sent: the PDF is kept with the meeting, and the email's fate with it."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="letters", verbose_name=_("meeting"))
     kind = models.CharField(_("kind"), max_length=20, choices=LetterKind.choices)
-    recipient_kind = models.CharField(_("recipient"), max_length=10, choices=RecipientKind.choices)
-    guardian = models.ForeignKey(
-        "referrals.Guardian", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    recipient_name = models.CharField(_("recipient's name"), max_length=RECIPIENT_NAME_LENGTH)
     email = models.EmailField(_("email"), blank=True)
     pdf = models.FileField(_("PDF"), upload_to=letter_path)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

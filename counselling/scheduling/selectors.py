@@ -289,15 +289,32 @@ def has_a_meeting_booked_with(user) -> models.Q:
     return models.Q(models.Exists(booked))
 
 
+def next_action_of(referral, booked) -> str:
+    """What the case waits for, as the case page names it: "nothing" (closed), "attendance" (record it after the
+    booked meeting), "fee_step" (a no-show under the order route), "new_meeting" (after a valid absence), or
+    "meeting" (book the first)."""
+    if referral.status == ReferralStatus.CLOSED:
+        return "nothing"
+    if booked is not None:
+        return "attendance"
+    if referral.status == ReferralStatus.MISSED:
+        return "fee_step"
+    if referral.status == ReferralStatus.VALID_ABSENCE:
+        return "new_meeting"
+    return "meeting"
+
+
 def case_page_of(request, referral) -> dict:
     """Scheduling's section of the case page (referrals.case_page): the meetings, open flags and failed reminders,
     the booked meeting and whether the user may book one."""
     meetings = list(meetings_of_referral(referral))
+    booked = next((m for m in meetings if m.status == MeetingStatus.BOOKED), None)
     return {
         "meetings": meetings,
         "flags": list(open_flags_of(referral)),
         "failed_reminders": list(failed_reminders_of(referral)),
-        "booked": next((m for m in meetings if m.status == MeetingStatus.BOOKED), None),
+        "booked": booked,
+        "next_action": next_action_of(referral, booked),
         "can_book": request.membership.role in CASEWORK_ROLES and referral.waits_for_a_meeting,
     }
 

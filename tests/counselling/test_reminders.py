@@ -12,7 +12,10 @@ from counselling.scheduling.models import Flag, Meeting, MeetingStatus, Reminder
 from counselling.scheduling.services import meeting_book, meeting_cancel, meeting_reschedule
 from counselling.scheduling.services.reminders import MAX_ATTEMPTS, reminders_schedule, reminders_send_due
 from portal import sms
+from referrals.identity import example_national_id
+from referrals.services import GuardianDetails, PersonDetails, ReferralDetails, referral_register
 from tests.conftest import default_reminders_install
+from tests.counselling.conftest import soon
 from tests.factories import MeetingFactory, ReferralFactory
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
@@ -204,3 +207,62 @@ def test_one_bad_reminder_never_stops_the_batch(reachable, counsellor, location,
     broken.refresh_from_db()
     assert broken.state == ReminderState.FAILED
     assert meeting.reminders.filter(state=ReminderState.SENT).count() == 3
+
+
+def _turning_18(service, counsellor, *, in_days: int):
+    """A case from when the person was 17, with a guardian who can be reached; the person turns 18 in `in_days`."""
+    today = timezone.localdate()
+    birthday = today + datetime.timedelta(days=in_days)
+    born = birthday.replace(year=birthday.year - 18)
+    return referral_register(
+        actor=counsellor,
+        service=service,
+        person_details=PersonDetails(
+            national_id=example_national_id(born, 600), first_name="Ola", last_name="Testesen", email="ola@example.org"
+        ),
+        details=ReferralDetails(
+            route="condition",
+            police_district="oslo",
+            police_reference="2026-004712",
+            incident_date=today - datetime.timedelta(days=20),
+            decision_date=today - datetime.timedelta(days=10),
+            attendance_deadline=today + datetime.timedelta(days=30),
+            seizure_unknown=True,
+            guardians=[GuardianDetails(name="Kari Testesen", relation="mor", email="kari@example.org")],
+        ),
+    )
+
+
+def _recipients(meeting):
+    letters = sorted(meeting.letters.values_list("recipient_kind", flat=True))
+    reminders = sorted(set(meeting.reminders.values_list("days_before", "recipient_kind")))
+    return letters, reminders
+
+
+def test_from_the_18th_birthday_the_guardians_get_neither_summons_nor_reminders(service, counsellor, location):
+    referral = _turning_18(service, counsellor, in_days=5)
+    assert referral.is_minor_case  # a minor when it happened
+    meeting = meeting_book(
+        actor=counsellor, referral=referral, counsellor=counsellor, location=location, starts_at=soon(days=10)
+    )
+    assert _recipients(meeting) == (["person"], [(1, "person"), (3, "person")])
+
+
+def test_a_minor_on_the_day_of_the_meeting_has_the_guardian_summoned_and_reminded(service, counsellor, location):
+    referral = _turning_18(service, counsellor, in_days=8)
+    meeting = meeting_book(
+        actor=counsellor, referral=referral, counsellor=counsellor, location=location, starts_at=soon(days=7)
+    )
+    assert _recipients(meeting) == (
+        ["guardian", "person"],
+        [(1, "guardian"), (1, "person"), (3, "guardian"), (3, "person")],
+    )
+
+
+def test_a_reminder_before_the_birthday_reaches_the_guardian_and_one_after_it_does_not(service, counsellor, location):
+    referral = _turning_18(service, counsellor, in_days=8)
+    meeting = meeting_book(
+        actor=counsellor, referral=referral, counsellor=counsellor, location=location, starts_at=soon(days=9)
+    )
+    # 18 at the meeting: only the person is summoned; the reminder three days before is due while still 17.
+    assert _recipients(meeting) == (["person"], [(1, "person"), (3, "guardian"), (3, "person")])

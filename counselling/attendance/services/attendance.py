@@ -77,6 +77,18 @@ def _check(details: AttendanceDetails, meeting: Meeting, guardian_ids: set[int])
     return errors
 
 
+def attendance_refusal(meeting: Meeting) -> str | None:
+    """Why the attendance of `meeting` cannot be recorded now, or None when it can: the meeting page offers the
+    form exactly when `attendance_record` would take it."""
+    if meeting.status != MeetingStatus.BOOKED:
+        return _("The attendance of this meeting is already recorded, or the meeting was moved.")
+    if meeting.starts_at > timezone.now():
+        return _("Attendance can be recorded once the meeting has started.")
+    if meeting.referral.status == ReferralStatus.CLOSED:
+        return _("The case is closed.")
+    return None
+
+
 @transaction.atomic
 def attendance_record(*, actor, meeting: Meeting, details: AttendanceDetails) -> Attendance:
     """Record the meeting's outcome, once, after it started. What follows depends on the outcome and route:
@@ -91,12 +103,9 @@ def attendance_record(*, actor, meeting: Meeting, details: AttendanceDetails) ->
     referral = Referral.objects.select_for_update(of=("self",)).select_related("person").get(pk=meeting.referral_id)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     meeting.referral = referral
-    if meeting.status != MeetingStatus.BOOKED:
-        raise ValidationError(_("The attendance of this meeting is already recorded, or the meeting was moved."))
-    if meeting.starts_at > timezone.now():
-        raise ValidationError(_("Attendance can be recorded once the meeting has started."))
-    if referral.status == ReferralStatus.CLOSED:
-        raise ValidationError(_("The case is closed."))
+    refusal = attendance_refusal(meeting)
+    if refusal:
+        raise ValidationError(refusal)
     guardian_ids = set(referral.guardians.values_list("pk", flat=True))
     errors = _check(details, meeting, guardian_ids)
     if errors:

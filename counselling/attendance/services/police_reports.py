@@ -15,7 +15,7 @@ from counselling.scheduling.models import Meeting, MeetingStatus
 from counselling.scheduling.services.letters import LETTER_LANGUAGE
 from portal.audit import audit_change
 from portal.pdf import html_to_pdf
-from referrals.models import PoliceDistrict, Referral
+from referrals.models import PoliceDistrict, Referral, Route
 from referrals.services import timeline_add, translatable
 
 KIND_FOR_OUTCOME = {
@@ -32,6 +32,28 @@ def police_report_html(report: PoliceReport) -> str:
         )
 
 
+def police_report_refusal(meeting: Meeting) -> str | None:
+    """Why no report on `meeting`'s attendance can be made, or None when one can."""
+    attendance = getattr(meeting, "attendance", None)
+    if meeting.status != MeetingStatus.HELD or attendance is None:
+        return _("Record the attendance before reporting it to the police.")
+    if attendance.outcome not in KIND_FOR_OUTCOME:
+        return _("A valid absence is not reported to the police; book a new meeting.")
+    return None
+
+
+def police_report_offered(*, meeting: Meeting, membership, reports) -> bool:
+    """The meeting page offers the lead a report to the police under the order route, where the police get nothing
+    by default, while none is made and one can be. (Under the condition route the report is made with the
+    attendance.)"""
+    return (
+        "lead" in membership.may
+        and meeting.referral.route == Route.ORDER
+        and not reports
+        and police_report_refusal(meeting) is None
+    )
+
+
 def police_report_make(*, actor, meeting: Meeting) -> PoliceReport:
     """The report on the meeting's attendance. Made once: asking again gives the same report."""
     with transaction.atomic():
@@ -40,12 +62,10 @@ def police_report_make(*, actor, meeting: Meeting) -> PoliceReport:
             .select_related("referral__person", "referral__service")
             .get(pk=meeting.pk)
         )
-        attendance = getattr(meeting, "attendance", None)
-        if meeting.status != MeetingStatus.HELD or attendance is None:
-            raise ValidationError(_("Record the attendance before reporting it to the police."))
-        kind = KIND_FOR_OUTCOME.get(attendance.outcome)
-        if kind is None:
-            raise ValidationError(_("A valid absence is not reported to the police; book a new meeting."))
+        refusal = police_report_refusal(meeting)
+        if refusal:
+            raise ValidationError(refusal)
+        kind = KIND_FOR_OUTCOME[meeting.attendance.outcome]
         existing = PoliceReport.objects.filter(meeting=meeting, kind=kind).first()
         if existing is not None:
             return existing

@@ -16,10 +16,12 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from counselling.scheduling.calendar import meeting_invitation
-from counselling.scheduling.models import Letter, LetterKind, LetterTemplate, Meeting, RecipientKind
+from counselling.scheduling.models import Letter, LetterKind, LetterTemplate, Meeting
 from portal.pdf import html_to_pdf
 from portal.selectors import staff_name
 from portal.tasks import publish_on_commit
+from referrals.models import RecipientKind
+from referrals.recipients import guardians_informed, recipients_of
 
 from .flags import flags_resolve
 
@@ -41,7 +43,7 @@ def _letter_context(meeting: Meeting, *, guardian=None, guardians=None) -> dict:
         "location": meeting.location,
         "counsellor_name": staff_name(meeting.counsellor),
         "guardian": guardian,
-        "minor": referral.is_minor_case,
+        "minor": guardians_informed(referral, on=timezone.localdate(meeting.starts_at)),
         "guardians": list(referral.guardians.all()) if guardians is None else guardians,
         "recipient_name": guardian.name if guardian else person.full_name,
         "recipient_address": recipient.postal_address,
@@ -75,9 +77,10 @@ def summons_letters_make(*, actor, meeting: Meeting) -> list[Letter]:
     """One summons to the person and, for a minor, a copy addressed to each guardian. Called inside the
     booking's transaction; the emails go out after it commits."""
     referral = meeting.referral
-    guardians = list(referral.guardians.all())
+    # Summoned to the meeting: the guardians while the person is still a minor on the day of it.
+    recipients = recipients_of(referral, on=timezone.localdate(meeting.starts_at))
+    guardians = [guardian for guardian in recipients if guardian is not None]
     template = letter_template(LetterKind.SUMMONS)
-    recipients = [None, *guardians] if referral.is_minor_case else [None]
     letters = []
     for guardian in recipients:
         letter = Letter(

@@ -32,6 +32,7 @@ from counselling.scheduling.models import (
 )
 from portal.selectors import staff_name
 from portal.sms import SmsError, send_sms
+from referrals.recipients import recipients_of
 
 from .flags import flag_raise
 
@@ -50,12 +51,13 @@ def reminder_due_at(starts_at: datetime.datetime, rule: ReminderRule) -> datetim
     return datetime.datetime.combine(day, rule.send_at, timezone.get_current_timezone())
 
 
-def _recipients(meeting: Meeting):
-    referral = meeting.referral
-    person = referral.person
-    yield RecipientKind.PERSON, None, person.email, person.phone, person.preferred_language
-    if referral.is_minor_case:
-        for guardian in referral.guardians.all():
+def _recipients(meeting: Meeting, *, on: datetime.date):
+    """Whom a reminder due on `on` goes to (referrals.recipients), with their addresses and language."""
+    person = meeting.referral.person
+    for guardian in recipients_of(meeting.referral, on=on):
+        if guardian is None:
+            yield RecipientKind.PERSON, None, person.email, person.phone, person.preferred_language
+        else:
             yield RecipientKind.GUARDIAN, guardian, guardian.email, guardian.phone, "nb"
 
 
@@ -63,13 +65,12 @@ def reminders_schedule(*, meeting: Meeting, now: datetime.datetime | None = None
     """The meeting's reminders, one per rule and recipient who can be reached on its channel. Called inside
     the booking's transaction. A reminder whose time has already passed is not made."""
     now = now or timezone.now()
-    recipients = list(_recipients(meeting))
     reminders = []
     for rule in ReminderRule.objects.filter(is_active=True):
         due_at = reminder_due_at(meeting.starts_at, rule)
         if due_at <= now or due_at >= meeting.starts_at:
             continue
-        for kind, guardian, email, phone, language in recipients:
+        for kind, guardian, email, phone, language in _recipients(meeting, on=timezone.localdate(due_at)):
             address = email if rule.channel == Channel.EMAIL else phone
             if not address:
                 continue
