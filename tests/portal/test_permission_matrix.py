@@ -28,7 +28,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.fees.factories import CollectionExportFactory, FeeCaseFactory, FeeLetterFactory
-from tests.portal.test_security_break_glass import BreakTheGlassAccessFactory
+from tests.privacy.test_security_break_glass import BreakTheGlassAccessFactory
 
 
 def _theirs(user, path: str = "assigned_counsellor") -> dict:
@@ -81,7 +81,7 @@ UNSCOPED = {
     "set_language",
     "portal:home",  # redirects to the user's own service
     "portal:healthz",  # load balancer probe, no data
-    "calendar_feed",  # read by calendar apps that cannot log in; the secret token is the key (tests/counselling)
+    "calendar_feed",  # read by calendar apps that cannot log in; the secret token is the key (test_pages)
     "portal:two_factor_verify",  # the second step of logging in, for any signed-in user
     "portal:two_factor_setup",
     "portal:two_factor_backup_codes",

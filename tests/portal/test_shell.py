@@ -63,7 +63,7 @@ def test_dashboard_query_count_is_pinned(client, counsellor, service, django_ass
     # flags, deadlines and failed reminders; the session saved, as every request renews it
     # (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release in a test's transaction); the view's own
     # transaction (ATOMIC_REQUESTS: savepoint, release in a test's transaction).
-    # tests/counselling/test_dashboard.py shows the count does not grow with the work.
+    # tests/counselling/scheduling/test_dashboard.py shows the count does not grow with the work.
     with django_assert_num_queries(15):
         assert client.get(f"/service/{service.slug}/").status_code == 200
 

@@ -1,33 +1,21 @@
-"""The counselling pages: booking from the free times, the meeting page's confidentiality, letters, police reports
-and calendars."""
+"""The scheduling pages: booking from the free times, letters, absences and calendars."""
 
 import datetime
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from counselling.attendance.services import AttendanceDetails, attendance_record, police_report_mark_sent
 from counselling.scheduling.models import AvailabilityException, CalendarFeed, Meeting, MeetingStatus
 from counselling.scheduling.selectors import free_slots
 from counselling.scheduling.services import meeting_book
 from portal.models import AuditEvent
-from referrals.services import referral_assign
-from tests.factories import MeetingFactory, PoliceReportFactory, ReferralFactory, open_every_day
-
-ATTENDANCE_PAGES = {
-    "meeting",
-    "attendance",
-    "police_report_create",
-    "police_reports",
-    "police_report_pdf",
-    "police_report_sent",
-}
+from tests.factories import MeetingFactory, ReferralFactory, open_every_day
 
 
 def url(name, service, **kwargs):
-    app = "attendance" if name in ATTENDANCE_PAGES else "scheduling"
+    # The meeting page, where a booking lands, is attendance's.
+    app = "attendance" if name == "meeting" else "scheduling"
     return reverse(f"{app}:{name}", kwargs={"service_slug": service.slug, **kwargs})
 
 
@@ -159,57 +147,6 @@ def test_another_time_needs_a_place(client, service, counsellor, referral, locat
     assert Meeting.objects.get().length_minutes == 60
 
 
-# Confidentiality on the meeting page.
-
-
-@pytest.fixture
-def assessed_meeting(service, lead, counsellor, referral, location):
-    referral_assign(actor=lead, referral=referral, counsellor=counsellor)
-    meeting = MeetingFactory(
-        referral=referral,
-        counsellor=counsellor,
-        location=location,
-        starts_at=timezone.now() - datetime.timedelta(hours=1),
-    )
-    attendance_record(
-        actor=counsellor,
-        meeting=meeting,
-        details=AttendanceDetails(
-            outcome="attended", consent=True, onward_referrals=["gp"], confidential_note="Sover dårlig."
-        ),
-    )
-    return meeting
-
-
-@pytest.mark.parametrize("reader", ["counsellor", "lead"])
-def test_the_assigned_counsellor_and_the_lead_read_the_assessment_and_each_read_is_logged(
-    client, request, service, assessed_meeting, reader
-):
-    user = request.getfixturevalue(reader)
-    client.force_login(user)
-    page = client.get(url("meeting", service, meeting_pk=assessed_meeting.pk))
-    assert "Sover dårlig." in page.content.decode()
-    assert AuditEvent.objects.filter(action="assessment.viewed", actor=user).count() == 1
-
-
-def test_a_colleague_not_on_the_case_sees_that_an_assessment_exists_but_not_what_it_says(
-    client, service, colleague, assessed_meeting
-):
-    client.force_login(colleague)
-    page = client.get(url("meeting", service, meeting_pk=assessed_meeting.pk)).content.decode()
-    assert "Sover dårlig." not in page
-    assert 'data-testid="assessment"' not in page
-    assert not AuditEvent.objects.filter(action="assessment.viewed").exists()
-
-
-def test_the_attendance_page_says_it_is_not_a_patient_journal(client, service, counsellor, assessed_meeting):
-    client.force_login(counsellor)
-    meeting = MeetingFactory(referral__service=service, counsellor=counsellor)
-    assert "ikke en pasientjournal" in client.get(url("attendance", service, meeting_pk=meeting.pk)).content.decode()
-    client.cookies["portal_language"] = "en"
-    assert "not a patient journal" in client.get(url("attendance", service, meeting_pk=meeting.pk)).content.decode()
-
-
 # Letters and police reports.
 
 
@@ -227,40 +164,6 @@ def test_a_letter_downloads_as_pdf_and_the_download_is_logged(client, service, c
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert AuditEvent.objects.filter(action="letter.downloaded", person_id=referral.person_id).count() == 1
-
-
-def test_reports_to_send_are_listed_per_police_district_and_marked_sent_once(client, service, counsellor, lead):
-    report = PoliceReportFactory(
-        meeting__referral__service=service,
-        meeting__referral__police_district="vest",
-        meeting__referral__assigned_counsellor=counsellor,
-    )
-    client.force_login(counsellor)
-    page = client.get(url("police_reports", service))
-    assert list(page.context["districts"]) == ["Vest"]
-    client.post(url("police_report_sent", service, report_pk=report.pk))
-    report.refresh_from_db()
-    first = report.sent_at
-    assert report.sent_by == counsellor
-    police_report_mark_sent(actor=lead, report=report)
-    report.refresh_from_db()
-    assert (report.sent_at, report.sent_by) == (first, counsellor)
-    assert client.get(url("police_reports", service)).context["districts"] == {}
-
-
-def test_under_the_order_route_the_lead_may_choose_to_report(client, service, lead, counsellor, location):
-    referral = ReferralFactory(service=service, route="order", seizure_unknown=False, classification="exempt")
-    meeting = MeetingFactory(
-        referral=referral,
-        counsellor=counsellor,
-        location=location,
-        starts_at=timezone.now() - datetime.timedelta(hours=1),
-    )
-    attendance_record(actor=counsellor, meeting=meeting, details=AttendanceDetails(outcome="no_show"))
-    assert not meeting.police_reports.exists()
-    client.force_login(lead)
-    client.post(url("police_report_create", service, meeting_pk=meeting.pk))
-    assert meeting.police_reports.get().kind == "not_attended"
 
 
 # Calendars.
@@ -381,16 +284,6 @@ def test_a_length_or_week_out_of_range_is_not_a_server_error(client, service, co
     )
     assert page.status_code == 200
     assert client.get(url("calendar", service) + "?week=9999-12-31").status_code == 200
-
-
-def test_the_latest_sent_police_reports_are_listed_first(client, service, counsellor, lead):
-    def sent(days_ago):
-        moment = timezone.now() - datetime.timedelta(days=days_ago)
-        return PoliceReportFactory(meeting__referral__service=service, sent_at=moment, sent_by=lead)
-
-    older, newer = sent(9), sent(1)
-    client.force_login(counsellor)
-    assert list(client.get(url("police_reports", service)).context["sent"]) == [newer, older]
 
 
 def test_calendar_files_carry_the_time_zone_they_name(service, counsellor, referral, location):
