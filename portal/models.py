@@ -127,7 +127,7 @@ class StaffMembershipQuerySet(models.QuerySet):
 
 
 class StaffMembership(models.Model):
-    """A staff member's role in one counselling service. Changed only through counselling.services."""
+    """A staff member's role in one counselling service. Changed only through portal.memberships."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")

@@ -1,8 +1,8 @@
 """Access review: who can reach what in a service, and taking it away.
 
 Access to a service is an active membership *and* guardian's object permission on the service (see
-counselling.selectors.services_for); a case permission (`referrals.work_on_referral`) is given to the
-assigned counsellor. Memberships are ended through counselling.services.membership_deactivate; case
+portal.selectors.services_for); a case permission (`referrals.work_on_referral`) is given to the
+assigned counsellor. Memberships are ended through portal.memberships.membership_deactivate; case
 permissions are removed here, with an audit event.
 """
 

@@ -61,7 +61,7 @@ class CounsellingServiceFactory(DjangoModelFactory):
 
 
 class StaffMembershipFactory(DjangoModelFactory):
-    """Goes through counselling.services.membership_grant, as every real membership does."""
+    """Goes through portal.memberships.membership_grant, as every real membership does."""
 
     class Meta:
         model = StaffMembership
@@ -140,7 +140,7 @@ def open_every_day(*, service, counsellor, location=None, starts=datetime.time(0
 
 class MeetingFactory(DjangoModelFactory):
     """A booked meeting written directly, for setting the scene (e.g. one that has already taken place);
-    bookings under test go through counselling.services.meeting_book."""
+    bookings under test go through counselling.scheduling.services.meeting_book."""
 
     class Meta:
         model = Meeting

@@ -1,4 +1,4 @@
-"""Forms parse what staff type; counselling.services decides."""
+"""Forms parse what staff type; the services decide."""
 
 import datetime
 

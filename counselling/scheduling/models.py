@@ -163,7 +163,7 @@ class TsTzRange(models.Func):
 
 
 class Meeting(models.Model):
-    """The mandatory meeting. Changed only through counselling.services; a rescheduled meeting is kept,
+    """The mandatory meeting. Changed only through counselling.scheduling.services; a rescheduled meeting is kept,
     marked rescheduled, and points to the one that replaced it."""
 
     referral = models.ForeignKey(
