@@ -8,7 +8,10 @@ class FeesConfig(AppConfig):
 
     def ready(self):
         from counselling.attendance.signals import no_show_under_order
+        from portal.personal_data import register
 
+        from .personal_data import DECLARATIONS
         from .receivers import fee_case_for_a_no_show
 
         no_show_under_order.connect(fee_case_for_a_no_show, dispatch_uid="fees.fee_case_for_a_no_show")
+        register(*DECLARATIONS)

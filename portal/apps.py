@@ -10,7 +10,11 @@ class PortalConfig(AppConfig):
     def ready(self):
         # System checks, the audit receivers of logins, the password-check receiver, the two-factor admin.
         from . import checks, reauth, security_admin, signals  # noqa: F401
+        from .own_personal_data import DECLARATIONS
+        from .personal_data import register
         from .roles import roles_sync_after_migrate
+
+        register(*DECLARATIONS)
 
         # Role groups get their model permissions after every migrate, so a permission
         # added by a later migration reaches the roles without a manual step.

@@ -10,8 +10,11 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy")
 
     def ready(self):
+        from portal.personal_data import register
         from referrals.access import standing_access_grant
 
         from .break_glass import opened_with_reason
+        from .personal_data import DECLARATIONS
 
         standing_access_grant("break_the_glass", opened_with_reason)
+        register(*DECLARATIONS)

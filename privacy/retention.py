@@ -3,14 +3,16 @@
 Administrators set a period per record type (`privacy.models.RetentionRule`); a type without a rule
 is kept. Once a day the sweep (`retention_sweep`, Celery task `portal.retention_sweep`, and
 `manage.py retention [--dry-run]`) anonymises the concluded cases whose last event is older than
-the period:
+the period. What goes, field by field, each app declares next to its models (`portal.personal_data`, in the
+app's `personal_data.py`); this module decides which cases and persons are due:
 
-- **closed_case**: the person's identity and contact details (only once *every* referral of the person,
-  in any service, is past its period), the guardians' identity and contact details, the police reference,
-  the needs assessment with its confidential note, free-text reasons (absence, late booking, rescheduling,
-  the fee case's answers, hardship assessment, decision and appeal texts), reminder addresses, letter
-  recipients, and the reasons written on the timeline;
-- **letters**: the PDF files of summons letters, police reports and fee letters are deleted from storage
+- **closed_case**: the declared steps for the case and every row that belongs to it — today the guardians'
+  identity and contact details, the police reference, the needs assessment with its confidential note,
+  free-text reasons (absence, late booking, rescheduling, the fee case's answers, hardship assessment,
+  decision and appeal texts), reminder addresses, letter recipients, and the reasons written on the
+  timeline — and the person's identity and contact details, only once *every* referral of the person, in
+  any service, is past its period;
+- **letters**: the declared files (summons letters, police reports and fee letters) are deleted from storage
   (the rows stay, so it remains known that a letter was sent and when).
 
 What stays: the referral, person and meeting rows, dates, route, classification, seizure, status,
@@ -20,13 +22,8 @@ A case is *concluded* when its status is closed or did-not-attend. It is never t
 open fee case (anything not paid, cancelled, or final without a fee to collect: this includes a pending
 appeal), or a legal hold (`Referral.legal_hold`, set with `legal_hold_set`).
 
-The national identity number: `Person.national_id` is unique and its validator accepts only real numbers.
-An anonymised person gets `X` and their row id padded to eleven characters, written with `.update()` (no
-validation): it keeps the column unique, can never be a real number (those are digits only), and so is
-never found again by a national-ID lookup. Leaving the model's validator strict keeps every other write honest.
-
-Every step excludes what is already anonymised, so a second run changes nothing; each run writes one
-audit event with the counts.
+Every step leaves alone the rows that already hold their anonymised values (`Anonymise.pending`), so a second
+run changes nothing; each run writes one audit event with the counts.
 """
 
 from __future__ import annotations
@@ -37,27 +34,23 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce, Concat, LPad, TruncYear
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from counselling.attendance.models import Attendance, NeedsAssessment, PoliceReport
-from counselling.scheduling.models import Letter, Meeting, Reminder
-from fees.models import AppealOutcome, FeeCase, FeeCaseStatus, FeeLetter, FeeOutcome
+from fees.models import AppealOutcome, FeeCase, FeeCaseStatus, FeeOutcome
+from portal import personal_data
 from portal.audit import audit_change
-from referrals.models import Guardian, Person, Referral, ReferralEvent, ReferralStatus
+from portal.personal_data import ANONYMISED as ANONYMISED  # callers name the placeholder by the sweep that writes it
+from referrals.models import Person, Referral, ReferralEvent, ReferralStatus
 from referrals.services import timeline_add
 
 from .models import RecordType, RetentionRule
 
-ANONYMISED = "Anonymisert"
-ANONYMISED_ID_PREFIX = "X"
 CONCLUDED = [ReferralStatus.CLOSED, ReferralStatus.MISSED]
 RETENTION_EVENT = "retention.anonymised"
-# Timeline parameters that hold free text someone typed (the rest are dates, labels and staff names).
-FREE_TEXT_PARAMS = ("reason",)
 
 
 def _fee_case_closed() -> Q:
@@ -104,144 +97,26 @@ class RetentionResult:
         return sum(self.counts.values())
 
 
-def _step(result: RetentionResult, step: str, queryset: QuerySet, apply: bool, **values) -> None:
-    result.counts[step] = queryset.update(**values) if apply else queryset.count()
+def _rows_beneath(declaration: personal_data.PersonalData, model: type[Model], ids: list[int]) -> QuerySet | None:
+    """The declaration's rows that belong to the `model` rows with these ids (those rows themselves, for `model`'s
+    own declaration), or None when its rows belong to no such row."""
+    lookup = personal_data.lookup_to(declaration, model)
+    return None if lookup is None else declaration.model.objects.filter(**{f"{lookup}__in": ids})
+
+
+def _anonymise_beneath(result: RetentionResult, model: type[Model], ids: list[int], apply: bool) -> None:
+    """Each app's declared steps for the `model` rows with these ids and for every row that belongs to them."""
+    for declaration in personal_data.declarations():
+        rows = _rows_beneath(declaration, model, ids)
+        if rows is None:
+            continue
+        for step in declaration.anonymise:
+            result.counts[step.count_as] = step.run(rows, apply=apply)
 
 
 def _anonymise_cases(result: RetentionResult, referral_ids: list[int], apply: bool) -> None:
-    cases = Q(referral_id__in=referral_ids)
-    _step(
-        result,
-        "referrals",
-        Referral.objects.filter(pk__in=referral_ids).exclude(police_reference__startswith="anonymisert-"),
-        apply,
-        police_reference=Concat(Value("anonymisert-"), Cast("pk", output_field=CharField())),
-    )
-    _step(
-        result,
-        "guardians",
-        Guardian.objects.filter(cases).exclude(name=ANONYMISED),
-        apply,
-        name=ANONYMISED,
-        phone="",
-        email="",
-        street_address="",
-        postal_code="",
-        postal_town="",
-    )
-    _step(
-        result,
-        "assessments",
-        NeedsAssessment.objects.filter(attendance__meeting__referral_id__in=referral_ids).exclude(
-            confidential_note="", needs=[], onward_referrals=[]
-        ),
-        apply,
-        confidential_note="",
-        needs=[],
-        onward_referrals=[],
-    )
-    _step(
-        result,
-        "attendance_reasons",
-        Attendance.objects.filter(meeting__referral_id__in=referral_ids).exclude(absence_reason=""),
-        apply,
-        absence_reason=Value(ANONYMISED),
-    )
-    _step(
-        result,
-        "late_reasons",
-        Meeting.objects.filter(cases).exclude(late_reason=""),
-        apply,
-        late_reason="",
-    )
-    # A rescheduled or cancelled meeting must keep a reason (a constraint): it becomes the placeholder.
-    _step(
-        result,
-        "change_reasons",
-        Meeting.objects.filter(cases).exclude(change_reason__in=["", ANONYMISED]),
-        apply,
-        change_reason=ANONYMISED,
-    )
-    _step(
-        result,
-        "reminders",
-        Reminder.objects.filter(meeting__referral_id__in=referral_ids).exclude(address="", last_error=""),
-        apply,
-        address="",
-        last_error="",
-    )
-    _step(
-        result,
-        "letter_recipients",
-        Letter.objects.filter(meeting__referral_id__in=referral_ids).exclude(recipient_name=ANONYMISED),
-        apply,
-        recipient_name=ANONYMISED,
-        email="",
-        email_error="",
-    )
-    _step(
-        result,
-        "police_reports",
-        PoliceReport.objects.filter(cases).exclude(person_name=ANONYMISED),
-        apply,
-        person_name=ANONYMISED,
-        national_id="",
-        police_reference=Concat(Value("anonymisert-"), Cast("referral_id", output_field=CharField())),
-    )
-    _step(
-        result,
-        "fee_letter_recipients",
-        FeeLetter.objects.filter(fee_case__referral_id__in=referral_ids).exclude(recipient_name=ANONYMISED),
-        apply,
-        recipient_name=ANONYMISED,
-    )
-    _anonymise_fee_cases(result, referral_ids, apply)
-    _anonymise_timeline(result, referral_ids, apply)
-
-
-# Free text on fee cases: emptied where the field may be empty, the placeholder where a constraint needs text.
-FEE_TEXTS_OPTIONAL = [
-    "answer_valid_reason",
-    "answer_situation",
-    "hardship_financial_situation",
-    "hardship_life_situation",
-    "hardship_persons_account",
-    "appeal_grounds",
-    "appeal_outcome_reasons",
-]
-FEE_TEXTS_REQUIRED = ["hardship_reasoning", "reasons", "cancel_reason"]
-
-
-def _anonymise_fee_cases(result: RetentionResult, referral_ids: list[int], apply: bool) -> None:
-    holds_text = Q()
-    for name in FEE_TEXTS_OPTIONAL:
-        holds_text |= ~Q(**{name: ""})
-    for name in FEE_TEXTS_REQUIRED:
-        holds_text |= ~Q(**{f"{name}__in": ["", ANONYMISED]})
-    values = dict.fromkeys(FEE_TEXTS_OPTIONAL, "")
-    for name in FEE_TEXTS_REQUIRED:
-        # Keep empty what was empty (a required text is only required once its step is done).
-        values[name] = _placeholder_unless_empty(name)
-    _step(result, "fee_cases", FeeCase.objects.filter(referral_id__in=referral_ids).filter(holds_text), apply, **values)
-
-
-def _placeholder_unless_empty(name: str):
-    return Case(When(**{name: ""}, then=Value("")), default=Value(ANONYMISED))
-
-
-def _anonymise_timeline(result: RetentionResult, referral_ids: list[int], apply: bool) -> None:
-    changed = 0
-    events = ReferralEvent.objects.filter(referral_id__in=referral_ids, params__has_any_keys=list(FREE_TEXT_PARAMS))
-    for event in events.only("pk", "params"):
-        params = dict(event.params)
-        for name in FREE_TEXT_PARAMS:
-            if name in params and params[name] != ANONYMISED:
-                params[name] = ANONYMISED
-        if params != event.params:
-            changed += 1
-            if apply:
-                ReferralEvent.objects.filter(pk=event.pk).update(params=params)
-    result.counts["timeline_texts"] = changed
+    _anonymise_beneath(result, Referral, referral_ids, apply)
+    # Once per case, the timeline says why its texts now read as they do.
     already = ReferralEvent.objects.filter(referral_id__in=referral_ids, kind=RETENTION_EVENT).values_list(
         "referral_id", flat=True
     )
@@ -261,39 +136,20 @@ def _anonymise_timeline(result: RetentionResult, referral_ids: list[int], apply:
 def _anonymise_persons(result: RetentionResult, referral_ids: list[int], apply: bool) -> None:
     """Only a person all of whose referrals (in every service) have passed their period."""
     not_expired = Referral.objects.filter(person=OuterRef("pk")).exclude(pk__in=referral_ids)
-    persons = (
-        Person.objects.filter(referrals__in=referral_ids)
-        .exclude(Exists(not_expired))
-        .exclude(national_id__startswith=ANONYMISED_ID_PREFIX)
-        .distinct()
-    )
-    ids = list(persons.values_list("pk", flat=True))
-    queryset = Person.objects.filter(pk__in=ids)
-    _step(
-        result,
-        "persons",
-        queryset,
-        apply,
-        national_id=Concat(Value(ANONYMISED_ID_PREFIX), LPad(Cast("pk", output_field=CharField()), 10, Value("0"))),
-        first_name=ANONYMISED,
-        last_name="",
-        # The birth year stays for statistics by age; the day is what identifies.
-        date_of_birth=TruncYear("date_of_birth"),
-        phone="",
-        email="",
-        street_address="",
-        postal_code="",
-        postal_town="",
-    )
+    persons = Person.objects.filter(referrals__in=referral_ids).exclude(Exists(not_expired)).distinct()
+    _anonymise_beneath(result, Person, list(persons.values_list("pk", flat=True)), apply)
 
 
 def _delete_letter_files(result: RetentionResult, referral_ids: list[int], apply: bool) -> None:
-    """The PDF files go from storage; the rows keep their file name, so a download answers 404, not 500."""
-    names = [
-        *Letter.objects.filter(meeting__referral_id__in=referral_ids).values_list("pdf", flat=True),
-        *PoliceReport.objects.filter(referral_id__in=referral_ids).values_list("pdf", flat=True),
-        *FeeLetter.objects.filter(fee_case__referral_id__in=referral_ids).values_list("pdf", flat=True),
-    ]
+    """The files the apps declare go from storage; the rows keep their file name, so a download answers 404, not
+    500."""
+    names: list[str] = []
+    for declaration in personal_data.declarations():
+        rows = _rows_beneath(declaration, Referral, referral_ids)
+        if rows is None:
+            continue
+        for file_field in declaration.files:
+            names += rows.values_list(file_field, flat=True)
     present = [name for name in names if name and default_storage.exists(name)]
     result.counts["letter_files"] = len(present)
     if apply and present:

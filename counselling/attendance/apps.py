@@ -6,3 +6,10 @@ class AttendanceConfig(AppConfig):
     name = "counselling.attendance"
     label = "attendance"
     verbose_name = _("Attendance and police reports")
+
+    def ready(self):
+        from portal.personal_data import register
+
+        from .personal_data import DECLARATIONS
+
+        register(*DECLARATIONS)

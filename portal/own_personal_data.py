@@ -1,0 +1,34 @@
+"""The ground floor's own models in the personal-data registry (portal.personal_data, which is the registry
+itself): the organisation's contact details and the audit log. Registered from PortalConfig.ready()."""
+
+from .models import AuditEvent, CounsellingService, Municipality
+from .personal_data import PersonalData
+
+THE_SERVICES_OWN = "The service's own contact details, printed on its letters."
+
+DECLARATIONS = (
+    PersonalData(model=Municipality, kept={"name": "The municipality's name."}),
+    PersonalData(
+        model=CounsellingService,
+        kept={
+            "name": "The service's name.",
+            "phone": THE_SERVICES_OWN,
+            "email": THE_SERVICES_OWN,
+            "street_address": THE_SERVICES_OWN,
+            "postal_code": THE_SERVICES_OWN,
+            "postal_town": THE_SERVICES_OWN,
+        },
+    ),
+    # The audit log is append-only (model, admin and a database trigger refuse a change), so retention leaves it
+    # as it is; the person's own share of it is in their export as the access log (privacy.access_log).
+    PersonalData(
+        model=AuditEvent,
+        kept={
+            "actor_label": "The staff member's name at the time: staff, not the data subject.",
+            "object_repr": "The object's name at the time (a police reference, a person's name on an intake look-up).",
+            "person_id": "The person by id, a plain integer that neither blocks nor follows their anonymisation.",
+            "reason": "Why staff read or changed it (break-the-glass, legal hold): the log's point.",
+            "extra": "Details of the change: ids, counts and user names.",
+        },
+    ),
+)
