@@ -74,6 +74,7 @@ def referral_detail(request, referral_pk):
     referral_access_check(request, referral)
     audit_read(actor=request.user, action="referral.viewed", obj=referral, person_id=referral.person_id)
     meetings = list(meetings_of_referral(referral))
+    waits_for_meeting = booking_allowed(referral)
     context = {
         "referral": referral,
         "person": referral.person,
@@ -85,7 +86,8 @@ def referral_detail(request, referral_pk):
         "flags": list(open_flags_of(referral)),
         "failed_reminders": list(failed_reminders_of(referral)),
         "booked": next((m for m in meetings if m.status == MeetingStatus.BOOKED), None),
-        "can_book": request.membership.role in INTAKE_ROLES and booking_allowed(referral),
+        "waits_for_meeting": waits_for_meeting,
+        "can_book": request.membership.role in INTAKE_ROLES and waits_for_meeting,
     }
     return render(request, "referrals/referral_detail.html", context)
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop
 
 from portal.audit import audit_change
 from referrals.models import Referral, ReferralStatus, Route
-from referrals.services import timeline_add, translatable
+from referrals.services import referral_move, timeline_add, translatable
 
 from ..models import (
     Attendance,
@@ -155,21 +155,25 @@ def attendance_record(*, actor, meeting: Meeting, details: AttendanceDetails) ->
         person_id=referral.person_id,
     )
 
+    # The attendance entry above names the outcome; of the moves it makes, only closing gets an entry of its own.
     if details.outcome == AttendanceOutcome.VALID_ABSENCE:
-        referral.status = ReferralStatus.VALID_ABSENCE
-    elif referral.route == Route.CONDITION:
-        police_report_make(actor=actor, meeting=meeting)
-        referral.status = ReferralStatus.CLOSED
-    elif attended:
-        referral.status = ReferralStatus.CLOSED
+        referral_move(actor=actor, referral=referral, to=ReferralStatus.VALID_ABSENCE, message=None)
+    elif referral.route == Route.CONDITION or attended:
+        if referral.route == Route.CONDITION:
+            police_report_make(actor=actor, meeting=meeting)
+        referral_move(
+            actor=actor,
+            referral=referral,
+            to=ReferralStatus.CLOSED,
+            kind="referral.closed",
+            message=gettext_noop("Case closed."),
+        )
     else:
-        referral.status = ReferralStatus.MISSED  # the order route: the fee step decides what follows
+        # The order route: the fee step decides what follows.
+        referral_move(actor=actor, referral=referral, to=ReferralStatus.MISSED, message=None)
         from fees.selectors import fee_policy_for  # fees builds on counselling: imported here, not at the top
         from fees.services import fee_case_propose
 
         if fee_policy_for(referral.service).fees_enabled:
             fee_case_propose(actor=actor, meeting=meeting)
-    referral.save(update_fields=["status"])
-    if referral.status == ReferralStatus.CLOSED:
-        timeline_add(referral=referral, actor=actor, kind="referral.closed", message=gettext_noop("Case closed."))
     return attendance

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from portal.audit import audit_change
 from referrals.models import Referral, ReferralStatus
-from referrals.services import timeline_add, translatable
+from referrals.services import referral_move, timeline_add, translatable
 
 from ..models import (
     HOLDS_TIME,
@@ -34,12 +34,9 @@ SHORTEST, LONGEST = 15, 240
 TAKEN = gettext_lazy("That time was just taken. Choose another time.")
 
 
-# The statuses in which a case waits for a meeting to be booked.
-BOOKABLE = {ReferralStatus.RECEIVED, ReferralStatus.ASSIGNED, ReferralStatus.VALID_ABSENCE}
-
-
 def booking_allowed(referral: Referral) -> bool:
-    return referral.status in BOOKABLE
+    """The case waits for a meeting: the transitions table lets it move to "meeting booked"."""
+    return referral.may_move_to(ReferralStatus.BOOKED)
 
 
 def when(moment: datetime.datetime) -> str:
@@ -165,8 +162,7 @@ def meeting_book(
         length_minutes=length_minutes,
         late_reason=late_reason,
     )
-    referral.status = ReferralStatus.BOOKED
-    referral.save(update_fields=["status"])
+    referral_move(actor=actor, referral=referral, to=ReferralStatus.BOOKED, message=None)  # "Meeting booked" below
     reminders_schedule(meeting=meeting)
     flags_resolve(actor=actor, referral=referral, kinds=[FlagKind.DEADLINE_PASSED])
     timeline_add(
@@ -289,8 +285,11 @@ def meeting_cancel(*, actor, meeting: Meeting, requested_by: str, reason: str) -
     if errors:
         raise ValidationError(errors)
     _set_aside(meeting, status=MeetingStatus.CANCELLED, actor=actor, requested_by=requested_by, reason=reason)
-    referral.status = ReferralStatus.ASSIGNED if referral.assigned_counsellor_id else ReferralStatus.RECEIVED
-    referral.save(update_fields=["status"])
+    # A closed case stays closed: cancelling a fee case closes its case even while a new meeting is booked, and
+    # that meeting can still be cancelled.
+    if referral.status != ReferralStatus.CLOSED:
+        waiting = ReferralStatus.ASSIGNED if referral.assigned_counsellor_id else ReferralStatus.RECEIVED
+        referral_move(actor=actor, referral=referral, to=waiting, message=None)  # "Meeting … cancelled" below
     timeline_add(
         referral=referral,
         actor=actor,
