@@ -12,12 +12,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from counselling.models import AttendanceOutcome, Meeting, RecipientKind, Role, StaffMembership
+from counselling.models import AttendanceOutcome, FlagKind, Meeting, RecipientKind, Role, StaffMembership
+from counselling.services.flags import flags_resolve
 from portal.audit import audit_change
 from portal.csv_export import csv_text
 from portal.workdays import next_working_day
-from referrals.models import Referral, Route
-from referrals.services import timeline_add, translatable
+from referrals.models import Referral, ReferralStatus, Route
+from referrals.services import referral_move, timeline_add, translatable
 
 from .letters import fee_letters_make
 from .models import (
@@ -62,14 +63,17 @@ def appeal_deadline(notified_on: datetime.date) -> datetime.date:
 
 # The fee case, one function per step. Each locks the case, refuses a step that FEE_CASE_STEPS does not take from
 # the case's status with a message that says what must happen first, and moves the case with fee_case_move, which
-# writes the case timeline and the audit log. Views and tasks only call these.
+# writes the case timeline and the audit log. What else a step does (the referral closed or back to booking, a
+# deadline flag resolved) it does in its own body. Views and tasks only call these.
 
 FEE_ROLES = (Role.SERVICE_LEAD, Role.FEE_OFFICER)
+CASE_CLOSED = gettext_noop("Case closed.")
 
 
-def _locked(fee_case: FeeCase) -> FeeCase:
+def _locked(fee_case: FeeCase, *, with_referral: bool = False) -> FeeCase:
+    # A step that may move the referral locks its row too, so that the move starts from the referral's status now.
     return (
-        FeeCase.objects.select_for_update(of=("self",))
+        FeeCase.objects.select_for_update(of=("self", "referral") if with_referral else ("self",))
         .select_related("referral__person", "referral__service", "meeting__location", "proposed_by")
         .get(pk=fee_case.pk)
     )
@@ -116,6 +120,7 @@ def _not_in_future(day: datetime.date, field: str) -> None:
 
 
 def _record(fee_case: FeeCase, *, actor, kind: str, message: str, params: dict | None = None) -> None:
+    """The step on the case timeline and in the audit log, and nothing else."""
     timeline_add(
         referral=fee_case.referral,
         actor=actor,
@@ -131,11 +136,6 @@ def _record(fee_case: FeeCase, *, actor, kind: str, message: str, params: dict |
         service=fee_case.referral.service,
         person_id=fee_case.referral.person_id,
     )
-    # Every step goes through here; one that answers a deadline flag resolves it.
-    from .sweeps import fee_deadline_flags_resolve, referral_follow_fee_case
-
-    fee_deadline_flags_resolve(actor=actor, fee_case=fee_case)
-    referral_follow_fee_case(actor=actor, fee_case=fee_case)
 
 
 @transaction.atomic
@@ -149,6 +149,11 @@ def fee_case_move(*, actor, fee_case: FeeCase, to: str, kind: str, message: str,
     fee_case.save()
     _record(fee_case, actor=actor, kind=kind, message=message, params=params)
     return fee_case
+
+
+def _deadline_flags_resolve(*, actor, fee_case: FeeCase, kinds: list[str]) -> None:
+    """The step answers these deadline flags of the fee case, raised by the sweep in fees.sweeps."""
+    flags_resolve(actor=actor, referral=fee_case.referral, kinds=kinds, meeting_id=fee_case.meeting_id)
 
 
 def _kroner(amount: int) -> str:
@@ -253,6 +258,7 @@ def fee_case_register_answer(
         message=gettext_noop("The person's answer to the advance notice, received %(date)s, registered."),
         params={"date": received_on.strftime("%d.%m.%Y")},
     )
+    _deadline_flags_resolve(actor=actor, fee_case=fee_case, kinds=[FlagKind.FEE_ANSWER_PERIOD_OVER])
     return fee_case
 
 
@@ -284,6 +290,7 @@ def fee_case_answer_period_passed(*, actor, fee_case: FeeCase) -> FeeCase:
         message=gettext_noop("No answer to the advance notice by the deadline %(date)s."),
         params={"date": fee_case.answer_deadline.strftime("%d.%m.%Y")},
     )
+    _deadline_flags_resolve(actor=actor, fee_case=fee_case, kinds=[FlagKind.FEE_ANSWER_PERIOD_OVER])
     return fee_case
 
 
@@ -443,6 +450,7 @@ def fee_case_register_appeal(*, actor, fee_case: FeeCase, received_on: datetime.
         else gettext_noop("Appeal received %(date)s registered; collection on hold."),
         params={"date": received_on.strftime("%d.%m.%Y")},
     )
+    _deadline_flags_resolve(actor=actor, fee_case=fee_case, kinds=[FlagKind.FEE_APPEAL_PERIOD_OVER])
     return fee_case
 
 
@@ -537,8 +545,9 @@ def fee_case_register_appeal_outcome(
 @transaction.atomic
 def fee_case_make_final(*, actor, fee_case: FeeCase) -> FeeCase:
     """The decision can no longer be appealed: after the appeal deadline with no appeal, or once the appeal is
-    concluded. A decision without a fee is final at once, since it is all in the person's favour."""
-    fee_case = _locked(fee_case)
+    concluded. A decision without a fee is final at once, since it is all in the person's favour. Resolves the
+    appeal period flag; the referral goes back to booking after a valid reason, and is closed when no fee is left."""
+    fee_case = _locked(fee_case, with_referral=True)
     _require_fee_role(actor, fee_case)
     _require_step(
         fee_case,
@@ -566,6 +575,21 @@ def fee_case_make_final(*, actor, fee_case: FeeCase) -> FeeCase:
             "result": translatable(_("the fee goes to collection") if fee_case.collectable else _("no fee to collect"))
         },
     )
+    _deadline_flags_resolve(actor=actor, fee_case=fee_case, kinds=[FlagKind.FEE_APPEAL_PERIOD_OVER])
+    # The referral moves on with the decision that stands: back to booking after a valid reason, closed when there
+    # is no fee to collect (a fee to collect closes it once paid). A referral closed meanwhile, by the end of an
+    # earlier fee case of the same referral, stays closed.
+    referral = fee_case.referral
+    if referral.status != ReferralStatus.CLOSED:
+        if fee_case.outcome == FeeOutcome.DROPPED_VALID_REASON:
+            referral_move(
+                actor=actor,
+                referral=referral,
+                to=ReferralStatus.VALID_ABSENCE,
+                message=gettext_noop("The absence had a valid reason: book a new meeting."),
+            )
+        elif not fee_case.collectable:
+            referral_move(actor=actor, referral=referral, to=ReferralStatus.CLOSED, message=CASE_CLOSED)
     return fee_case
 
 
@@ -658,8 +682,8 @@ def fee_collection_export(*, actor, service, period_start: datetime.date, period
 
 @transaction.atomic
 def fee_case_mark_paid(*, actor, fee_case: FeeCase, paid_on: datetime.date) -> FeeCase:
-    """The fee sent to collection is paid."""
-    fee_case = _locked(fee_case)
+    """The fee sent to collection is paid, and the referral is closed."""
+    fee_case = _locked(fee_case, with_referral=True)
     _require_fee_role(actor, fee_case)
     _require_step(
         fee_case,
@@ -677,13 +701,15 @@ def fee_case_mark_paid(*, actor, fee_case: FeeCase, paid_on: datetime.date) -> F
         message=gettext_noop("The fee was paid on %(date)s."),
         params={"date": paid_on.strftime("%d.%m.%Y")},
     )
+    referral_move(actor=actor, referral=fee_case.referral, to=ReferralStatus.CLOSED, message=CASE_CLOSED)
     return fee_case
 
 
 @transaction.atomic
 def fee_case_cancel(*, actor, fee_case: FeeCase, reason: str) -> FeeCase:
-    """Stop the fee case, e.g. registered in error, or the claim withdrawn from collection. Kept, with the reason."""
-    fee_case = _locked(fee_case)
+    """Stop the fee case, e.g. registered in error, or the claim withdrawn from collection. Kept, with the reason.
+    Resolves its deadline flags and closes the referral, wherever it has got to."""
+    fee_case = _locked(fee_case, with_referral=True)
     _require_fee_role(actor, fee_case)
     _require_step(fee_case, "cancel", _("The case is already closed; it is now: %(status)s."))
     if not reason.strip():
@@ -698,6 +724,10 @@ def fee_case_cancel(*, actor, fee_case: FeeCase, reason: str) -> FeeCase:
         kind="cancelled",
         message=gettext_noop("The fee case was cancelled."),
     )
+    _deadline_flags_resolve(
+        actor=actor, fee_case=fee_case, kinds=[FlagKind.FEE_ANSWER_PERIOD_OVER, FlagKind.FEE_APPEAL_PERIOD_OVER]
+    )
+    referral_move(actor=actor, referral=fee_case.referral, to=ReferralStatus.CLOSED, message=CASE_CLOSED)
     return fee_case
 
 

@@ -7,13 +7,18 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
 
 from fees import views
 from fees.models import FEE_CASE_STEPS, FEE_CASE_TRANSITIONS, FeeCase, FeeCaseStatus, FeeOutcome
 from fees.selectors import BATCH_STEPS, fee_case_next_steps
 from fees.services import fee_case_move
+from portal.models import AuditEvent
+from referrals.models import ReferralEvent
 
-from .factories import FeeCaseFactory, OrderReferralFactory
+from .factories import CollectionExportFactory, FeeCaseFactory, OrderReferralFactory
+
+PAIRS = [(current, to) for current in FeeCaseStatus.values for to in FeeCaseStatus.values]
 
 
 def test_the_table_has_every_status_and_each_step_leads_to_a_status():
@@ -29,6 +34,34 @@ def test_the_table_has_every_status_and_each_step_leads_to_a_status():
 def test_every_step_of_the_table_is_a_button_on_the_case_page_or_the_collection_export():
     steps = {step for steps in FEE_CASE_STEPS.values() for step in steps}
     assert steps == set(views.STEPS) | BATCH_STEPS
+
+
+@pytest.mark.parametrize(("current", "to"), PAIRS)
+def test_a_fee_case_moves_between_two_statuses_exactly_when_the_table_allows_it(service, lead, current, to):
+    # What the database asks of an exported, paid or cancelled case is there from the start.
+    fee_case = FeeCaseFactory(
+        referral=OrderReferralFactory(service=service),
+        status=current,
+        exported_in=CollectionExportFactory(service=service, created_by=lead),
+        cancel_reason="Feilregistrert.",
+    )
+    events, audits = ReferralEvent.objects.count(), AuditEvent.objects.count()
+    message = gettext_noop("The fee case was cancelled.")
+    if to in FEE_CASE_TRANSITIONS[current]:
+        fee_case_move(actor=lead, fee_case=fee_case, to=to, kind="cancelled", message=message)
+        fee_case.refresh_from_db()
+        assert fee_case.status == to
+        event = ReferralEvent.objects.get(referral=fee_case.referral)
+        assert (event.kind, event.extra, event.actor) == ("fee_case.cancelled", {"fee_case": fee_case.pk}, lead)
+        assert AuditEvent.objects.filter(action="fee_case.cancelled", object_id=str(fee_case.pk)).count() == 1
+        assert AuditEvent.objects.count() == audits + 1
+    else:
+        with pytest.raises(ValidationError) as raised:
+            fee_case_move(actor=lead, fee_case=fee_case, to=to, kind="cancelled", message=message)
+        assert raised.value.code == "wrong_step"
+        fee_case.refresh_from_db()
+        assert fee_case.status == current
+        assert (ReferralEvent.objects.count(), AuditEvent.objects.count()) == (events, audits)
 
 
 def test_a_refused_move_says_where_the_fee_case_can_go(service, lead):
