@@ -95,7 +95,8 @@ class FeePolicy(models.Model):
 
 class FeeCaseStatus(models.TextChoices):
     """proposed → notice sent → answered | answer period passed → assessed → decided → (appealed → (forwarded)
-    → appeal concluded) → final → exported → paid; cancelled from any open state. Moved only by fees.services."""
+    → appeal concluded) → final → exported → paid; cancelled from any open state. Moved only by
+    fees.services.fee_case_move, along FEE_CASE_STEPS."""
 
     PROPOSED = "proposed", _("Proposed")
     NOTICE_SENT = "notice_sent", _("Advance notice sent")
@@ -110,6 +111,54 @@ class FeeCaseStatus(models.TextChoices):
     EXPORTED = "exported", _("Sent to collection")
     PAID = "paid", _("Paid")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# From each status, the steps a fee case may take and the status each leads to, in the order the case page offers
+# them (the usual one first). The step names are those of the case page's forms (fees.views.STEPS), except
+# "export": the collection export takes the service's final fees together, from its own page. fees.services
+# refuses a step not listed from the case's status, and fees.selectors.fee_case_next_steps offers only these.
+FEE_CASE_STEPS: dict[str, dict[str, str]] = {
+    FeeCaseStatus.PROPOSED: {"notice": FeeCaseStatus.NOTICE_SENT, "cancel": FeeCaseStatus.CANCELLED},
+    FeeCaseStatus.NOTICE_SENT: {
+        "answer": FeeCaseStatus.ANSWERED,
+        "answer_period_passed": FeeCaseStatus.ANSWER_PERIOD_PASSED,
+        "cancel": FeeCaseStatus.CANCELLED,
+    },
+    FeeCaseStatus.ANSWERED: {"assess": FeeCaseStatus.ASSESSED, "cancel": FeeCaseStatus.CANCELLED},
+    # An answer that comes late is still taken in, until the assessment.
+    FeeCaseStatus.ANSWER_PERIOD_PASSED: {
+        "assess": FeeCaseStatus.ASSESSED,
+        "answer": FeeCaseStatus.ANSWERED,
+        "cancel": FeeCaseStatus.CANCELLED,
+    },
+    # The assessment may be redone until the decision.
+    FeeCaseStatus.ASSESSED: {
+        "decide": FeeCaseStatus.DECIDED,
+        "assess": FeeCaseStatus.ASSESSED,
+        "cancel": FeeCaseStatus.CANCELLED,
+    },
+    FeeCaseStatus.DECIDED: {
+        "final": FeeCaseStatus.FINAL,
+        "appeal": FeeCaseStatus.APPEALED,
+        "cancel": FeeCaseStatus.CANCELLED,
+    },
+    FeeCaseStatus.APPEALED: {
+        "reverse": FeeCaseStatus.APPEAL_CONCLUDED,
+        "forward": FeeCaseStatus.FORWARDED,
+        "cancel": FeeCaseStatus.CANCELLED,
+    },
+    FeeCaseStatus.FORWARDED: {"appeal_outcome": FeeCaseStatus.APPEAL_CONCLUDED, "cancel": FeeCaseStatus.CANCELLED},
+    FeeCaseStatus.APPEAL_CONCLUDED: {"final": FeeCaseStatus.FINAL, "cancel": FeeCaseStatus.CANCELLED},
+    FeeCaseStatus.FINAL: {"export": FeeCaseStatus.EXPORTED, "cancel": FeeCaseStatus.CANCELLED},
+    FeeCaseStatus.EXPORTED: {"paid": FeeCaseStatus.PAID, "cancel": FeeCaseStatus.CANCELLED},
+    FeeCaseStatus.PAID: {},
+    FeeCaseStatus.CANCELLED: {},
+}
+
+# The same table as status → the statuses the case may move to.
+FEE_CASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    status: frozenset(steps.values()) for status, steps in FEE_CASE_STEPS.items()
+}
 
 
 class FeeOutcome(models.TextChoices):

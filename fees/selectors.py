@@ -10,7 +10,7 @@ from portal.models import CounsellingService
 from referrals.access import case_object_for
 from referrals.models import Referral, ReferralEvent
 
-from .models import CollectionExport, FeeCase, FeeCaseStatus, FeeLetter, FeeOutcome, FeePolicy
+from .models import FEE_CASE_STEPS, CollectionExport, FeeCase, FeeCaseStatus, FeeLetter, FeeOutcome, FeePolicy
 
 
 def fee_policy_for(service: CounsellingService) -> FeePolicy:
@@ -101,35 +101,28 @@ def fee_worklist(service: CounsellingService) -> WorkList:
     return worklist
 
 
+# Steps of the table that are no button on the case page: the collection export takes its fees from a page of its own.
+BATCH_STEPS = frozenset({"export"})
+
+
 def fee_case_next_steps(fee_case: FeeCase) -> list[str]:
-    """The steps fees.services would accept now, in the order a page offers them (the first is the usual one).
-    The services decide; this only spares staff a button that would be refused."""
+    """The steps fees.services would accept now, in the order a page offers them (the first is the usual one): those
+    FEE_CASE_STEPS takes from the case's status, less those that a date or the decision rules out today. The services
+    decide; this only spares staff a button that would be refused."""
     today = timezone.localdate()
-    status = fee_case.status
-    steps: list[str] = []
-    if status == FeeCaseStatus.PROPOSED:
-        steps = ["notice"]
-    elif status == FeeCaseStatus.NOTICE_SENT:
-        steps = ["answer"] + (["answer_period_passed"] if today > fee_case.answer_deadline else [])
-    elif status == FeeCaseStatus.ANSWERED:
-        steps = ["assess"]
-    elif status == FeeCaseStatus.ANSWER_PERIOD_PASSED:
-        steps = ["assess", "answer"]
-    elif status == FeeCaseStatus.ASSESSED:
-        steps = ["decide", "assess"]
-    elif status == FeeCaseStatus.DECIDED:
-        if fee_case.outcome != FeeOutcome.IMPOSED or today > fee_case.appeal_deadline:
-            steps.append("final")
-        if fee_case.outcome == FeeOutcome.IMPOSED:
-            steps.append("appeal")
-    elif status == FeeCaseStatus.APPEALED:
-        steps = ["reverse", "forward"]
-    elif status == FeeCaseStatus.FORWARDED:
-        steps = ["appeal_outcome"]
-    elif status == FeeCaseStatus.APPEAL_CONCLUDED:
-        steps = ["final"]
-    elif status == FeeCaseStatus.EXPORTED:
-        steps = ["paid"]
-    if status not in (FeeCaseStatus.PAID, FeeCaseStatus.CANCELLED):
-        steps.append("cancel")
-    return steps
+    return [
+        step
+        for step in FEE_CASE_STEPS[fee_case.status]
+        if step not in BATCH_STEPS and _step_open_today(step, fee_case, today)
+    ]
+
+
+def _step_open_today(step: str, fee_case: FeeCase, today) -> bool:
+    if step == "answer_period_passed":
+        return today > fee_case.answer_deadline
+    if step == "appeal":
+        return fee_case.outcome == FeeOutcome.IMPOSED
+    if step == "final" and fee_case.status == FeeCaseStatus.DECIDED:
+        # A fee imposed is final once the appeal period is over; a decision without a fee at once.
+        return fee_case.outcome != FeeOutcome.IMPOSED or today > fee_case.appeal_deadline
+    return True

@@ -13,17 +13,20 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from counselling.attendance.models import AttendanceOutcome
-from counselling.scheduling.models import Meeting
+from counselling.scheduling.models import FlagKind, Meeting
+from counselling.scheduling.services.flags import flags_resolve
 from portal.audit import audit_change
 from portal.csv_export import csv_text
 from portal.models import FEE_ROLES, StaffMembership
 from portal.workdays import next_working_day
-from referrals.models import RecipientKind, Referral, Route
-from referrals.services import timeline_add, translatable
+from referrals.models import RecipientKind, Referral, ReferralStatus, Route
+from referrals.services import referral_move, timeline_add, translatable
 
 from .letters import fee_letters_make
 from .models import (
     DEFAULT_MULTIPLIER,
+    FEE_CASE_STEPS,
+    FEE_CASE_TRANSITIONS,
     AppealOutcome,
     CollectionExport,
     CourtFeeRate,
@@ -60,23 +63,46 @@ def appeal_deadline(notified_on: datetime.date) -> datetime.date:
     return next_working_day(notified_on + APPEAL_PERIOD)
 
 
-# The fee case, one function per step. Each locks the case, refuses a step out of order with a message that says
-# what must happen first, writes the case timeline and the audit log. Views and tasks only call these.
+# The fee case, one function per step. Each locks the case, refuses a step that FEE_CASE_STEPS does not take from
+# the case's status with a message that says what must happen first, and moves the case with fee_case_move, which
+# writes the case timeline and the audit log. What else a step does (the referral closed or back to booking, a
+# deadline flag resolved) it does in its own body. Views and tasks only call these.
 
 OPEN_STATUSES = frozenset(FeeCaseStatus.values) - {FeeCaseStatus.PAID, FeeCaseStatus.CANCELLED}
+CASE_CLOSED = gettext_noop("Case closed.")
 
 
-def _locked(fee_case: FeeCase) -> FeeCase:
+def _locked(fee_case: FeeCase, *, with_referral: bool = False) -> FeeCase:
+    # A step that may move the referral locks its row too, so that the move starts from the referral's status now.
     return (
-        FeeCase.objects.select_for_update(of=("self",))
+        FeeCase.objects.select_for_update(of=("self", "referral") if with_referral else ("self",))
         .select_related("referral__person", "referral__service", "meeting__location", "proposed_by")
         .get(pk=fee_case.pk)
     )
 
 
-def _require_status(fee_case: FeeCase, allowed, message) -> None:
-    if fee_case.status not in allowed:
-        raise ValidationError(message, code="wrong_step", params={"status": fee_case.get_status_display()})
+def _require_step(fee_case: FeeCase, step: str, refusal) -> None:
+    if step not in FEE_CASE_STEPS[fee_case.status]:
+        raise ValidationError(refusal, code="wrong_step", params={"status": fee_case.get_status_display()})
+
+
+def _require_transition(current: str, to: str) -> None:
+    allowed = FEE_CASE_TRANSITIONS[current]
+    if to in allowed:
+        return
+    labels = {"status": str(FeeCaseStatus(current).label), "to": str(FeeCaseStatus(to).label)}
+    if not allowed:
+        raise ValidationError(
+            _("A fee case that is “%(status)s” is closed; it cannot become “%(to)s”."), code="wrong_step", params=labels
+        )
+    raise ValidationError(
+        _("A fee case that is “%(status)s” cannot become “%(to)s”; from there it can become: %(allowed)s."),
+        code="wrong_step",
+        params={
+            **labels,
+            "allowed": ", ".join(str(label) for value, label in FeeCaseStatus.choices if value in allowed),
+        },
+    )
 
 
 def _require_fee_role(actor, fee_case: FeeCase) -> None:
@@ -96,6 +122,7 @@ def _not_in_future(day: datetime.date, field: str) -> None:
 
 
 def _record(fee_case: FeeCase, *, actor, kind: str, message: str, params: dict | None = None) -> None:
+    """The step on the case timeline and in the audit log, and nothing else."""
     timeline_add(
         referral=fee_case.referral,
         actor=actor,
@@ -111,11 +138,24 @@ def _record(fee_case: FeeCase, *, actor, kind: str, message: str, params: dict |
         service=fee_case.referral.service,
         person_id=fee_case.referral.person_id,
     )
-    # Every step goes through here; one that answers a deadline flag resolves it.
-    from .sweeps import fee_deadline_flags_resolve, referral_follow_fee_case
 
-    fee_deadline_flags_resolve(actor=actor, fee_case=fee_case)
-    referral_follow_fee_case(actor=actor, fee_case=fee_case)
+
+@transaction.atomic
+def fee_case_move(*, actor, fee_case: FeeCase, to: str, kind: str, message: str, params: dict | None = None) -> FeeCase:
+    """Move the fee case to status `to` along FEE_CASE_TRANSITIONS and save it, with the fields the step filled in;
+    the step goes on the case timeline as `fee_case.<kind>` (`message`: English source text marked with
+    gettext_noop) and in the audit log. Any other move is refused with a ValidationError saying where the case can
+    go, and nothing is saved. The step has locked the case and checked that it may be taken (_require_step)."""
+    _require_transition(fee_case.status, to)
+    fee_case.status = to
+    fee_case.save()
+    _record(fee_case, actor=actor, kind=kind, message=message, params=params)
+    return fee_case
+
+
+def _deadline_flags_resolve(*, actor, fee_case: FeeCase, kinds: list[str]) -> None:
+    """The step answers these deadline flags of the fee case, raised by the sweep in fees.sweeps."""
+    flags_resolve(actor=actor, referral=fee_case.referral, kinds=kinds, meeting_id=fee_case.meeting_id)
 
 
 def _kroner(amount: int) -> str:
@@ -165,27 +205,25 @@ def fee_case_send_notice(*, actor, fee_case: FeeCase) -> list[FeeLetter]:
     the questions to answer and the deadline (the service's answer period, moved to the next working day)."""
     fee_case = _locked(fee_case)
     _require_fee_role(actor, fee_case)
-    _require_status(
+    _require_step(
         fee_case,
-        {FeeCaseStatus.PROPOSED},
+        "notice",
         _("The advance notice is sent once, right after the fee is proposed; the case is now: %(status)s."),
     )
     policy = fee_policy_for(fee_case.referral.service)
     today = timezone.localdate()
-    fee_case.status = FeeCaseStatus.NOTICE_SENT
     fee_case.notice_sent_at = timezone.now()
     fee_case.notice_sent_by = actor
     fee_case.answer_deadline = next_working_day(today + datetime.timedelta(days=policy.answer_period_days))
-    fee_case.save()
-    letters = fee_letters_make(actor=actor, fee_case=fee_case, kind=FeeLetterKind.ADVANCE_NOTICE, policy=policy)
-    _record(
-        fee_case,
+    fee_case_move(
         actor=actor,
+        fee_case=fee_case,
+        to=FeeCaseStatus.NOTICE_SENT,
         kind="notice_sent",
         message=gettext_noop("Advance notice of the fee made, to be sent; the person may answer by %(date)s."),
         params={"date": fee_case.answer_deadline.strftime("%d.%m.%Y")},
     )
-    return letters
+    return fee_letters_make(actor=actor, fee_case=fee_case, kind=FeeLetterKind.ADVANCE_NOTICE, policy=policy)
 
 
 @transaction.atomic
@@ -196,9 +234,9 @@ def fee_case_register_answer(
     situation. An answer that comes after the deadline but before the assessment is still taken in."""
     fee_case = _locked(fee_case)
     _require_fee_role(actor, fee_case)
-    _require_status(
+    _require_step(
         fee_case,
-        {FeeCaseStatus.NOTICE_SENT, FeeCaseStatus.ANSWER_PERIOD_PASSED},
+        "answer",
         _(
             "An answer can be registered after the advance notice and before the hardship assessment; "
             "the case is now: %(status)s."
@@ -210,19 +248,19 @@ def fee_case_register_answer(
     _not_in_future(received_on, "received_on")
     if received_on < timezone.localdate(fee_case.notice_sent_at):
         raise ValidationError({"received_on": _("The answer cannot have come before the advance notice.")})
-    fee_case.status = FeeCaseStatus.ANSWERED
     fee_case.answer_received_on = received_on
     fee_case.answer_valid_reason = valid_reason
     fee_case.answer_situation = situation
     fee_case.answer_registered_by = actor
-    fee_case.save()
-    _record(
-        fee_case,
+    fee_case_move(
         actor=actor,
+        fee_case=fee_case,
+        to=FeeCaseStatus.ANSWERED,
         kind="answered",
         message=gettext_noop("The person's answer to the advance notice, received %(date)s, registered."),
         params={"date": received_on.strftime("%d.%m.%Y")},
     )
+    _deadline_flags_resolve(actor=actor, fee_case=fee_case, kinds=[FlagKind.FEE_ANSWER_PERIOD_OVER])
     return fee_case
 
 
@@ -231,9 +269,9 @@ def fee_case_answer_period_passed(*, actor, fee_case: FeeCase) -> FeeCase:
     """Record that the answer deadline passed without an answer, so the case can be assessed without one."""
     fee_case = _locked(fee_case)
     _require_fee_role(actor, fee_case)
-    _require_status(
+    _require_step(
         fee_case,
-        {FeeCaseStatus.NOTICE_SENT},
+        "answer_period_passed",
         _(
             "Only a case waiting for an answer to the advance notice can pass its answer period; "
             "the case is now: %(status)s."
@@ -245,16 +283,16 @@ def fee_case_answer_period_passed(*, actor, fee_case: FeeCase) -> FeeCase:
             params={"date": date_format(fee_case.answer_deadline, "SHORT_DATE_FORMAT")},
             code="deadline_not_passed",
         )
-    fee_case.status = FeeCaseStatus.ANSWER_PERIOD_PASSED
     fee_case.answer_period_passed_at = timezone.now()
-    fee_case.save()
-    _record(
-        fee_case,
+    fee_case_move(
         actor=actor,
+        fee_case=fee_case,
+        to=FeeCaseStatus.ANSWER_PERIOD_PASSED,
         kind="answer_period_passed",
         message=gettext_noop("No answer to the advance notice by the deadline %(date)s."),
         params={"date": fee_case.answer_deadline.strftime("%d.%m.%Y")},
     )
+    _deadline_flags_resolve(actor=actor, fee_case=fee_case, kinds=[FlagKind.FEE_ANSWER_PERIOD_OVER])
     return fee_case
 
 
@@ -273,9 +311,9 @@ def fee_case_assess_hardship(*, actor, fee_case: FeeCase, assessment: HardshipAs
     assessor's reasoning; may be redone until the decision."""
     fee_case = _locked(fee_case)
     _require_fee_role(actor, fee_case)
-    _require_status(
+    _require_step(
         fee_case,
-        {FeeCaseStatus.ANSWERED, FeeCaseStatus.ANSWER_PERIOD_PASSED, FeeCaseStatus.ASSESSED},
+        "assess",
         _(
             "Hardship is assessed after the person has answered or the answer period has passed, "
             "and before the decision; "
@@ -293,7 +331,6 @@ def fee_case_assess_hardship(*, actor, fee_case: FeeCase, assessment: HardshipAs
         errors["unreasonably_burdensome"] = [_("Conclude: would a fee be unreasonably burdensome?")]
     if errors:
         raise ValidationError(errors)
-    fee_case.status = FeeCaseStatus.ASSESSED
     fee_case.hardship_financial_situation = assessment.financial_situation.strip()
     fee_case.hardship_life_situation = assessment.life_situation.strip()
     fee_case.hardship_persons_account = assessment.persons_account.strip()
@@ -301,10 +338,10 @@ def fee_case_assess_hardship(*, actor, fee_case: FeeCase, assessment: HardshipAs
     fee_case.hardship_unreasonably_burdensome = assessment.unreasonably_burdensome
     fee_case.hardship_assessed_by = actor
     fee_case.hardship_assessed_at = timezone.now()
-    fee_case.save()
-    _record(
-        fee_case,
+    fee_case_move(
         actor=actor,
+        fee_case=fee_case,
+        to=FeeCaseStatus.ASSESSED,
         kind="assessed",
         message=gettext_noop("Hardship assessed: %(conclusion)s."),
         params={
@@ -331,12 +368,12 @@ def fee_case_decide(
     if fee_case.proposed_by_id == actor.pk:
         raise ValidationError(_("You proposed this fee, so someone else must decide it."), code="proposer_decides")
     if fee_case.status in {FeeCaseStatus.PROPOSED, FeeCaseStatus.NOTICE_SENT}:
-        raise ValidationError(
-            _("The person must be heard first: wait for the answer or the end of the answer period."), code="wrong_step"
-        )
-    if fee_case.status in {FeeCaseStatus.ANSWERED, FeeCaseStatus.ANSWER_PERIOD_PASSED}:
-        raise ValidationError(_("Assess hardship before deciding."), code="wrong_step")
-    _require_status(fee_case, {FeeCaseStatus.ASSESSED}, _("The case is already decided; it is now: %(status)s."))
+        refusal = _("The person must be heard first: wait for the answer or the end of the answer period.")
+    elif fee_case.status in {FeeCaseStatus.ANSWERED, FeeCaseStatus.ANSWER_PERIOD_PASSED}:
+        refusal = _("Assess hardship before deciding.")
+    else:
+        refusal = _("The case is already decided; it is now: %(status)s.")
+    _require_step(fee_case, "decide", refusal)
     errors = {}
     if outcome not in FeeOutcome.values:
         errors["outcome"] = [_("Choose the decision.")]
@@ -358,7 +395,6 @@ def fee_case_decide(
         errors["notified_on"] = [_("The decision cannot reach the person before it is made.")]
     if errors:
         raise ValidationError(errors)
-    fee_case.status = FeeCaseStatus.DECIDED
     fee_case.outcome = outcome
     fee_case.decided_amount = fee_case.amount if outcome == FeeOutcome.IMPOSED else None
     fee_case.reasons = reasons
@@ -366,11 +402,10 @@ def fee_case_decide(
     fee_case.decided_at = timezone.now()
     fee_case.notified_on = notified_on
     fee_case.appeal_deadline = appeal_deadline(notified_on)
-    fee_case.save()
-    fee_letters_make(actor=actor, fee_case=fee_case, kind=FeeLetterKind.DECISION)
-    _record(
-        fee_case,
+    fee_case_move(
         actor=actor,
+        fee_case=fee_case,
+        to=FeeCaseStatus.DECIDED,
         kind="decided",
         message=gettext_noop("Fee decided: %(outcome)s. Appeal deadline %(date)s."),
         params={
@@ -378,6 +413,7 @@ def fee_case_decide(
             "date": fee_case.appeal_deadline.strftime("%d.%m.%Y"),
         },
     )
+    fee_letters_make(actor=actor, fee_case=fee_case, kind=FeeLetterKind.DECISION)
     return fee_case
 
 
@@ -386,9 +422,9 @@ def fee_case_register_appeal(*, actor, fee_case: FeeCase, received_on: datetime.
     """The person appealed the fee: collection waits until the appeal is concluded."""
     fee_case = _locked(fee_case)
     _require_fee_role(actor, fee_case)
-    _require_status(
+    _require_step(
         fee_case,
-        {FeeCaseStatus.DECIDED},
+        "appeal",
         _("An appeal is registered against a decision that is not yet final; the case is now: %(status)s."),
     )
     if fee_case.outcome != FeeOutcome.IMPOSED:
@@ -402,21 +438,21 @@ def fee_case_register_appeal(*, actor, fee_case: FeeCase, received_on: datetime.
         errors["received_on"] = [_("The appeal cannot have come before the decision.")]
     if errors:
         raise ValidationError(errors)
-    fee_case.status = FeeCaseStatus.APPEALED
     fee_case.appeal_received_on = received_on
     fee_case.appeal_grounds = grounds.strip()
     fee_case.appeal_registered_by = actor
-    fee_case.save()
     late = received_on > fee_case.appeal_deadline
-    _record(
-        fee_case,
+    fee_case_move(
         actor=actor,
+        fee_case=fee_case,
+        to=FeeCaseStatus.APPEALED,
         kind="appealed",
         message=gettext_noop("Appeal received %(date)s registered (after the deadline); collection on hold.")
         if late
         else gettext_noop("Appeal received %(date)s registered; collection on hold."),
         params={"date": received_on.strftime("%d.%m.%Y")},
     )
+    _deadline_flags_resolve(actor=actor, fee_case=fee_case, kinds=[FlagKind.FEE_APPEAL_PERIOD_OVER])
     return fee_case
 
 
@@ -426,9 +462,9 @@ def fee_case_reverse(*, actor, fee_case: FeeCase, reasons: str) -> FeeCase:
     Makes the letter telling the person."""
     fee_case = _locked(fee_case)
     _require_fee_role(actor, fee_case)
-    _require_status(
+    _require_step(
         fee_case,
-        {FeeCaseStatus.APPEALED},
+        "reverse",
         _(
             "Only an appealed decision that has not been forwarded can be reversed by the service; "
             "the case is now: %(status)s."
@@ -436,14 +472,18 @@ def fee_case_reverse(*, actor, fee_case: FeeCase, reasons: str) -> FeeCase:
     )
     if not reasons.strip():
         raise ValidationError({"reasons": _("Give the reasons for reversing the decision.")})
-    fee_case.status = FeeCaseStatus.APPEAL_CONCLUDED
     fee_case.appeal_outcome = AppealOutcome.REVERSED
     fee_case.appeal_outcome_reasons = reasons.strip()
     fee_case.appeal_outcome_on = timezone.localdate()
     fee_case.appeal_outcome_registered_by = actor
-    fee_case.save()
+    fee_case_move(
+        actor=actor,
+        fee_case=fee_case,
+        to=FeeCaseStatus.APPEAL_CONCLUDED,
+        kind="reversed",
+        message=gettext_noop("The fee decision reversed after the appeal."),
+    )
     fee_letters_make(actor=actor, fee_case=fee_case, kind=FeeLetterKind.APPEAL_OUTCOME)
-    _record(fee_case, actor=actor, kind="reversed", message=gettext_noop("The fee decision reversed after the appeal."))
     return fee_case
 
 
@@ -452,18 +492,17 @@ def fee_case_forward_appeal(*, actor, fee_case: FeeCase) -> FeeCase:
     """The service keeps its decision and sends the appeal to the appeal body (forvaltningsloven § 33)."""
     fee_case = _locked(fee_case)
     _require_fee_role(actor, fee_case)
-    _require_status(
+    _require_step(
         fee_case,
-        {FeeCaseStatus.APPEALED},
+        "forward",
         _("Only an appealed decision can be forwarded to the appeal body; the case is now: %(status)s."),
     )
     policy = fee_policy_for(fee_case.referral.service)
-    fee_case.status = FeeCaseStatus.FORWARDED
     fee_case.appeal_forwarded_at = timezone.now()
-    fee_case.save()
-    _record(
-        fee_case,
+    fee_case_move(
         actor=actor,
+        fee_case=fee_case,
+        to=FeeCaseStatus.FORWARDED,
         kind="forwarded",
         message=gettext_noop("Appeal forwarded to the appeal body (%(body)s)."),
         params={"body": policy.appeal_body or "–"},
@@ -478,9 +517,9 @@ def fee_case_register_appeal_outcome(
     """What the appeal body decided: the fee upheld, or the appeal allowed and no fee."""
     fee_case = _locked(fee_case)
     _require_fee_role(actor, fee_case)
-    _require_status(
+    _require_step(
         fee_case,
-        {FeeCaseStatus.FORWARDED},
+        "appeal_outcome",
         _("The appeal body's outcome is registered after the appeal was forwarded; the case is now: %(status)s."),
     )
     errors = {}
@@ -490,15 +529,14 @@ def fee_case_register_appeal_outcome(
         errors["decided_on"] = [_("The date cannot be in the future.")]
     if errors:
         raise ValidationError(errors)
-    fee_case.status = FeeCaseStatus.APPEAL_CONCLUDED
     fee_case.appeal_outcome = outcome
     fee_case.appeal_outcome_on = decided_on
     fee_case.appeal_outcome_reasons = reasons.strip()
     fee_case.appeal_outcome_registered_by = actor
-    fee_case.save()
-    _record(
-        fee_case,
+    fee_case_move(
         actor=actor,
+        fee_case=fee_case,
+        to=FeeCaseStatus.APPEAL_CONCLUDED,
         kind="appeal_outcome",
         message=gettext_noop("The appeal body's decision of %(date)s registered: %(outcome)s."),
         params={"date": decided_on.strftime("%d.%m.%Y"), "outcome": translatable(AppealOutcome(outcome).label)},
@@ -509,12 +547,13 @@ def fee_case_register_appeal_outcome(
 @transaction.atomic
 def fee_case_make_final(*, actor, fee_case: FeeCase) -> FeeCase:
     """The decision can no longer be appealed: after the appeal deadline with no appeal, or once the appeal is
-    concluded. A decision without a fee is final at once, since it is all in the person's favour."""
-    fee_case = _locked(fee_case)
+    concluded. A decision without a fee is final at once, since it is all in the person's favour. Resolves the
+    appeal period flag; the referral goes back to booking after a valid reason, and is closed when no fee is left."""
+    fee_case = _locked(fee_case, with_referral=True)
     _require_fee_role(actor, fee_case)
-    _require_status(
+    _require_step(
         fee_case,
-        {FeeCaseStatus.DECIDED, FeeCaseStatus.APPEAL_CONCLUDED},
+        "final",
         _("A case becomes final after the decision, when no appeal is pending; the case is now: %(status)s."),
     )
     if (
@@ -527,18 +566,32 @@ def fee_case_make_final(*, actor, fee_case: FeeCase) -> FeeCase:
             params={"date": date_format(fee_case.appeal_deadline, "SHORT_DATE_FORMAT")},
             code="appeal_period_running",
         )
-    fee_case.status = FeeCaseStatus.FINAL
     fee_case.final_at = timezone.now()
-    fee_case.save()
-    _record(
-        fee_case,
+    fee_case_move(
         actor=actor,
+        fee_case=fee_case,
+        to=FeeCaseStatus.FINAL,
         kind="final",
         message=gettext_noop("The fee decision is final: %(result)s."),
         params={
             "result": translatable(_("the fee goes to collection") if fee_case.collectable else _("no fee to collect"))
         },
     )
+    _deadline_flags_resolve(actor=actor, fee_case=fee_case, kinds=[FlagKind.FEE_APPEAL_PERIOD_OVER])
+    # The referral moves on with the decision that stands: back to booking after a valid reason, closed when there
+    # is no fee to collect (a fee to collect closes it once paid). A referral closed meanwhile, by the end of an
+    # earlier fee case of the same referral, stays closed.
+    referral = fee_case.referral
+    if referral.status != ReferralStatus.CLOSED:
+        if fee_case.outcome == FeeOutcome.DROPPED_VALID_REASON:
+            referral_move(
+                actor=actor,
+                referral=referral,
+                to=ReferralStatus.VALID_ABSENCE,
+                message=gettext_noop("The absence had a valid reason: book a new meeting."),
+            )
+        elif not fee_case.collectable:
+            referral_move(actor=actor, referral=referral, to=ReferralStatus.CLOSED, message=CASE_CLOSED)
     return fee_case
 
 
@@ -613,6 +666,8 @@ def fee_collection_export(*, actor, service, period_start: datetime.date, period
     name = f"innkreving-{service.pk}-{period_start:%Y%m%d}-{period_end:%Y%m%d}.csv"
     batch.csv.save(name, ContentFile(content), save=False)
     batch.save()
+    # One update for the batch instead of fee_case_move for each case, along the same table.
+    _require_transition(FeeCaseStatus.FINAL, FeeCaseStatus.EXPORTED)
     FeeCase.objects.filter(pk__in=[c.pk for c in cases]).update(status=FeeCaseStatus.EXPORTED, exported_in=batch)
     audit_change(actor=actor, action="fee_collection.exported", obj=batch, service=service, extra={"fees": len(cases)})
     for fee_case in cases:
@@ -629,43 +684,52 @@ def fee_collection_export(*, actor, service, period_start: datetime.date, period
 
 @transaction.atomic
 def fee_case_mark_paid(*, actor, fee_case: FeeCase, paid_on: datetime.date) -> FeeCase:
-    """The fee sent to collection is paid."""
-    fee_case = _locked(fee_case)
+    """The fee sent to collection is paid, and the referral is closed."""
+    fee_case = _locked(fee_case, with_referral=True)
     _require_fee_role(actor, fee_case)
-    _require_status(
+    _require_step(
         fee_case,
-        {FeeCaseStatus.EXPORTED},
+        "paid",
         _("A fee is marked as paid after it was sent to collection; the case is now: %(status)s."),
     )
     _not_in_future(paid_on, "paid_on")
-    fee_case.status = FeeCaseStatus.PAID
     fee_case.paid_on = paid_on
     fee_case.closed_by = actor
-    fee_case.save()
-    _record(
-        fee_case,
+    fee_case_move(
         actor=actor,
+        fee_case=fee_case,
+        to=FeeCaseStatus.PAID,
         kind="paid",
         message=gettext_noop("The fee was paid on %(date)s."),
         params={"date": paid_on.strftime("%d.%m.%Y")},
     )
+    referral_move(actor=actor, referral=fee_case.referral, to=ReferralStatus.CLOSED, message=CASE_CLOSED)
     return fee_case
 
 
 @transaction.atomic
 def fee_case_cancel(*, actor, fee_case: FeeCase, reason: str) -> FeeCase:
-    """Stop the fee case, e.g. registered in error, or the claim withdrawn from collection. Kept, with the reason."""
-    fee_case = _locked(fee_case)
+    """Stop the fee case, e.g. registered in error, or the claim withdrawn from collection. Kept, with the reason.
+    Resolves its deadline flags and closes the referral, wherever it has got to."""
+    fee_case = _locked(fee_case, with_referral=True)
     _require_fee_role(actor, fee_case)
-    _require_status(fee_case, OPEN_STATUSES, _("The case is already closed; it is now: %(status)s."))
+    _require_step(fee_case, "cancel", _("The case is already closed; it is now: %(status)s."))
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for cancelling the fee case.")})
-    fee_case.status = FeeCaseStatus.CANCELLED
     fee_case.cancelled_at = timezone.now()
     fee_case.cancel_reason = reason.strip()
     fee_case.closed_by = actor
-    fee_case.save()
-    _record(fee_case, actor=actor, kind="cancelled", message=gettext_noop("The fee case was cancelled."))
+    fee_case_move(
+        actor=actor,
+        fee_case=fee_case,
+        to=FeeCaseStatus.CANCELLED,
+        kind="cancelled",
+        message=gettext_noop("The fee case was cancelled."),
+    )
+    _deadline_flags_resolve(
+        actor=actor, fee_case=fee_case, kinds=[FlagKind.FEE_ANSWER_PERIOD_OVER, FlagKind.FEE_APPEAL_PERIOD_OVER]
+    )
+    referral_move(actor=actor, referral=fee_case.referral, to=ReferralStatus.CLOSED, message=CASE_CLOSED)
     return fee_case
 
 

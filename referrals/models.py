@@ -232,7 +232,7 @@ class PoliceDistrict(models.TextChoices):
 
 class ReferralStatus(models.TextChoices):
     """received → assigned → meeting booked → attended / did not attend / valid absence → closed.
-    Moved only by the services of referrals and counselling, each move on the timeline."""
+    Moved only by referrals.services.referral_move, along REFERRAL_TRANSITIONS."""
 
     RECEIVED = "received", _("Received")
     ASSIGNED = "assigned", _("Assigned")
@@ -243,8 +243,56 @@ class ReferralStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-# The statuses in which a case waits for a meeting to be booked.
-WAITING_FOR_A_MEETING = frozenset({ReferralStatus.RECEIVED, ReferralStatus.ASSIGNED, ReferralStatus.VALID_ABSENCE})
+# From each status, the statuses a case may move to; referral_move refuses any other move, and the case page asks
+# the same table whether the case waits for a meeting. The steps that make each move are named beside it.
+#
+# Recording attendance moves a case that is not closed, whatever it waited for: a meeting entered as already held
+# (the demo's past meetings) never went through booking. Every open case can be closed, because cancelling a fee
+# case closes its case wherever the case has got to since.
+REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
+    ReferralStatus.RECEIVED: frozenset(
+        {
+            ReferralStatus.ASSIGNED,  # referral_assign
+            ReferralStatus.BOOKED,  # meeting_book
+            ReferralStatus.MISSED,  # attendance_record, the order route
+            ReferralStatus.VALID_ABSENCE,  # attendance_record
+            ReferralStatus.CLOSED,  # attendance_record; a fee case ended
+        }
+    ),
+    ReferralStatus.ASSIGNED: frozenset(
+        {
+            ReferralStatus.RECEIVED,  # referral_unassign
+            ReferralStatus.BOOKED,
+            ReferralStatus.MISSED,
+            ReferralStatus.VALID_ABSENCE,
+            ReferralStatus.CLOSED,
+        }
+    ),
+    ReferralStatus.BOOKED: frozenset(
+        {
+            ReferralStatus.RECEIVED,  # meeting_cancel: the case waits for a booking again
+            ReferralStatus.ASSIGNED,  # meeting_cancel, when a counsellor has the case
+            ReferralStatus.MISSED,
+            ReferralStatus.VALID_ABSENCE,
+            ReferralStatus.CLOSED,
+        }
+    ),
+    # No step moves a case here: attendance closes the case at once.
+    ReferralStatus.ATTENDED: frozenset({ReferralStatus.CLOSED}),
+    ReferralStatus.MISSED: frozenset(
+        {
+            ReferralStatus.VALID_ABSENCE,  # fee_case_make_final: dropped for a valid reason
+            ReferralStatus.CLOSED,  # fee_case_make_final without a fee, fee_case_mark_paid, fee_case_cancel
+        }
+    ),
+    ReferralStatus.VALID_ABSENCE: frozenset(
+        {
+            ReferralStatus.BOOKED,  # meeting_book: the new meeting
+            ReferralStatus.CLOSED,  # fee_case_cancel of the fee case that found the valid reason
+        }
+    ),
+    ReferralStatus.CLOSED: frozenset(),
+}
 
 
 class Outcome(models.TextChoices):
@@ -345,12 +393,17 @@ class Referral(models.Model):
 
     @property
     def waits_for_a_meeting(self) -> bool:
-        """A meeting can be booked: the case is received, assigned, or its last absence had a valid reason."""
-        return self.status in WAITING_FOR_A_MEETING
+        """A meeting can be booked: the transitions table lets the case move to "meeting booked" (received,
+        assigned, or its last absence had a valid reason)."""
+        return self.may_move_to(ReferralStatus.BOOKED)
 
     @property
     def is_minor_case(self) -> bool:
         return self.person.age_on(self.incident_date) < 18
+
+    def may_move_to(self, status: str) -> bool:
+        """Whether REFERRAL_TRANSITIONS lets the case move from its status to `status` (never to the one it has)."""
+        return status in REFERRAL_TRANSITIONS[self.status]
 
 
 class SeizedSubstance(models.Model):

@@ -21,6 +21,7 @@ from portal.selectors import counsellors_of, staff_name
 
 from .identity import birth_date_from_national_id, normalise_national_id
 from .models import (
+    REFERRAL_TRANSITIONS,
     Guardian,
     Outcome,
     Person,
@@ -90,6 +91,57 @@ def timeline_add(
     return ReferralEvent.objects.create(
         referral=referral, actor=actor, kind=kind, message=message, params=params or {}, extra=extra or {}
     )
+
+
+@transaction.atomic
+def referral_move(
+    *,
+    actor,
+    referral: Referral,
+    to: str,
+    message: str | None,
+    kind: str = "referral.status",
+    params: dict | None = None,
+) -> bool:
+    """Move the case to status `to` along REFERRAL_TRANSITIONS: saves the status, writes the audit log and, with a
+    `message` (English source text marked with gettext_noop), the timeline. `message` is None when the step's own
+    timeline entry tells the move ("Meeting booked …", "Assigned to …"), so the case's timeline reads as before.
+
+    A move to the status the case already has is no move: nothing is saved or written, and the answer is False.
+    (A fee case that ends on a case already closed has nothing left to close.) Any other move the table does not
+    have is refused with a ValidationError saying where the case can go. The caller holds the case's row lock."""
+    current = referral.status
+    if to == current:
+        return False
+    allowed = REFERRAL_TRANSITIONS[current]
+    if to not in allowed:
+        labels = {"status": str(ReferralStatus(current).label), "to": str(ReferralStatus(to).label)}
+        if not allowed:
+            raise ValidationError(
+                _("A case that is “%(status)s” does not move any more; it cannot become “%(to)s”."),
+                code="wrong_move",
+                params=labels,
+            )
+        raise ValidationError(
+            _("A case that is “%(status)s” cannot become “%(to)s”; from there it can become: %(allowed)s."),
+            code="wrong_move",
+            params={
+                **labels,
+                "allowed": ", ".join(str(label) for value, label in ReferralStatus.choices if value in allowed),
+            },
+        )
+    referral.status = to
+    referral.save(update_fields=["status"])
+    if message is not None:
+        timeline_add(referral=referral, actor=actor, kind=kind, message=message, params=params)
+    audit_change(
+        actor=actor,
+        action="referral.status_changed",
+        obj=referral,
+        person_id=referral.person_id,
+        extra={"from": current, "to": to},
+    )
+    return True
 
 
 def person_upsert(*, details: PersonDetails) -> Person:
@@ -288,9 +340,9 @@ def referral_assign(*, actor, referral: Referral, counsellor) -> Referral:
         remove_perm(CASE_PERMISSION, previous, referral)
     assign_perm(CASE_PERMISSION, counsellor, referral)
     referral.assigned_counsellor = counsellor
-    if referral.status == ReferralStatus.RECEIVED:
-        referral.status = ReferralStatus.ASSIGNED
-    referral.save(update_fields=["assigned_counsellor", "status"])
+    referral.save(update_fields=["assigned_counsellor"])
+    if referral.status == ReferralStatus.RECEIVED:  # a case further on keeps its status
+        referral_move(actor=actor, referral=referral, to=ReferralStatus.ASSIGNED, message=None)
     name = staff_name(counsellor)
     timeline_add(
         referral=referral,
@@ -320,9 +372,9 @@ def referral_unassign(*, actor, referral: Referral) -> Referral:
         return referral
     remove_perm(CASE_PERMISSION, previous, referral)
     referral.assigned_counsellor = None
-    if referral.status == ReferralStatus.ASSIGNED:
-        referral.status = ReferralStatus.RECEIVED
-    referral.save(update_fields=["assigned_counsellor", "status"])
+    referral.save(update_fields=["assigned_counsellor"])
+    if referral.status == ReferralStatus.ASSIGNED:  # a case further on keeps its status
+        referral_move(actor=actor, referral=referral, to=ReferralStatus.RECEIVED, message=None)
     timeline_add(
         referral=referral,
         actor=actor,

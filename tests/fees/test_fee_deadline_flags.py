@@ -101,3 +101,108 @@ def test_an_advance_notice_posted_late_moves_the_answer_deadline(noticed, fee_of
     services.fee_letter_mark_sent(actor=fee_officer, letter=letter, sent_on=timezone.localdate())
     noticed.refresh_from_db()
     assert noticed.answer_deadline == next_working_day(timezone.localdate() + datetime.timedelta(days=14))
+
+
+def test_an_answer_after_the_deadline_resolves_the_answer_period_flag(noticed, fee_officer):
+    from django.utils import timezone
+
+    pass_answer_deadline(noticed)
+    fee_deadlines_flag()
+    services.fee_case_register_answer(
+        actor=fee_officer, fee_case=noticed, received_on=timezone.localdate(), valid_reason="Var syk."
+    )
+    assert Flag.objects.get(kind="fee_answer_period_over").resolved_by == fee_officer
+
+
+def test_an_appeal_after_the_deadline_resolves_the_appeal_period_flag(imposed, fee_officer):
+    from django.utils import timezone
+
+    pass_appeal_deadline(imposed)
+    fee_deadlines_flag()
+    services.fee_case_register_appeal(
+        actor=fee_officer, fee_case=imposed, received_on=timezone.localdate(), grounds="Jeg var syk."
+    )
+    assert Flag.objects.get(kind="fee_appeal_period_over").resolved_by == fee_officer
+
+
+def test_cancelling_the_fee_case_resolves_its_deadline_flag_and_closes_the_case(noticed, fee_officer):
+    pass_answer_deadline(noticed)
+    fee_deadlines_flag()
+    services.fee_case_cancel(actor=fee_officer, fee_case=noticed, reason="Feilregistrert oppmøte.")
+    assert Flag.objects.get(kind="fee_answer_period_over").resolved_by == fee_officer
+    noticed.referral.refresh_from_db()
+    assert noticed.referral.status == "closed"
+    closed = noticed.referral.events.get(kind="referral.status")
+    assert (closed.message, closed.actor) == ("Case closed.", fee_officer)
+
+
+def test_the_case_closes_when_the_fee_is_paid(imposed, fee_officer, service):
+    from django.utils import timezone
+
+    pass_appeal_deadline(imposed)
+    services.fee_case_make_final(actor=fee_officer, fee_case=imposed)
+    imposed.referral.refresh_from_db()
+    assert imposed.referral.status == "missed"  # the fee is still to be collected
+    today = timezone.localdate()
+    services.fee_collection_export(actor=fee_officer, service=service, period_start=today, period_end=today)
+    services.fee_case_mark_paid(actor=fee_officer, fee_case=imposed, paid_on=today)
+    imposed.referral.refresh_from_db()
+    assert imposed.referral.status == "closed"
+
+
+def _booked_again(assessed, lead, fee_officer, counsellor):
+    """A valid reason found, the decision final, and the new meeting booked."""
+    from counselling.scheduling.services import meeting_book
+    from tests.counselling.conftest import soon
+    from tests.factories import LocationFactory
+
+    decided = services.fee_case_decide(
+        actor=lead, fee_case=assessed, outcome="dropped_valid_reason", reasons="Personen var dokumentert syk."
+    )
+    services.fee_case_make_final(actor=fee_officer, fee_case=decided)
+    meeting = meeting_book(
+        actor=counsellor,
+        referral=decided.referral,
+        counsellor=counsellor,
+        location=LocationFactory(service=decided.referral.service),
+        starts_at=soon(),
+        late_reason="Ny time etter gyldig fravær.",
+    )
+    decided.referral.refresh_from_db()
+    assert decided.referral.status == "booked"
+    return decided, meeting
+
+
+def test_recording_a_fee_letter_as_sent_leaves_the_case_where_it_is(assessed, lead, fee_officer, counsellor):
+    from django.utils import timezone
+
+    decided, _meeting = _booked_again(assessed, lead, fee_officer, counsellor)
+    letter = decided.letters.get(kind="decision")
+    services.fee_letter_mark_sent(actor=fee_officer, letter=letter, sent_on=timezone.localdate())
+    decided.referral.refresh_from_db()
+    assert decided.referral.status == "booked"
+
+
+def test_a_closed_case_stays_closed_when_its_booked_meeting_is_cancelled(assessed, lead, fee_officer, counsellor):
+    from counselling.scheduling.services import meeting_cancel
+
+    decided, meeting = _booked_again(assessed, lead, fee_officer, counsellor)
+    services.fee_case_cancel(actor=fee_officer, fee_case=decided, reason="Saken ble registrert ved en feil.")
+    decided.referral.refresh_from_db()
+    assert decided.referral.status == "closed"
+    meeting_cancel(actor=counsellor, meeting=meeting, requested_by="service", reason="Saken er avsluttet.")
+    decided.referral.refresh_from_db()
+    assert decided.referral.status == "closed"
+
+
+def test_a_valid_reason_found_on_a_case_closed_meanwhile_leaves_it_closed(assessed, lead, fee_officer):
+    from referrals.models import Referral
+
+    decided = services.fee_case_decide(
+        actor=lead, fee_case=assessed, outcome="dropped_valid_reason", reasons="Personen var dokumentert syk."
+    )
+    # As the end of an earlier fee case of the same case would close it.
+    Referral.objects.filter(pk=decided.referral_id).update(status="closed")
+    services.fee_case_make_final(actor=fee_officer, fee_case=decided)
+    decided.referral.refresh_from_db()
+    assert decided.referral.status == "closed"

@@ -17,7 +17,7 @@ from counselling.scheduling.models import FlagKind, Meeting, MeetingStatus
 from counselling.scheduling.services.flags import flags_resolve
 from portal.audit import audit_change
 from referrals.models import Referral, ReferralStatus, Route
-from referrals.services import timeline_add, translatable
+from referrals.services import referral_move, timeline_add, translatable
 
 # From 16 a person consents to health care on their own; under 16 the guardians do (pasient- og
 # brukerrettighetsloven § 4-3).
@@ -155,18 +155,22 @@ def attendance_record(*, actor, meeting: Meeting, details: AttendanceDetails) ->
         person_id=referral.person_id,
     )
 
+    # The attendance entry above names the outcome; of the moves it makes, only closing gets an entry of its own.
     if details.outcome == AttendanceOutcome.VALID_ABSENCE:
-        referral.status = ReferralStatus.VALID_ABSENCE
-    elif referral.route == Route.CONDITION:
-        police_report_make(actor=actor, meeting=meeting)
-        referral.status = ReferralStatus.CLOSED
-    elif attended:
-        referral.status = ReferralStatus.CLOSED
+        referral_move(actor=actor, referral=referral, to=ReferralStatus.VALID_ABSENCE, message=None)
+    elif referral.route == Route.CONDITION or attended:
+        if referral.route == Route.CONDITION:
+            police_report_make(actor=actor, meeting=meeting)
+        referral_move(
+            actor=actor,
+            referral=referral,
+            to=ReferralStatus.CLOSED,
+            kind="referral.closed",
+            message=gettext_noop("Case closed."),
+        )
     else:
-        referral.status = ReferralStatus.MISSED  # the order route: the fee step decides what follows
+        # The order route: the fee step decides what follows.
+        referral_move(actor=actor, referral=referral, to=ReferralStatus.MISSED, message=None)
         # fees proposes a fee case here, in this transaction, when the service charges fees (fees/receivers.py).
         no_show_under_order.send(sender=Attendance, actor=actor, meeting=meeting)
-    referral.save(update_fields=["status"])
-    if referral.status == ReferralStatus.CLOSED:
-        timeline_add(referral=referral, actor=actor, kind="referral.closed", message=gettext_noop("Case closed."))
     return attendance

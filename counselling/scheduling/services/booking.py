@@ -27,7 +27,7 @@ from portal.audit import audit_change
 from portal.models import StaffMembership
 from portal.selectors import counsellors_of, staff_name
 from referrals.models import Referral, ReferralStatus
-from referrals.services import timeline_add, translatable
+from referrals.services import referral_move, timeline_add, translatable
 
 DEFAULT_LENGTH = 45
 SHORTEST, LONGEST = 15, 240
@@ -157,8 +157,7 @@ def meeting_book(
         length_minutes=length_minutes,
         late_reason=late_reason,
     )
-    referral.status = ReferralStatus.BOOKED
-    referral.save(update_fields=["status"])
+    referral_move(actor=actor, referral=referral, to=ReferralStatus.BOOKED, message=None)  # "Meeting booked" below
     reminders_schedule(meeting=meeting)
     flags_resolve(actor=actor, referral=referral, kinds=[FlagKind.DEADLINE_PASSED])
     timeline_add(
@@ -281,8 +280,11 @@ def meeting_cancel(*, actor, meeting: Meeting, requested_by: str, reason: str) -
     if errors:
         raise ValidationError(errors)
     _set_aside(meeting, status=MeetingStatus.CANCELLED, actor=actor, requested_by=requested_by, reason=reason)
-    referral.status = ReferralStatus.ASSIGNED if referral.assigned_counsellor_id else ReferralStatus.RECEIVED
-    referral.save(update_fields=["status"])
+    # A closed case stays closed: cancelling a fee case closes its case even while a new meeting is booked, and
+    # that meeting can still be cancelled.
+    if referral.status != ReferralStatus.CLOSED:
+        waiting = ReferralStatus.ASSIGNED if referral.assigned_counsellor_id else ReferralStatus.RECEIVED
+        referral_move(actor=actor, referral=referral, to=waiting, message=None)  # "Meeting … cancelled" below
     timeline_add(
         referral=referral,
         actor=actor,
