@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from portal.models import CounsellingService
+from .models import CounsellingService
 
 
 def admin_services_for(user):

@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from portal.selectors import memberships_of
+from .selectors import memberships_of
 
 
 def portal(request):

@@ -7,8 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from portal.audit import audit_change
-
+from .audit import audit_change
 from .models import CounsellingService, Role, StaffMembership
 from .selectors import SERVICE_ACCESS_PERMISSION
 

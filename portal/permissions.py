@@ -16,8 +16,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from portal.models import ALL_ROLES
-from portal.selectors import membership_for
+from .models import ALL_ROLES
+from .selectors import membership_for
 
 LAST_SERVICE_SESSION_KEY = "portal_last_service"
 

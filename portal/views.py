@@ -9,10 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
-from portal.selectors import memberships_of, staff_of
-
 from .models import LEAD_ROLES
 from .permissions import LAST_SERVICE_SESSION_KEY, service_view
+from .selectors import memberships_of, staff_of
 from .shortcuts import LocalNextMixin
 
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from counselling.scheduling.models import (
+from portal.admin_scoping import ReadOnlyServiceScopedAdmin, ServiceScopedAdmin
+
+from .models import (
     AvailabilityException,
     CalendarFeed,
     Flag,
@@ -13,8 +15,7 @@ from counselling.scheduling.models import (
     ReminderRule,
     ReminderText,
 )
-from counselling.scheduling.services import absence_remove
-from portal.admin_scoping import ReadOnlyServiceScopedAdmin, ServiceScopedAdmin
+from .services import absence_remove
 
 
 @admin.register(Location)

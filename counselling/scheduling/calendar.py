@@ -9,9 +9,10 @@ import datetime
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from counselling.scheduling.models import HOLDS_TIME, Meeting, MeetingStatus
 from portal.models import CASEWORK_ROLES
 from portal.selectors import services_for
+
+from .models import HOLDS_TIME, Meeting, MeetingStatus
 
 # Who holds meetings, and so has a feed of them.
 FEED_ROLES = CASEWORK_ROLES

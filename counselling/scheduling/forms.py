@@ -9,11 +9,12 @@ from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from counselling.scheduling.models import AbsenceKind, Location, RequestedBy
-from counselling.scheduling.selectors import Slot
-from counselling.scheduling.services import DEFAULT_LENGTH
 from portal.forms import DateField, DateTimeField
 from portal.selectors import staff_name
+
+from .models import AbsenceKind, Location, RequestedBy
+from .selectors import Slot
+from .services import DEFAULT_LENGTH
 
 
 def slot_label(slot: Slot) -> str:

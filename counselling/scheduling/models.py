@@ -12,9 +12,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from counselling.scheduling.constraints import PostgresExclusionConstraint
 from portal.models import CounsellingService, PostalAddress
 from referrals.models import CaseLetter, RecipientKind
+
+from .constraints import PostgresExclusionConstraint
 
 # Meetings: where and when counsellors can meet people, the meetings themselves, what happened
 # at them, the letters that summon people, and the reports the police are entitled to.

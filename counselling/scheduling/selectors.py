@@ -9,7 +9,13 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from counselling.scheduling.models import (
+from portal.models import CASEWORK_ROLES, CounsellingService, Role, StaffMembership
+from portal.selectors import counsellors_of
+from portal.workdays import norwegian_public_holidays
+from referrals.access import case_object_for
+from referrals.models import Referral, ReferralStatus
+
+from .models import (
     HOLDS_TIME,
     AvailabilityException,
     Flag,
@@ -21,11 +27,6 @@ from counselling.scheduling.models import (
     Reminder,
     ReminderState,
 )
-from portal.models import CASEWORK_ROLES, CounsellingService, Role, StaffMembership
-from portal.selectors import counsellors_of
-from portal.workdays import norwegian_public_holidays
-from referrals.access import case_object_for
-from referrals.models import Referral, ReferralStatus
 
 # Meetings and availability.
 

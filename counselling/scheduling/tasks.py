@@ -4,8 +4,8 @@ import smtplib
 
 from celery import shared_task
 
-from counselling.scheduling.services import flags, reminders
-from counselling.scheduling.services.letters import letter_email_send, letters_send_unsent
+from .services import flags, reminders
+from .services.letters import letter_email_send, letters_send_unsent
 
 
 @shared_task(

@@ -14,13 +14,21 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from counselling.scheduling.calendar import counsellor_feed, feed_services
-from counselling.scheduling.forms import AbsenceForm, CalendarWeekForm, CancelForm, MeetingTimeForm, RescheduleForm
-from counselling.scheduling.models import CalendarFeed
-from counselling.scheduling.selectors import (
+from portal.audit import audit_read
+from portal.models import CASEWORK_ROLES, Role
+from portal.permissions import service_view
+from portal.selectors import counsellors_of
+from portal.shortcuts import refusal_show, stored_file_download
+from referrals.access import referral_for
+
+from .calendar import counsellor_feed, feed_services
+from .forms import AbsenceForm, CalendarWeekForm, CancelForm, MeetingTimeForm, RescheduleForm
+from .models import CalendarFeed
+from .selectors import (
     absence_counsellors_for,
     absence_for,
     absences_of,
+    dashboard_of,
     flag_for,
     free_slots,
     letter_for,
@@ -29,7 +37,7 @@ from counselling.scheduling.selectors import (
     meeting_for,
     week_of,
 )
-from counselling.scheduling.services import (
+from .services import (
     DEFAULT_LENGTH,
     absence_add,
     absence_remove,
@@ -39,14 +47,6 @@ from counselling.scheduling.services import (
     meeting_cancel,
     meeting_reschedule,
 )
-from portal.audit import audit_read
-from portal.models import CASEWORK_ROLES, Role
-from portal.permissions import service_view
-from portal.selectors import counsellors_of
-from portal.shortcuts import refusal_show, stored_file_download
-from referrals.access import referral_for
-
-from .selectors import dashboard_of
 
 
 def _time_form(request, form_class, *, referral, counsellor_id, length, initial=None):

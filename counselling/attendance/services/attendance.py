@@ -10,14 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from counselling.attendance.models import Attendance, AttendanceOutcome, ConsentBy, Need, NeedsAssessment, OnwardService
-from counselling.attendance.services.police_reports import police_report_make
-from counselling.attendance.signals import no_show_under_order
 from counselling.scheduling.models import FlagKind, Meeting, MeetingStatus
 from counselling.scheduling.services.flags import flags_resolve
 from portal.audit import audit_change
 from referrals.models import Referral, ReferralStatus, Route
 from referrals.services import referral_move, timeline_add, translatable
+
+from ..models import Attendance, AttendanceOutcome, ConsentBy, Need, NeedsAssessment, OnwardService
+from ..signals import no_show_under_order
+from .police_reports import police_report_make
 
 # From 16 a person consents to health care on their own; under 16 the guardians do (pasient- og
 # brukerrettighetsloven § 4-3).

@@ -10,13 +10,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from counselling.attendance.models import AttendanceOutcome, PoliceReport, PoliceReportKind
 from counselling.scheduling.models import Meeting, MeetingStatus
 from counselling.scheduling.services.letters import LETTER_LANGUAGE
 from portal.audit import audit_change
 from portal.pdf import html_to_pdf
 from referrals.models import PoliceDistrict, Referral, Route
 from referrals.services import timeline_add, translatable
+
+from ..models import AttendanceOutcome, PoliceReport, PoliceReportKind
 
 KIND_FOR_OUTCOME = {
     AttendanceOutcome.ATTENDED: PoliceReportKind.ATTENDED,

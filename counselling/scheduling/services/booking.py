@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from counselling.scheduling.models import (
+from portal.audit import audit_change
+from portal.models import StaffMembership
+from portal.selectors import counsellors_of, staff_name
+from referrals.models import Referral, ReferralStatus
+from referrals.services import referral_move, timeline_add, translatable
+
+from ..models import (
     HOLDS_TIME,
     AvailabilityException,
     FlagKind,
@@ -19,15 +25,10 @@ from counselling.scheduling.models import (
     MeetingStatus,
     RequestedBy,
 )
-from counselling.scheduling.selectors import manages_absences_of
-from counselling.scheduling.services.flags import flag_raise, flags_resolve
-from counselling.scheduling.services.letters import summons_letters_make
-from counselling.scheduling.services.reminders import reminders_cancel, reminders_schedule
-from portal.audit import audit_change
-from portal.models import StaffMembership
-from portal.selectors import counsellors_of, staff_name
-from referrals.models import Referral, ReferralStatus
-from referrals.services import referral_move, timeline_add, translatable
+from ..selectors import manages_absences_of
+from .flags import flag_raise, flags_resolve
+from .letters import summons_letters_make
+from .reminders import reminders_cancel, reminders_schedule
 
 DEFAULT_LENGTH = 45
 SHORTEST, LONGEST = 15, 240

@@ -11,9 +11,10 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from counselling.scheduling.models import HOLDS_TIME, Flag, FlagKind, Letter, Meeting, MeetingStatus
 from referrals.models import Referral, ReferralStatus
 from referrals.services import timeline_add, translatable
+
+from ..models import HOLDS_TIME, Flag, FlagKind, Letter, Meeting, MeetingStatus
 
 ATTENDANCE_GRACE = datetime.timedelta(hours=settings.ATTENDANCE_FLAG_GRACE_HOURS)
 

@@ -15,14 +15,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from counselling.scheduling.calendar import meeting_invitation
-from counselling.scheduling.models import Letter, LetterKind, LetterTemplate, Meeting
 from portal.pdf import html_to_pdf
 from portal.selectors import staff_name
 from portal.tasks import publish_on_commit
 from referrals.models import RecipientKind
 from referrals.recipients import guardians_informed, recipients_of
 
+from ..calendar import meeting_invitation
+from ..models import Letter, LetterKind, LetterTemplate, Meeting
 from .flags import flags_resolve
 
 logger = logging.getLogger(__name__)

@@ -19,8 +19,12 @@ from django.db import transaction
 from django.template import Context, Template
 from django.utils import timezone, translation
 
-from counselling.scheduling.calendar import meeting_invitation
-from counselling.scheduling.models import (
+from portal.selectors import staff_name
+from portal.sms import SmsError, send_sms
+from referrals.recipients import recipients_of
+
+from ..calendar import meeting_invitation
+from ..models import (
     Channel,
     Meeting,
     MeetingStatus,
@@ -30,10 +34,6 @@ from counselling.scheduling.models import (
     ReminderState,
     ReminderText,
 )
-from portal.selectors import staff_name
-from portal.sms import SmsError, send_sms
-from referrals.recipients import recipients_of
-
 from .flags import flag_raise
 
 logger = logging.getLogger(__name__)

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from privacy.models import RecordType
-from privacy.retention import retention_sweep
+from ...models import RecordType
+from ...retention import retention_sweep
 
 
 class Command(BaseCommand):
