@@ -16,6 +16,7 @@ import smtplib
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.template import Context, Template
 from django.utils import timezone, translation
 
@@ -65,6 +66,8 @@ def reminders_schedule(*, meeting: Meeting, now: datetime.datetime | None = None
     """The meeting's reminders, one per rule and recipient who can be reached on its channel. Called inside
     the booking's transaction. A reminder whose time has already passed is not made."""
     now = now or timezone.now()
+    # Who is reminded is asked once per rule (a guardian stops at the 18th birthday): the guardians once.
+    prefetch_related_objects([meeting.referral], "guardians")
     reminders = []
     for rule in ReminderRule.objects.filter(is_active=True):
         due_at = reminder_due_at(meeting.starts_at, rule)

@@ -6,6 +6,8 @@ import zoneinfo
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from counselling.scheduling.models import Flag, Meeting, MeetingStatus, Reminder, ReminderRule, ReminderState
@@ -266,3 +268,13 @@ def test_a_reminder_before_the_birthday_reaches_the_guardian_and_one_after_it_do
     )
     # 18 at the meeting: only the person is summoned; the reminder three days before is due while still 17.
     assert _recipients(meeting) == (["person"], [(1, "person"), (3, "guardian"), (3, "person")])
+
+
+def test_scheduling_a_minors_reminders_reads_the_guardians_once(service, counsellor, location):
+    referral = _turning_18(service, counsellor, in_days=30)
+    meeting = MeetingFactory(referral=referral, counsellor=counsellor, location=location, starts_at=soon(days=7))
+    meeting = Meeting.objects.select_related("referral__person").get(pk=meeting.pk)
+    with CaptureQueriesContext(connection) as queries:
+        reminders = reminders_schedule(meeting=meeting)
+    assert {r.recipient_kind for r in reminders} == {"person", "guardian"}
+    assert sum('"referrals_guardian"' in q["sql"] and q["sql"].startswith("SELECT") for q in queries) == 1
