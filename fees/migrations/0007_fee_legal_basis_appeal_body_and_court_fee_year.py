@@ -7,7 +7,6 @@ is recorded: the law in force has no fee rule, so a fee needs a basis an adminis
 import django.core.validators
 from django.db import migrations, models
 
-
 DEFAULT_APPEAL_BODY = "kommunens klagenemnd"
 
 
