@@ -264,6 +264,26 @@ def _court_fee_settle(*, actor, fee_case: FeeCase, multiplier: int) -> None:
 
 
 @transaction.atomic
+def fee_cases_reckon_held(*, actor) -> int:
+    """After a court fee rate is added: the fee cases held for it get their amount from it (on each case's
+    timeline), and the flag goes away. Those still without their year's rate stay held."""
+    held = (
+        FeeCase.objects.select_for_update(of=("self",))
+        .filter(court_fee_missing_for__isnull=False, status=FeeCaseStatus.PROPOSED)
+        .select_related("referral__service", "meeting")
+    )
+    settled = 0
+    for fee_case in held:
+        if court_fee_year_missing(timezone.localdate(fee_case.meeting.starts_at)) is None:
+            _court_fee_settle(
+                actor=actor, fee_case=fee_case, multiplier=fee_policy_for(fee_case.referral.service).multiplier
+            )
+            fee_case.save(update_fields=["amount", "court_fee_missing_for"])
+            settled += 1
+    return settled
+
+
+@transaction.atomic
 def fee_case_send_notice(*, actor, fee_case: FeeCase) -> list[FeeLetter]:
     """Warn the person before deciding (forvaltningsloven § 16): the advance notice letter, with the planned fee,
     the questions to answer and the deadline (the service's answer period, moved to the next working day)."""
