@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_scoping import ReadOnlyServiceScopedAdmin, ServiceScopedAdmin
@@ -34,6 +36,7 @@ class FeePolicyAdmin(ServiceScopedAdmin):
     list_filter = ["fees_enabled"]
     list_select_related = ["service"]
     search_fields = ["service__name", "appeal_body"]
+    formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 80})}}
     fieldsets = [
         (None, {"fields": ["service"]}),
         (

@@ -66,9 +66,8 @@ class FeePolicy(models.Model):
         _("fees enabled"),
         default=False,
         help_text=_(
-            "No law in force today gives a fee for not attending: the fee regime of Prop. 92 L (2020–2021) was "
-            "rejected by the Storting on 3 June 2021. Switch fees on only when a legal basis is recorded below. "
-            "Leave off for a service that works only with referrals on the condition route."
+            "Switch on only with the legal basis recorded below. Leave off for a service that works only with "
+            "referrals on the condition route."
         ),
     )
     legal_basis_citation = models.CharField(

@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
             name="fees_enabled",
             field=models.BooleanField(
                 default=False,
-                help_text="No law in force today gives a fee for not attending: the fee regime of Prop. 92 L (2020–2021) was rejected by the Storting on 3 June 2021. Switch fees on only when a legal basis is recorded below. Leave off for a service that works only with referrals on the condition route.",
+                help_text="Switch on only with the legal basis recorded below. Leave off for a service that works only with referrals on the condition route.",
                 verbose_name="fees enabled",
             ),
         ),
