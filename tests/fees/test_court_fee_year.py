@@ -97,6 +97,6 @@ def test_the_case_page_and_the_work_list_say_which_court_fee_to_add(client, serv
         ).content.decode()
         worklist = client.get(reverse("fees:worklist", kwargs={"service_slug": service.slug})).content.decode()
 
-    for page in (case_page, worklist):
-        assert "add the court fee for 2027" in page
+    for page in (case_page, worklist):  # in Bokmål, the portal's language
+        assert "legg inn rettsgebyret for 2027" in page
     assert timezone.localdate(held.meeting.starts_at).year == 2027

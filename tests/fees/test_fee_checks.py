@@ -46,9 +46,10 @@ def test_the_admin_warns_beside_the_fees_switch(client, service):
 
     page = client.get(reverse("admin:fees_feepolicy_change", args=[policy.pk])).content.decode()
 
-    assert "Fees are switched on for this service." in page
-    assert "rejected by the Storting on 3 June 2021" in page
-    assert page.index("rejected by the Storting") < page.index('name="fees_enabled"')
+    # In Bokmål, the admin's language.
+    assert "Gebyr er slått på for denne enheten." in page
+    assert "stemt ned av Stortinget 3. juni 2021" in page
+    assert page.index("stemt ned av Stortinget") < page.index('name="fees_enabled"')
 
 
 def test_the_admin_refuses_fees_on_without_a_basis_with_a_message_beside_the_field(client, service):
