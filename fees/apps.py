@@ -10,6 +10,7 @@ class FeesConfig(AppConfig):
         from counselling.attendance.signals import no_show_under_order
         from portal.personal_data import register
 
+        from . import checks  # noqa: F401  (registers the deploy check)
         from .personal_data import DECLARATIONS
         from .receivers import fee_case_for_a_no_show
 

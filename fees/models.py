@@ -1,6 +1,7 @@
 """Fees for a missed meeting: the court fee they are reckoned from, and each service's fee settings."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -15,6 +16,11 @@ from referrals.models import CaseLetter
 DEFAULT_MULTIPLIER = 2
 # Forvaltningsloven § 16 leaves the answer period to the agency; two weeks is the usual practice.
 DEFAULT_ANSWER_PERIOD_DAYS = 14
+# Days after the appeal deadline until an imposed fee falls due, unless the service sets otherwise.
+DEFAULT_PAYMENT_PERIOD_DAYS = 14
+# Forvaltningsloven § 28 (2): a municipality's decision is appealed to its own appeal board, unless a law says
+# otherwise. Printed in the letters as "Klagen behandles av …".
+DEFAULT_APPEAL_BODY = "kommunens klagenemnd"
 
 
 class CourtFeeRate(models.Model):
@@ -43,10 +49,14 @@ class CourtFeeRate(models.Model):
 
 
 class FeePolicy(models.Model):
-    """How one counselling service charges fees: whether at all, how much, and what its letters say.
+    """How one counselling service charges fees: whether at all, on what legal basis, how much, and what its
+    letters say.
 
-    A service without a row uses the defaults (see fees.selectors.fee_policy_for), so fees are off
-    until a service lead turns them on.
+    A service without a row uses the defaults (see fees.selectors.fee_policy_for), so fees are off. The law in force
+    (helse- og omsorgstjenesteloven § 3-9 b) has no fee rule: the fee regime of Prop. 92 L (2020–2021) was rejected
+    by the Storting on 3 June 2021. So fees can be switched on only once an administrator has recorded the legal
+    basis the letters print (clean(), the constraint fee_policy_fees_need_a_legal_basis, and
+    fees.services.fee_case_propose); the portal never supplies a citation of its own.
     """
 
     service = models.OneToOneField(
@@ -55,7 +65,32 @@ class FeePolicy(models.Model):
     fees_enabled = models.BooleanField(
         _("fees enabled"),
         default=False,
-        help_text=_("Leave off for a service that works only with referrals on the condition route."),
+        help_text=_(
+            "Switch on only with the legal basis recorded below. Leave off for a service that works only with "
+            "referrals on the condition route."
+        ),
+    )
+    legal_basis_citation = models.CharField(
+        _("legal basis (citation)"),
+        max_length=200,
+        blank=True,
+        help_text=_("The provision that allows the fee, as the letters cite it. Required to switch fees on."),
+    )
+    legal_basis_text = models.TextField(
+        _("legal basis (text)"),
+        blank=True,
+        help_text=_(
+            "What the provision says about the fee, in plain words; printed in the advance notice and the "
+            "decision. Required to switch fees on."
+        ),
+    )
+    demonstration = models.BooleanField(
+        _("demonstration"),
+        default=False,
+        help_text=_(
+            "The service shows the portal with made-up cases: every fee letter is marked as a demonstration "
+            "letter, not a real decision."
+        ),
     )
     multiplier = models.PositiveSmallIntegerField(
         _("multiplier"),
@@ -71,8 +106,17 @@ class FeePolicy(models.Model):
     appeal_body = models.CharField(
         _("appeal body"),
         max_length=200,
-        blank=True,
-        help_text=_("Who decides appeals, e.g. Statsforvalteren i Oslo og Viken."),
+        default=DEFAULT_APPEAL_BODY,
+        help_text=_(
+            "Who decides appeals; printed in the decision letter. By default the municipality's own appeal board "
+            "(forvaltningsloven § 28 (2))."
+        ),
+    )
+    payment_period_days = models.PositiveSmallIntegerField(
+        _("payment period (days)"),
+        default=DEFAULT_PAYMENT_PERIOD_DAYS,
+        validators=[MinValueValidator(1)],
+        help_text=_("An imposed fee falls due this many days after the appeal deadline."),
     )
     payment_instructions = models.TextField(
         _("payment instructions"), blank=True, help_text=_("Printed on the decision: how and where to pay.")
@@ -84,10 +128,39 @@ class FeePolicy(models.Model):
         ordering = ["service__name"]
         constraints = [
             models.CheckConstraint(condition=Q(multiplier__gte=1), name="fee_policy_multiplier_at_least_one"),
+            models.CheckConstraint(
+                condition=Q(fees_enabled=False) | (~Q(legal_basis_citation="") & ~Q(legal_basis_text="")),
+                name="fee_policy_fees_need_a_legal_basis",
+            ),
+            models.CheckConstraint(condition=~Q(appeal_body=""), name="fee_policy_has_an_appeal_body"),
+            models.CheckConstraint(condition=Q(payment_period_days__gte=1), name="fee_policy_payment_period_positive"),
         ]
 
     def __str__(self):
         return gettext("Fee policy of %(service)s") % {"service": self.service}
+
+    @property
+    def has_legal_basis(self) -> bool:
+        return bool(self.legal_basis_citation.strip() and self.legal_basis_text.strip())
+
+    @property
+    def charges_fees(self) -> bool:
+        """Fees are on and the legal basis the letters print is recorded: only then is a fee case proposed."""
+        return self.fees_enabled and self.has_legal_basis
+
+    def clean(self):
+        super().clean()
+        self.legal_basis_citation = self.legal_basis_citation.strip()
+        self.legal_basis_text = self.legal_basis_text.strip()
+        self.appeal_body = self.appeal_body.strip()
+        if self.fees_enabled and not self.has_legal_basis:
+            message = _("Record the legal basis of the fee (citation and text) before switching fees on.")
+            errors = {"fees_enabled": [message]}
+            if not self.legal_basis_citation:
+                errors["legal_basis_citation"] = [_("Which provision allows the fee?")]
+            if not self.legal_basis_text:
+                errors["legal_basis_text"] = [_("What does the provision say about the fee?")]
+            raise ValidationError(errors)
 
 
 # Fee cases: from the missed meeting to a decision that would stand up to review, its appeal, and collection.
@@ -224,6 +297,10 @@ class FeeCase(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
     )
     proposed_at = models.DateTimeField(_("proposed"))
+    # The court fee changes every 1 January, and an administrator adds the new year's rate. A fee proposed for a
+    # meeting in a year that has no rate yet is held here until the rate is added: the amount is provisional
+    # (reckoned with the newest rate) and the advance notice waits (fees.services.fee_case_send_notice).
+    court_fee_missing_for = models.PositiveSmallIntegerField(_("court fee missing for the year"), null=True, blank=True)
 
     # Advance notice (forvaltningsloven § 16).
     notice_sent_at = models.DateTimeField(_("advance notice sent"), null=True, blank=True)
@@ -269,6 +346,7 @@ class FeeCase(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     notified_on = models.DateField(_("decision reaches the person"), null=True, blank=True)
     appeal_deadline = models.DateField(_("appeal deadline"), null=True, blank=True)
+    payment_due = models.DateField(_("payment due"), null=True, blank=True)
 
     # Appeal (forvaltningsloven §§ 28–34): collection is on hold while it runs.
     appeal_received_on = models.DateField(_("appeal received"), null=True, blank=True)
@@ -339,6 +417,17 @@ class FeeCase(models.Model):
 
     def __str__(self):
         return gettext("Fee case %(number)s") % {"number": self.pk}
+
+    @property
+    def awaits_court_fee(self) -> bool:
+        """The court fee of the meeting's year is not in the admin yet: the amount is provisional."""
+        return self.court_fee_missing_for is not None
+
+    @property
+    def appealable(self) -> bool:
+        """The decision can be appealed: only one that imposes a fee is against the person (fees.services
+        fee_case_register_appeal refuses the others), so only its letter offers an appeal."""
+        return self.outcome == FeeOutcome.IMPOSED
 
     @property
     def collectable(self) -> bool:

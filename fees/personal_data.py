@@ -38,6 +38,7 @@ def _fee_case(fee_case: FeeCase) -> dict:
         "reasons": fee_case.reasons,
         "decided_at": fee_case.decided_at,
         "appeal_deadline": fee_case.appeal_deadline,
+        "payment_due": fee_case.payment_due,
         "appeal_received_on": fee_case.appeal_received_on,
         "appeal_grounds": fee_case.appeal_grounds,
         "appeal_outcome": fee_case.get_appeal_outcome_display(),
@@ -84,7 +85,10 @@ DECLARATIONS = (
     ),
     PersonalData(
         model=FeePolicy,
-        kept={"payment_instructions": "How and where to pay, the same on every decision of the service."},
+        kept={
+            "payment_instructions": "How and where to pay, the same on every decision of the service.",
+            "legal_basis_text": "What the provision allowing the fee says, the same in every letter of the service.",
+        },
     ),
     PersonalData(
         model=CollectionExport,

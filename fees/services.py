@@ -57,6 +57,12 @@ def fee_amount(on: datetime.date, *, multiplier: int = DEFAULT_MULTIPLIER) -> in
     return multiplier * rate.amount
 
 
+def payment_due(appeal_deadline_on: datetime.date, *, payment_period_days: int) -> datetime.date:
+    """The day an imposed fee falls due: the service's payment period after the appeal deadline, on a working day.
+    An appeal within the deadline suspends payment until the appeal is decided (the decision letter says so)."""
+    return next_working_day(appeal_deadline_on + datetime.timedelta(days=payment_period_days))
+
+
 def appeal_deadline(notified_on: datetime.date) -> datetime.date:
     """The last day to appeal a decision that reached the person on `notified_on`: three weeks later, or
     the next working day when that is a Saturday, Sunday or Norwegian public holiday."""
@@ -162,11 +168,29 @@ def _kroner(amount: int) -> str:
     return f"{amount:,}".replace(",", " ")
 
 
+def court_fee_year_missing(on: datetime.date) -> int | None:
+    """The year of `on` when the court fee rates stop at an earlier year: the court fee changes every 1 January,
+    and until an administrator adds the new year's rate the newest one would be used silently. None when a rate
+    of that year (or a later one) is in the admin."""
+    newest = CourtFeeRate.objects.order_by("-valid_from").values_list("valid_from", flat=True).first()
+    if newest is not None and on.year > newest.year:
+        return on.year
+    return None
+
+
+def court_fee_missing_message(year: int) -> str:
+    return _("Add the court fee for %(year)s.") % {"year": year}
+
+
 @transaction.atomic
 def fee_case_propose(*, actor, meeting: Meeting) -> FeeCase:
     """Propose the fee for a meeting the person did not attend without a valid reason, under the order route,
-    in a service that charges fees. Called when the no-show is recorded; the fee is the service's multiplier
-    times the court fee in force on the meeting day. One fee case per meeting."""
+    in a service that charges fees on a recorded legal basis. Called when the no-show is recorded; the fee is the
+    service's multiplier times the court fee in force on the meeting day. One fee case per meeting.
+
+    A meeting in a year whose court fee is not in the admin yet is proposed with the newest rate as a provisional
+    amount and held (court_fee_missing_for): the fee case page and the work list say "add the court fee for
+    <year>", and the advance notice waits until the rate is added and the amount reckoned again."""
     referral = Referral.objects.select_for_update(of=("self",)).select_related("service").get(pk=meeting.referral_id)
     meeting = Meeting.objects.select_for_update(of=("self",)).select_related("attendance").get(pk=meeting.pk)
     attendance = getattr(meeting, "attendance", None)
@@ -179,6 +203,11 @@ def fee_case_propose(*, actor, meeting: Meeting) -> FeeCase:
     policy = fee_policy_for(referral.service)
     if not policy.fees_enabled:
         raise ValidationError(_("The service does not charge fees."))
+    if not policy.has_legal_basis:
+        raise ValidationError(
+            _("No legal basis for the fee is recorded in the service's fee policy, so no fee can be proposed."),
+            code="no_legal_basis",
+        )
     if FeeCase.objects.filter(meeting=meeting).exists():
         raise ValidationError(_("There is already a fee case for this meeting."), code="duplicate")
     meeting_day = timezone.localdate(meeting.starts_at)
@@ -186,6 +215,7 @@ def fee_case_propose(*, actor, meeting: Meeting) -> FeeCase:
         referral=referral,
         meeting=meeting,
         amount=fee_amount(meeting_day, multiplier=policy.multiplier),
+        court_fee_missing_for=court_fee_year_missing(meeting_day),
         proposed_by=actor,
         proposed_at=timezone.now(),
     )
@@ -196,7 +226,61 @@ def fee_case_propose(*, actor, meeting: Meeting) -> FeeCase:
         message=gettext_noop("Fee of %(amount)s kr proposed for the meeting missed on %(date)s."),
         params={"amount": _kroner(fee_case.amount), "date": meeting_day.strftime("%d.%m.%Y")},
     )
+    if fee_case.awaits_court_fee:
+        _record(
+            fee_case,
+            actor=actor,
+            kind="court_fee_missing",
+            message=gettext_noop(
+                "The court fee for %(year)s is not in the admin yet: the amount is provisional, and the advance "
+                "notice waits until the rate is added."
+            ),
+            params={"year": fee_case.court_fee_missing_for},
+        )
     return fee_case
+
+
+def _court_fee_settle(*, actor, fee_case: FeeCase, multiplier: int) -> None:
+    """A fee case held for a missing court fee: refused while the rate is still missing; once it is added, the
+    amount is reckoned again with it (on the case timeline)."""
+    if not fee_case.awaits_court_fee:
+        return
+    meeting_day = timezone.localdate(fee_case.meeting.starts_at)
+    if court_fee_year_missing(meeting_day) is not None:
+        raise ValidationError(
+            _("%(add)s The fee is reckoned from the court fee of the meeting day; send the notice after that."),
+            params={"add": court_fee_missing_message(fee_case.court_fee_missing_for)},
+            code="court_fee_missing",
+        )
+    fee_case.amount = fee_amount(meeting_day, multiplier=multiplier)
+    fee_case.court_fee_missing_for = None
+    _record(
+        fee_case,
+        actor=actor,
+        kind="amount_reckoned",
+        message=gettext_noop("The court fee for %(year)s added: the fee is %(amount)s kr."),
+        params={"year": meeting_day.year, "amount": _kroner(fee_case.amount)},
+    )
+
+
+@transaction.atomic
+def fee_cases_reckon_held(*, actor) -> int:
+    """After a court fee rate is added: the fee cases held for it get their amount from it (on each case's
+    timeline), and the flag goes away. Those still without their year's rate stay held."""
+    held = (
+        FeeCase.objects.select_for_update(of=("self",))
+        .filter(court_fee_missing_for__isnull=False, status=FeeCaseStatus.PROPOSED)
+        .select_related("referral__service", "meeting")
+    )
+    settled = 0
+    for fee_case in held:
+        if court_fee_year_missing(timezone.localdate(fee_case.meeting.starts_at)) is None:
+            _court_fee_settle(
+                actor=actor, fee_case=fee_case, multiplier=fee_policy_for(fee_case.referral.service).multiplier
+            )
+            fee_case.save(update_fields=["amount", "court_fee_missing_for"])
+            settled += 1
+    return settled
 
 
 @transaction.atomic
@@ -211,6 +295,7 @@ def fee_case_send_notice(*, actor, fee_case: FeeCase) -> list[FeeLetter]:
         _("The advance notice is sent once, right after the fee is proposed; the case is now: %(status)s."),
     )
     policy = fee_policy_for(fee_case.referral.service)
+    _court_fee_settle(actor=actor, fee_case=fee_case, multiplier=policy.multiplier)
     today = timezone.localdate()
     fee_case.notice_sent_at = timezone.now()
     fee_case.notice_sent_by = actor
@@ -402,12 +487,21 @@ def fee_case_decide(
     fee_case.decided_at = timezone.now()
     fee_case.notified_on = notified_on
     fee_case.appeal_deadline = appeal_deadline(notified_on)
+    fee_case.payment_due = (
+        payment_due(
+            fee_case.appeal_deadline, payment_period_days=fee_policy_for(fee_case.referral.service).payment_period_days
+        )
+        if outcome == FeeOutcome.IMPOSED
+        else None
+    )
     fee_case_move(
         actor=actor,
         fee_case=fee_case,
         to=FeeCaseStatus.DECIDED,
         kind="decided",
-        message=gettext_noop("Fee decided: %(outcome)s. Appeal deadline %(date)s."),
+        message=gettext_noop("Fee decided: %(outcome)s. Appeal deadline %(date)s.")
+        if fee_case.appealable
+        else gettext_noop("Fee decided: %(outcome)s."),
         params={
             "outcome": translatable(FeeOutcome(outcome).label),
             "date": fee_case.appeal_deadline.strftime("%d.%m.%Y"),

@@ -14,6 +14,8 @@ class FeePolicyFactory(DjangoModelFactory):
         django_get_or_create = ["service"]
 
     fees_enabled = True
+    legal_basis_citation = "forskrift om gebyr for manglende oppmøte § 1"
+    legal_basis_text = "Den som ikke møter uten gyldig grunn, kan ilegges et gebyr."
     appeal_body = "Statsforvalteren i Oslo og Viken"
     payment_instructions = "Betal til kontonummer 1234.56.78903 og merk betalingen med saksnummeret."
 

@@ -289,7 +289,7 @@ def test_the_decision_letter_says_what_the_law_requires(imposed):
     assert f"Klagefristen er {deadline.day}." in text and str(deadline.year) in text
     assert "Statsforvalteren i Oslo og Viken" in text  # the appeal body
     assert "1234.56.78903" in text  # how to pay
-    assert "helse- og omsorgstjenesteloven" in text
+    assert "forskrift om gebyr for manglende oppmøte § 1" in text
     assert "forvaltningsloven § 18" in text  # the right to see the case documents
     assert "urimelig tyngende" in text
     assert "Med fast inntekt og uten gjeld" in text  # the hardship judgement

@@ -19,7 +19,14 @@ def test_a_service_without_a_policy_charges_no_fees_and_nothing_is_saved(service
 
 
 def test_a_service_with_a_policy_gets_its_own(service, other_service):
-    FeePolicy.objects.create(service=service, fees_enabled=True, multiplier=3, appeal_body="Statsforvalteren")
+    FeePolicy.objects.create(
+        service=service,
+        fees_enabled=True,
+        legal_basis_citation="forskrift om gebyr § 1",
+        legal_basis_text="Gebyr kan ilegges.",
+        multiplier=3,
+        appeal_body="Statsforvalteren",
+    )
 
     policy = fee_policy_for(service)
 

@@ -20,6 +20,13 @@ from referrals.identity import example_national_id
 from referrals.models import Referral
 from referrals.services import GuardianDetails, PersonDetails, ReferralDetails, referral_assign, referral_register
 
+# The demo's fee basis: the proposal of 2021, plainly not law in force (the Storting rejected the fee regime).
+DEMO_LEGAL_BASIS_CITATION = "lovforslaget i Prop. 92 L (2020–2021), som aldri ble lov (demonstrasjon)"
+DEMO_LEGAL_BASIS_TEXT = (
+    "Dette er en demonstrasjon av portalen, ikke et ekte vedtak. Regjeringen foreslo i 2021 at den som ikke møter "
+    "uten gyldig grunn, kan få et gebyr på to ganger rettsgebyret, men ikke når gebyret vil være urimelig tyngende. "
+    "Stortinget vedtok ikke forslaget (3. juni 2021), og ingen lov gir i dag grunnlag for et slikt gebyr."
+)
 DEMO_PASSWORD = "demo-passord"  # noqa: S105  (printed on purpose: demo logins only)
 
 SERVICES = [
@@ -172,11 +179,22 @@ class Command(BaseCommand):
         something in them: a no-show under the order route (fees are on in Oslo) and an attended condition."""
 
         service = CounsellingService.objects.get(slug="oslo")
-        FeePolicy.objects.get_or_create(
+        # Fees on to show the flow, on a basis that says what it is: the 2021 proposal, which never became law.
+        # Set again on every run, so an older demo database gets the basis too.
+        FeePolicy.objects.update_or_create(
             service=service,
             defaults={
                 "fees_enabled": True,
-                "appeal_body": "Statsforvalteren i Oslo og Viken",
+                "demonstration": True,
+                "legal_basis_citation": DEMO_LEGAL_BASIS_CITATION,
+                "legal_basis_text": DEMO_LEGAL_BASIS_TEXT,
+            },
+            create_defaults={
+                "fees_enabled": True,
+                "demonstration": True,
+                "legal_basis_citation": DEMO_LEGAL_BASIS_CITATION,
+                "legal_basis_text": DEMO_LEGAL_BASIS_TEXT,
+                "appeal_body": "klagenemnda i Oslo kommune",
                 "payment_instructions": "Betal til kontonummer 1234.56.78903 og merk betalingen med saksnummeret.",
             },
         )
