@@ -292,12 +292,15 @@ def has_a_meeting_booked_with(user) -> models.Q:
 
 def next_action_of(referral, booked) -> str:
     """What the case waits for, as the case page names it: "nothing" (closed), "attendance" (record it after the
-    booked meeting), "new_meeting" (after a valid absence), "meeting" (book the first), "fee_step" (a no-show
-    under the order route), or "" when none of these."""
+    booked meeting), "new_meeting" (after a valid absence), "new_meeting_after_no_show" (the condition route, before
+    the attendance deadline), "meeting" (book the first), "fee_step" (a no-show under the order route), or "" when
+    none of these."""
     if referral.status == ReferralStatus.CLOSED:
         return "nothing"
     if booked is not None:
         return "attendance"
+    if referral.waits_for_a_new_meeting_after_a_no_show:
+        return "new_meeting_after_no_show"
     if referral.waits_for_a_meeting:
         return "new_meeting" if referral.status == ReferralStatus.VALID_ABSENCE else "meeting"
     if referral.status == ReferralStatus.MISSED:
