@@ -89,7 +89,7 @@ def test_a_no_show_leaves_time_for_a_new_meeting_and_a_refusal_is_reported_witho
 
 
 def test_the_leads_report_under_the_order_route_asks_for_its_legal_basis(live_server, scene, page):
-    service, kari, lead = scene
+    service, kari, _lead = scene
     referral = ReferralFactory(service=service, route="order", seizure_unknown=False, classification="exempt")
     meeting = past_meeting(referral, kari)
     attendance_record(actor=kari, meeting=meeting, details=AttendanceDetails(outcome="no_show"))
