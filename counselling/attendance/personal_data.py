@@ -87,7 +87,7 @@ DECLARATIONS = (
     PersonalData(
         model=RefusalToAttend,
         belongs_to="referral",
-        export_key="refusals_to_attend",
+        export_key="refusal_to_attend",
         export=_refusal,
         select_related=("recorded_by",),
         # A refusal must keep a reason (a constraint): it becomes the placeholder.
