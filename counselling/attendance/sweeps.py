@@ -1,11 +1,12 @@
 """The attendance deadline sweep of the condition route: a case whose person did not attend, and whose attendance
-deadline has passed without a new meeting held, gets its non-attendance report to the police, to be sent by the
+deadline has passed with no new meeting booked, gets its non-attendance report to the police, to be sent by the
 service, and is closed. Safe to run twice, or in two processes at once: each case is claimed with skip_locked,
 checked again under its lock, and a closed case is never found again."""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -19,10 +20,23 @@ from .services.police_reports import police_report_make
 BATCH = 200
 
 
+# A case waits for a new meeting after a no-show as "did not attend", or, once a new meeting was booked and then
+# cancelled, as received or assigned again.
+WAITING = [ReferralStatus.MISSED, ReferralStatus.RECEIVED, ReferralStatus.ASSIGNED]
+
+
+def _no_shows():
+    return Meeting.objects.filter(status=MeetingStatus.HELD, attendance__outcome=AttendanceOutcome.NO_SHOW)
+
+
 def _due(today):
-    return Referral.objects.filter(
-        route=Route.CONDITION, status=ReferralStatus.MISSED, attendance_deadline__lt=today
-    ).order_by("attendance_deadline", "pk")
+    """Condition-route cases past their attendance deadline with a recorded no-show, nothing booked, not closed."""
+    return (
+        Referral.objects.filter(route=Route.CONDITION, status__in=WAITING, attendance_deadline__lt=today)
+        .filter(Exists(_no_shows().filter(referral=OuterRef("pk"))))
+        .exclude(Exists(Meeting.objects.filter(referral=OuterRef("pk"), status=MeetingStatus.BOOKED)))
+        .order_by("attendance_deadline", "pk")
+    )
 
 
 def _report_and_close(referral_id: int, today) -> bool:
@@ -37,15 +51,7 @@ def _report_and_close(referral_id: int, today) -> bool:
         )
         if referral is None:
             return False
-        no_show = (
-            Meeting.objects.filter(
-                referral=referral, status=MeetingStatus.HELD, attendance__outcome=AttendanceOutcome.NO_SHOW
-            )
-            .order_by("-starts_at")
-            .first()
-        )
-        if no_show is None:
-            return False
+        no_show = _no_shows().filter(referral=referral).order_by("-starts_at").first()
         police_report_make(actor=None, meeting=no_show)
         referral_move(
             actor=None,

@@ -18,7 +18,7 @@ from counselling.attendance.services.refusals import refusal_to_attend_record
 from counselling.attendance.sweeps import police_reports_for_passed_deadlines
 from counselling.attendance.tasks import deadlines_report
 from counselling.scheduling.models import MeetingStatus
-from counselling.scheduling.services import meeting_book
+from counselling.scheduling.services import meeting_book, meeting_cancel
 from referrals.models import ReferralStatus
 from tests.counselling.conftest import pdf_text
 from tests.factories import MeetingFactory, ReferralFactory
@@ -144,6 +144,27 @@ def test_the_deadline_sweep_leaves_a_case_with_a_new_meeting_booked_and_the_orde
     clock.move_to(at(DEADLINE + datetime.timedelta(days=1)))
     assert police_reports_for_passed_deadlines() == 0
     assert not PoliceReport.objects.exists()
+
+
+def test_a_new_meeting_cancelled_after_a_no_show_still_lets_the_police_hear_when_the_deadline_passes(
+    clock, case, counsellor, location
+):
+    missed_meeting(case, counsellor, location)
+    new = meeting_book(
+        actor=counsellor,
+        referral=case,
+        counsellor=counsellor,
+        location=location,
+        starts_at=at(NOW.date() + datetime.timedelta(days=5), 10),
+    )
+    meeting_cancel(actor=counsellor, meeting=new, requested_by="person", reason="Kan ikke den dagen.")
+    case.refresh_from_db()
+    assert case.status == ReferralStatus.ASSIGNED
+    clock.move_to(at(DEADLINE + datetime.timedelta(days=1)))
+    assert police_reports_for_passed_deadlines() == 1
+    case.refresh_from_db()
+    assert case.status == ReferralStatus.CLOSED
+    assert PoliceReport.objects.get().kind == "not_attended"
 
 
 def test_attendance_at_the_new_meeting_is_reported_at_once(clock, case, counsellor, location):

@@ -129,7 +129,9 @@ def test_the_leads_report_under_the_order_route_needs_a_legal_basis_beside_the_f
     assert 'name="legal_basis"' in form
     page = client.post(url("police_report_create", service, meeting_pk=order_no_show.pk), {"legal_basis": " "})
     assert page.status_code == 200
-    assert "Skriv det rettslige grunnlaget for å gi meldingen til politiet." in str(page.context["form"].errors["legal_basis"])
+    assert "Skriv det rettslige grunnlaget for å gi meldingen til politiet." in str(
+        page.context["form"].errors["legal_basis"]
+    )
     assert not order_no_show.police_reports.exists()
     assert not AuditEvent.objects.filter(action="police_report.made").exists()
 
