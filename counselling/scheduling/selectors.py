@@ -13,7 +13,7 @@ from portal.models import CASEWORK_ROLES, CounsellingService, Role, StaffMembers
 from portal.selectors import counsellors_of
 from portal.workdays import norwegian_public_holidays
 from referrals.access import case_object_for
-from referrals.models import Referral, ReferralStatus
+from referrals.models import Referral, ReferralStatus, Route
 
 from .models import (
     HOLDS_TIME,
@@ -212,7 +212,8 @@ def dashboard_of(service: CounsellingService, user, membership) -> dict:
             service=service, attendance_deadline__gte=today, attendance_deadline__lte=today + datetime.timedelta(days=7)
         )
         .exclude(status=ReferralStatus.CLOSED)
-        .exclude(models.Exists(held))
+        # A meeting held answers the deadline, except a no-show on a case that waits for a new meeting before it.
+        .exclude(models.Exists(held), ~models.Q(status=ReferralStatus.MISSED, route=Route.CONDITION))
         .select_related("person")
         .order_by("attendance_deadline")
     )

@@ -18,6 +18,7 @@ from counselling.attendance.services.refusals import refusal_to_attend_record
 from counselling.attendance.sweeps import police_reports_for_passed_deadlines
 from counselling.attendance.tasks import deadlines_report
 from counselling.scheduling.models import MeetingStatus
+from counselling.scheduling.selectors import dashboard_of
 from counselling.scheduling.services import meeting_book, meeting_cancel
 from referrals.models import ReferralStatus
 from tests.counselling.conftest import pdf_text
@@ -87,6 +88,15 @@ def test_the_case_page_says_to_book_a_new_meeting_after_a_no_show(client, case, 
     assert page.context["can_book"] is True
     text = page.content.decode()
     assert "Personen møtte ikke: sett opp en ny samtale før fristen for oppmøte" in text
+
+
+def test_the_dashboard_lists_the_deadline_of_a_case_waiting_for_a_new_meeting_after_a_no_show(
+    clock, case, counsellor, location, service
+):
+    missed_meeting(case, counsellor, location)
+    clock.move_to(at(DEADLINE - datetime.timedelta(days=3)))
+    membership = counsellor.memberships.get(service=service)
+    assert list(dashboard_of(service, counsellor, membership)["deadlines"]) == [case]
 
 
 def test_a_no_show_after_the_attendance_deadline_is_reported_at_once_and_closes_the_case(
