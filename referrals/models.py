@@ -281,8 +281,11 @@ REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
     ReferralStatus.ATTENDED: frozenset({ReferralStatus.CLOSED}),
     ReferralStatus.MISSED: frozenset(
         {
+            ReferralStatus.BOOKED,  # meeting_book: the condition route only (ROUTE_ONLY_MOVES)
             ReferralStatus.VALID_ABSENCE,  # fee_case_make_final: dropped for a valid reason
-            ReferralStatus.CLOSED,  # fee_case_make_final without a fee, fee_case_mark_paid, fee_case_cancel
+            # fee_case_make_final without a fee, fee_case_mark_paid, fee_case_cancel; the condition route:
+            # police_reports_for_passed_deadlines, refusal_to_attend_record
+            ReferralStatus.CLOSED,
         }
     ),
     ReferralStatus.VALID_ABSENCE: frozenset(
@@ -292,6 +295,13 @@ REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
         }
     ),
     ReferralStatus.CLOSED: frozenset(),
+}
+
+# Moves of the table that only one route makes. Under the condition route a no-show leaves the case open for a new
+# meeting while the prosecution's attendance deadline allows (the police hear of non-attendance when it passes);
+# under the order route a no-show waits for the fee step.
+ROUTE_ONLY_MOVES: dict[tuple[str, str], str] = {
+    (ReferralStatus.MISSED, ReferralStatus.BOOKED): Route.CONDITION,
 }
 
 
@@ -402,8 +412,15 @@ class Referral(models.Model):
         return self.person.age_on(self.incident_date) < 18
 
     def may_move_to(self, status: str) -> bool:
-        """Whether REFERRAL_TRANSITIONS lets the case move from its status to `status` (never to the one it has)."""
-        return status in REFERRAL_TRANSITIONS[self.status]
+        """Whether REFERRAL_TRANSITIONS lets the case move from its status to `status` (never to the one it has),
+        on its route (ROUTE_ONLY_MOVES)."""
+        route = ROUTE_ONLY_MOVES.get((self.status, status), self.route)
+        return status in REFERRAL_TRANSITIONS[self.status] and route == self.route
+
+    @property
+    def waits_for_a_new_meeting_after_a_no_show(self) -> bool:
+        """Under the condition route, after a no-show with the attendance deadline not yet passed."""
+        return self.status == ReferralStatus.MISSED and self.waits_for_a_meeting
 
 
 class SeizedSubstance(models.Model):

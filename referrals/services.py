@@ -113,7 +113,7 @@ def referral_move(
     current = referral.status
     if to == current:
         return False
-    allowed = REFERRAL_TRANSITIONS[current]
+    allowed = {status for status in REFERRAL_TRANSITIONS[current] if referral.may_move_to(status)}
     if to not in allowed:
         labels = {"status": str(ReferralStatus(current).label), "to": str(ReferralStatus(to).label)}
         if not allowed:

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from portal.admin_scoping import ReadOnlyServiceScopedAdmin
 
-from .models import Attendance, NeedsAssessment, PoliceReport
+from .models import Attendance, NeedsAssessment, PoliceReport, RefusalToAttend
 
 
 @admin.register(Attendance)
@@ -30,3 +30,13 @@ class PoliceReportAdmin(ReadOnlyServiceScopedAdmin):
     list_display = ["police_reference", "kind", "police_district", "meeting_date", "created_at", "sent_at"]
     list_filter = ["kind", "police_district"]
     exclude = ["pdf"]
+
+
+@admin.register(RefusalToAttend)
+class RefusalToAttendAdmin(ReadOnlyServiceScopedAdmin):
+    """What the person said is read on the case, by those who work on it."""
+
+    service_lookup = "referral__service"
+    exclude = ["reason"]
+    list_display = ["referral", "recorded_by", "recorded_at"]
+    list_select_related = ["referral", "recorded_by"]

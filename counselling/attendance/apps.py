@@ -9,7 +9,10 @@ class AttendanceConfig(AppConfig):
 
     def ready(self):
         from portal.personal_data import register
+        from referrals.case_page import case_page_section
 
         from .personal_data import DECLARATIONS
+        from .selectors import case_page_of
 
+        case_page_section("attendance", case_page_of)
         register(*DECLARATIONS)

@@ -39,3 +39,23 @@ class AttendanceForm(forms.Form):
         self.fields["guardians"].choices = [(g.pk, f"{g.name} ({g.relation})") for g in guardians]
         if not guardians:
             del self.fields["guardians"]
+
+
+class PoliceReportForm(forms.Form):
+    """The lead's report under the order route: only with the legal basis for disclosing to the police."""
+
+    legal_basis = forms.CharField(
+        label=_("Legal basis for giving the report to the police"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The rule that allows this disclosure, e.g. consent from the person, or the provision of law."),
+        error_messages={"required": _("Write the legal basis for giving the report to the police.")},
+    )
+
+
+class RefusalToAttendForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What the person said"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept by the service. The police are told only that the person did not attend, never why."),
+        error_messages={"required": _("Write what the person said, e.g. “Does not want to come, said so by phone.”")},
+    )

@@ -140,10 +140,20 @@ class PoliceReport(models.Model):
     person_name = models.CharField(_("name"), max_length=FULL_NAME_LENGTH)
     national_id = models.CharField(_("national identity number"), max_length=NATIONAL_ID_LENGTH)
     service_name = models.CharField(_("service"), max_length=SERVICE_NAME_LENGTH)
-    meeting_date = models.DateField(_("meeting date"))
+    # Empty for a refusal to attend: the report then says only that the person did not attend.
+    meeting_date = models.DateField(_("meeting date"), null=True, blank=True)
+    # Under the order route the police get nothing by default: a report the lead chooses to make records the legal
+    # basis for disclosing to the police. Under the condition route the prosecution's condition is the basis.
+    legal_basis = models.TextField(_("legal basis for the disclosure"), blank=True)
     pdf = models.FileField(_("PDF"), upload_to=police_report_path)
+    # Empty when the deadline sweep made the report (attendance.deadlines_report), not a person.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("made by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("made by"),
     )
     created_at = models.DateTimeField(_("made"), auto_now_add=True)
     sent_by = models.ForeignKey(
@@ -167,3 +177,25 @@ class PoliceReport(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.police_reference}"
+
+
+class RefusalToAttend(models.Model):
+    """The person said they will not attend (condition route). The reason stays with the service: the police hear
+    only that the person did not attend."""
+
+    referral = models.OneToOneField(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="refusal_to_attend", verbose_name=_("referral")
+    )
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refusal to attend")
+        verbose_name_plural = _("refusals to attend")
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="refusal_to_attend_has_reason")]
+
+    def __str__(self):
+        return str(self.referral)

@@ -4,7 +4,7 @@ and the reports to the police. Registered from AttendanceConfig.ready()."""
 from portal.personal_data import ANONYMISED, Anonymise, PersonalData, file_kept, placeholder_unless_empty, staff
 from referrals.personal_data import anonymised_police_reference
 
-from .models import Attendance, NeedsAssessment, PoliceReport
+from .models import Attendance, NeedsAssessment, PoliceReport, RefusalToAttend
 
 
 def _attendance(attendance: Attendance) -> dict:
@@ -33,10 +33,15 @@ def _police_report(report: PoliceReport) -> dict:
     return {
         "kind": report.get_kind_display(),
         "meeting_date": report.meeting_date,
+        "legal_basis": report.legal_basis,
         "created_at": report.created_at,
         "sent_at": report.sent_at,
         "file_kept": file_kept(report.pdf),
     }
+
+
+def _refusal(refusal: RefusalToAttend) -> dict:
+    return {"reason": refusal.reason, "recorded_by": staff(refusal.recorded_by), "recorded_at": refusal.recorded_at}
 
 
 DECLARATIONS = (
@@ -74,6 +79,18 @@ DECLARATIONS = (
             ),
         ),
         files=("pdf",),
-        kept={"service_name": "The service's name when the report was made, not a person's."},
+        kept={
+            "service_name": "The service's name when the report was made, not a person's.",
+            "legal_basis": "The rule the disclosure relied on, written by the service lead; not about the person.",
+        },
+    ),
+    PersonalData(
+        model=RefusalToAttend,
+        belongs_to="referral",
+        export_key="refusal_to_attend",
+        export=_refusal,
+        select_related=("recorded_by",),
+        # A refusal must keep a reason (a constraint): it becomes the placeholder.
+        anonymise=(Anonymise("refusals_to_attend", {"reason": placeholder_unless_empty("reason")}),),
     ),
 )

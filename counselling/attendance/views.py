@@ -8,19 +8,22 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from counselling.scheduling.models import MeetingStatus
 from counselling.scheduling.selectors import meeting_for
 from portal.audit import audit_read
 from portal.models import CASEWORK_ROLES, LEAD_ROLES
 from portal.permissions import service_view
 from portal.reauth import password_recently_checked, reauth_url
 from portal.shortcuts import refusal_show, stored_file_download
+from referrals.access import referral_for
 
-from .forms import AttendanceForm
+from .forms import AttendanceForm, PoliceReportForm, RefusalToAttendForm
 from .models import ConsentBy
 from .selectors import police_report_for, police_reports_of
 from .services import AttendanceDetails, attendance_record, police_report_make, police_report_mark_sent
 from .services.attendance import attendance_refusal, consent_by_for
-from .services.police_reports import police_report_offered
+from .services.police_reports import police_report_needs_legal_basis, police_report_offered
+from .services.refusals import refusal_to_attend_blocked, refusal_to_attend_record
 
 
 @service_view(roles=CASEWORK_ROLES)
@@ -144,14 +147,47 @@ def police_report_sent(request, report_pk):
 
 @service_view(roles=LEAD_ROLES)
 def police_report_create(request, meeting_pk):
-    """Under the order route the police get nothing by default; the service lead may choose to report."""
+    """Under the order route the police get nothing by default; the service lead may choose to report, on a legal
+    basis they record."""
     meeting = meeting_for(request, meeting_pk)
-    if request.method == "POST":
+    needs_basis = police_report_needs_legal_basis(meeting.referral)
+    form = PoliceReportForm(request.POST or None) if needs_basis else None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        legal_basis = form.cleaned_data["legal_basis"] if form is not None else ""
         try:
-            report = police_report_make(actor=request.user, meeting=meeting)
+            report = police_report_make(actor=request.user, meeting=meeting, legal_basis=legal_basis)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return redirect("attendance:meeting", service_slug=request.service.slug, meeting_pk=meeting.pk)
-        messages.success(request, _("The report is made: %(report)s.") % {"report": report.get_kind_display()})
-        return redirect("attendance:police_reports", service_slug=request.service.slug)
-    return render(request, "attendance/police_report_create.html", {"meeting": meeting, "referral": meeting.referral})
+            if form is not None and hasattr(error, "error_dict"):
+                refusal_show(form, error)
+            else:
+                messages.error(request, " ".join(error.messages))
+                return redirect("attendance:meeting", service_slug=request.service.slug, meeting_pk=meeting.pk)
+        else:
+            messages.success(request, _("The report is made: %(report)s.") % {"report": report.get_kind_display()})
+            return redirect("attendance:police_reports", service_slug=request.service.slug)
+    context = {"meeting": meeting, "referral": meeting.referral, "form": form}
+    return render(request, "attendance/police_report_create.html", context)
+
+
+@service_view(roles=CASEWORK_ROLES)
+def refusal_to_attend_view(request, referral_pk):
+    """The person refuses to attend (condition route): the police are told they did not attend, and the case ends."""
+    referral = referral_for(request, referral_pk)
+    blocked = refusal_to_attend_blocked(referral)
+    if blocked:
+        messages.error(request, blocked)
+        return redirect("referrals:detail", service_slug=request.service.slug, referral_pk=referral.pk)
+    form = RefusalToAttendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            refusal_to_attend_record(actor=request.user, referral=referral, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            refusal_show(form, error)
+        else:
+            messages.success(
+                request, _("The refusal is recorded. A report that the person did not attend is ready to send.")
+            )
+            return redirect("referrals:detail", service_slug=request.service.slug, referral_pk=referral.pk)
+    booked = referral.meetings.filter(status=MeetingStatus.BOOKED).first()
+    context = {"referral": referral, "form": form, "booked": booked}
+    return render(request, "attendance/refusal_to_attend_form.html", context)

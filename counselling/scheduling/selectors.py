@@ -13,7 +13,7 @@ from portal.models import CASEWORK_ROLES, CounsellingService, Role, StaffMembers
 from portal.selectors import counsellors_of
 from portal.workdays import norwegian_public_holidays
 from referrals.access import case_object_for
-from referrals.models import Referral, ReferralStatus
+from referrals.models import Referral, ReferralStatus, Route
 
 from .models import (
     HOLDS_TIME,
@@ -212,7 +212,8 @@ def dashboard_of(service: CounsellingService, user, membership) -> dict:
             service=service, attendance_deadline__gte=today, attendance_deadline__lte=today + datetime.timedelta(days=7)
         )
         .exclude(status=ReferralStatus.CLOSED)
-        .exclude(models.Exists(held))
+        # A meeting held answers the deadline, except a no-show on a case that waits for a new meeting before it.
+        .exclude(models.Exists(held), ~models.Q(status=ReferralStatus.MISSED, route=Route.CONDITION))
         .select_related("person")
         .order_by("attendance_deadline")
     )
@@ -292,12 +293,15 @@ def has_a_meeting_booked_with(user) -> models.Q:
 
 def next_action_of(referral, booked) -> str:
     """What the case waits for, as the case page names it: "nothing" (closed), "attendance" (record it after the
-    booked meeting), "new_meeting" (after a valid absence), "meeting" (book the first), "fee_step" (a no-show
-    under the order route), or "" when none of these."""
+    booked meeting), "new_meeting" (after a valid absence), "new_meeting_after_no_show" (the condition route, before
+    the attendance deadline), "meeting" (book the first), "fee_step" (a no-show under the order route), or "" when
+    none of these."""
     if referral.status == ReferralStatus.CLOSED:
         return "nothing"
     if booked is not None:
         return "attendance"
+    if referral.waits_for_a_new_meeting_after_a_no_show:
+        return "new_meeting_after_no_show"
     if referral.waits_for_a_meeting:
         return "new_meeting" if referral.status == ReferralStatus.VALID_ABSENCE else "meeting"
     if referral.status == ReferralStatus.MISSED:

@@ -234,7 +234,8 @@ def test_a_person_and_guardian_with_the_longest_values_go_through_every_step(
     meeting = book_and_hold(counsellor, service, missed, location, hours_ago=1)
     ok(client.post(page("attendance:attendance", service, meeting_pk=meeting.pk), {"outcome": "no_show"}), 302)
     lead_client, officer = signed_in(lead), signed_in(fee_officer)
-    ok(lead_client.post(page("attendance:police_report_create", service, meeting_pk=meeting.pk)), 302)
+    basis = {"legal_basis": "Samtykke fra personen."}
+    ok(lead_client.post(page("attendance:police_report_create", service, meeting_pk=meeting.pk), basis), 302)
     assert PoliceReport.objects.get(meeting=meeting).person_name == FULL_NAME
 
     fee_case = FeeCase.objects.get(meeting=meeting)

@@ -40,6 +40,7 @@ REFERRAL_KEYS = [
     "assigned_counsellor",
     "registered_at",
     "legal_hold",
+    "refusal_to_attend",
     "seized",
     "guardians",
     "timeline",
@@ -155,7 +156,7 @@ def test_the_person_export_has_the_shape_it_always_had(service):
     ]
     assert [list(reminder) for reminder in held["reminders"]] == [["channel", "to", "due_at", "state", "sent_at"]]
     assert [list(report) for report in case["police_reports"]] == [
-        ["kind", "meeting_date", "created_at", "sent_at", "file_kept"]
+        ["kind", "meeting_date", "legal_basis", "created_at", "sent_at", "file_kept"]
     ]
     (fee_case,) = case["fee_cases"]
     assert list(fee_case) == FEE_CASE_KEYS

@@ -60,7 +60,9 @@ def test_a_move_whose_step_tells_it_on_the_timeline_writes_only_the_audit_log(se
 
 
 def test_a_refused_move_says_where_the_case_can_go(service, lead):
-    referral = ReferralFactory(service=service, status=ReferralStatus.MISSED)
+    referral = ReferralFactory(
+        service=service, status=ReferralStatus.MISSED, route="order", seizure_unknown=False, classification="exempt"
+    )
     with translation.override("en"), pytest.raises(ValidationError) as raised:
         referral_move(actor=lead, referral=referral, to=ReferralStatus.BOOKED, message=None)
     assert raised.value.messages == [
@@ -76,3 +78,14 @@ def test_a_closed_case_moves_no_more(service, lead):
     referral = ReferralFactory(service=service, status=ReferralStatus.CLOSED)
     with translation.override("en"), pytest.raises(ValidationError, match="does not move any more"):
         referral_move(actor=lead, referral=referral, to=ReferralStatus.BOOKED, message=None)
+
+
+def test_after_a_no_show_only_the_condition_route_books_a_new_meeting(service, lead):
+    condition = ReferralFactory(service=service, status=ReferralStatus.MISSED)
+    order = ReferralFactory(
+        service=service, status=ReferralStatus.MISSED, route="order", seizure_unknown=False, classification="exempt"
+    )
+    assert condition.waits_for_a_meeting and not order.waits_for_a_meeting
+    assert referral_move(actor=lead, referral=condition, to=ReferralStatus.BOOKED, message=None) is True
+    with pytest.raises(ValidationError):
+        referral_move(actor=lead, referral=order, to=ReferralStatus.BOOKED, message=None)

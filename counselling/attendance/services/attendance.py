@@ -90,14 +90,20 @@ def attendance_refusal(meeting: Meeting) -> str | None:
     return None
 
 
+def attendance_deadline_passed(referral: Referral, *, today=None) -> bool:
+    """The prosecution's attendance deadline is over: the case's last day to attend was before today."""
+    return referral.attendance_deadline < (today or timezone.localdate())
+
+
 @transaction.atomic
 def attendance_record(*, actor, meeting: Meeting, details: AttendanceDetails) -> Attendance:
     """Record the meeting's outcome, once, after it started. What follows depends on the outcome and route:
 
     - attended: the case is closed; under the condition route an attendance confirmation to the police
-      is made, to be sent;
-    - did not attend: under the condition route a non-attendance report is made and the case closed;
-      under the order route the case waits for the fee step;
+      is made at once, to be sent;
+    - did not attend, under the condition route: while the attendance deadline has not passed the case waits for a
+      new meeting; after it, a non-attendance report is made and the case closed;
+    - did not attend, under the order route: the case waits for the fee step;
     - valid absence: the case waits for a new meeting.
     """
     # The case first, then the meeting: the same order as booking and moving, so they cannot deadlock.
@@ -156,10 +162,13 @@ def attendance_record(*, actor, meeting: Meeting, details: AttendanceDetails) ->
         person_id=referral.person_id,
     )
 
-    # The attendance entry above names the outcome; of the moves it makes, only closing gets an entry of its own.
+    # The attendance entry above names the outcome; of the moves it makes, only closing and waiting for a new meeting
+    # after a no-show get an entry of their own.
     if details.outcome == AttendanceOutcome.VALID_ABSENCE:
         referral_move(actor=actor, referral=referral, to=ReferralStatus.VALID_ABSENCE, message=None)
-    elif referral.route == Route.CONDITION or attended:
+    elif attended or (referral.route == Route.CONDITION and attendance_deadline_passed(referral)):
+        # Attendance is reported at once; under the condition route a no-show after the deadline leaves no time for
+        # a new meeting, so the police hear of it now.
         if referral.route == Route.CONDITION:
             police_report_make(actor=actor, meeting=meeting)
         referral_move(
@@ -168,6 +177,20 @@ def attendance_record(*, actor, meeting: Meeting, details: AttendanceDetails) ->
             to=ReferralStatus.CLOSED,
             kind="referral.closed",
             message=gettext_noop("Case closed."),
+        )
+    elif referral.route == Route.CONDITION:
+        # Time is left before the prosecution's deadline: the case stays open for a new meeting, and the police
+        # hear of non-attendance only if the deadline passes without attendance (sweeps.py) or the person refuses.
+        referral_move(
+            actor=actor,
+            referral=referral,
+            to=ReferralStatus.MISSED,
+            kind="referral.new_meeting_needed",
+            message=gettext_noop(
+                "Did not attend: book a new meeting before the attendance deadline on %(deadline)s. The police are "
+                "told of non-attendance only if the deadline passes without attendance."
+            ),
+            params={"deadline": referral.attendance_deadline.strftime("%d.%m.%Y")},
         )
     else:
         # The order route: the fee step decides what follows.

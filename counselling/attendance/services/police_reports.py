@@ -46,7 +46,7 @@ def police_report_refusal(meeting: Meeting) -> str | None:
 def police_report_offered(*, meeting: Meeting, membership, reports) -> bool:
     """The meeting page offers the lead a report to the police under the order route, where the police get nothing
     by default, while none is made and one can be. (Under the condition route the report is made with the
-    attendance.)"""
+    attendance, when the attendance deadline passes after a no-show, or with a refusal to attend.)"""
     return (
         "lead" in membership.may
         and meeting.referral.route == Route.ORDER
@@ -55,8 +55,55 @@ def police_report_offered(*, meeting: Meeting, membership, reports) -> bool:
     )
 
 
-def police_report_make(*, actor, meeting: Meeting) -> PoliceReport:
-    """The report on the meeting's attendance. Made once: asking again gives the same report."""
+def police_report_needs_legal_basis(referral: Referral) -> bool:
+    """Under the order route the police get nothing by default: a report discloses to them only on a legal basis the
+    lead records. Under the condition route the prosecution's condition asks for the report."""
+    return referral.route == Route.ORDER
+
+
+def _report_make(
+    *, actor, referral: Referral, meeting: Meeting | None, kind: str, meeting_date, legal_basis: str = ""
+) -> PoliceReport:
+    """Make the report's PDF and row, and write the timeline and the audit log (the caller holds the locks)."""
+    report = PoliceReport(
+        referral=referral,
+        meeting=meeting,
+        kind=kind,
+        police_district=referral.police_district,
+        police_reference=referral.police_reference,
+        person_name=referral.person.full_name,
+        national_id=referral.person.national_id,
+        service_name=referral.service.name,
+        meeting_date=meeting_date,
+        legal_basis=legal_basis,
+        created_by=actor,
+        created_at=timezone.now(),
+    )
+    name = f"politimelding-{meeting.pk}-{kind}.pdf" if meeting else f"politimelding-sak-{referral.pk}-{kind}.pdf"
+    report.pdf.save(name, ContentFile(html_to_pdf(police_report_html(report))), save=False)
+    report.save()
+    timeline_add(
+        referral=referral,
+        actor=actor,
+        kind="police_report.made",
+        message=gettext_noop("%(kind)s to the police made, to be sent."),
+        params={"kind": translatable(PoliceReportKind(kind).label)},
+        extra={"report": report.pk},
+    )
+    audit_change(
+        actor=actor,
+        action="police_report.made",
+        obj=report,
+        service=referral.service,
+        person_id=referral.person_id,
+        extra={"legal_basis": legal_basis} if legal_basis else None,
+    )
+    return report
+
+
+def police_report_make(*, actor, meeting: Meeting, legal_basis: str = "") -> PoliceReport:
+    """The report on the meeting's attendance. Made once: asking again gives the same report. Under the order route
+    it needs the legal basis for disclosing to the police, which is kept with it and in the audit log."""
     with transaction.atomic():
         meeting = (
             Meeting.objects.select_for_update(of=("self",))
@@ -71,35 +118,32 @@ def police_report_make(*, actor, meeting: Meeting) -> PoliceReport:
         if existing is not None:
             return existing
         referral: Referral = meeting.referral
-        report = PoliceReport(
+        legal_basis = legal_basis.strip()
+        if police_report_needs_legal_basis(referral) and not legal_basis:
+            raise ValidationError(
+                {
+                    "legal_basis": _(
+                        "Under the order route the police get nothing unless the law allows it: write the legal "
+                        "basis for giving them this report."
+                    )
+                }
+            )
+        return _report_make(
+            actor=actor,
             referral=referral,
             meeting=meeting,
             kind=kind,
-            police_district=referral.police_district,
-            police_reference=referral.police_reference,
-            person_name=referral.person.full_name,
-            national_id=referral.person.national_id,
-            service_name=referral.service.name,
             meeting_date=timezone.localdate(meeting.starts_at),
-            created_by=actor,
-            created_at=timezone.now(),
+            legal_basis=legal_basis,
         )
-        report.pdf.save(
-            f"politimelding-{meeting.pk}-{kind}.pdf", ContentFile(html_to_pdf(police_report_html(report))), save=False
-        )
-        report.save()
-        timeline_add(
-            referral=referral,
-            actor=actor,
-            kind="police_report.made",
-            message=gettext_noop("%(kind)s to the police made, to be sent."),
-            params={"kind": translatable(PoliceReportKind(kind).label)},
-            extra={"report": report.pk},
-        )
-        audit_change(
-            actor=actor, action="police_report.made", obj=report, service=referral.service, person_id=referral.person_id
-        )
-        return report
+
+
+def police_report_for_refusal(*, actor, referral: Referral) -> PoliceReport:
+    """The non-attendance report for a person who refused to attend: that they did not attend, no date, no reason.
+    The caller holds the case's lock and has recorded the refusal."""
+    return _report_make(
+        actor=actor, referral=referral, meeting=None, kind=PoliceReportKind.NOT_ATTENDED, meeting_date=None
+    )
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ SCHEDULES = {
     "Send due reminders": ("counselling.reminders_send_due", 1),
     "Raise flags (attendance not recorded, deadlines, failed letters)": ("counselling.flags_raise", 5),
     "Flag fee cases whose answer or appeal period is over": ("fees.deadlines_flag", 60),
+    "Report non-attendance when a condition's attendance deadline passes": ("attendance.deadlines_report", 60),
     "Anonymise data past its retention period": ("portal.retention_sweep", 24 * 60),
 }
 

@@ -131,16 +131,6 @@ def test_a_valid_absence_needs_a_reason_and_leads_to_a_new_booking(referral, cou
     assert meeting_book(actor=counsellor, referral=referral, counsellor=counsellor, location=location, starts_at=start)
 
 
-def test_a_no_show_under_the_condition_route_is_reported_to_the_police_and_closed(referral, counsellor, location):
-    meeting = past_meeting(referral, counsellor, location)
-    attendance_record(actor=counsellor, meeting=meeting, details=AttendanceDetails(outcome="no_show"))
-    referral.refresh_from_db()
-    report = PoliceReport.objects.get()
-    assert report.kind == "not_attended"
-    assert report.sent_at is None
-    assert referral.status == ReferralStatus.CLOSED
-
-
 def test_a_no_show_under_the_order_route_waits_for_the_fee_step(service, counsellor, location):
     referral = ReferralFactory(service=service, route="order", seizure_unknown=False, classification="exempt")
     meeting = past_meeting(referral, counsellor, location)

@@ -3,12 +3,19 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from counselling.attendance.services import AttendanceDetails, attendance_record, police_report_mark_sent
+from counselling.attendance.services import (
+    AttendanceDetails,
+    attendance_record,
+    police_report_make,
+    police_report_mark_sent,
+)
 from portal.models import AuditEvent
 from referrals.services import referral_assign
+from tests.counselling.conftest import pdf_text
 from tests.factories import MeetingFactory, PoliceReportFactory, ReferralFactory
 
 
@@ -94,8 +101,59 @@ def test_under_the_order_route_the_lead_may_choose_to_report(client, service, le
     attendance_record(actor=counsellor, meeting=meeting, details=AttendanceDetails(outcome="no_show"))
     assert not meeting.police_reports.exists()
     client.force_login(lead)
-    client.post(url("police_report_create", service, meeting_pk=meeting.pk))
+    client.post(url("police_report_create", service, meeting_pk=meeting.pk), {"legal_basis": BASIS})
     assert meeting.police_reports.get().kind == "not_attended"
+
+
+BASIS = "Personens skriftlige samtykke til at politiet får vite om oppmøtet, gitt 1. desember."
+
+
+@pytest.fixture
+def order_no_show(service, counsellor, location):
+    referral = ReferralFactory(service=service, route="order", seizure_unknown=False, classification="exempt")
+    meeting = MeetingFactory(
+        referral=referral,
+        counsellor=counsellor,
+        location=location,
+        starts_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    attendance_record(actor=counsellor, meeting=meeting, details=AttendanceDetails(outcome="no_show"))
+    return meeting
+
+
+def test_the_leads_report_under_the_order_route_needs_a_legal_basis_beside_the_field(
+    client, service, lead, order_no_show
+):
+    client.force_login(lead)
+    form = client.get(url("police_report_create", service, meeting_pk=order_no_show.pk)).content.decode()
+    assert 'name="legal_basis"' in form
+    page = client.post(url("police_report_create", service, meeting_pk=order_no_show.pk), {"legal_basis": " "})
+    assert page.status_code == 200
+    assert "Skriv det rettslige grunnlaget for å gi meldingen til politiet." in str(
+        page.context["form"].errors["legal_basis"]
+    )
+    assert not order_no_show.police_reports.exists()
+    assert not AuditEvent.objects.filter(action="police_report.made").exists()
+
+
+def test_the_leads_report_under_the_order_route_keeps_its_legal_basis_in_the_audit_log(
+    client, service, lead, order_no_show
+):
+    client.force_login(lead)
+    response = client.post(url("police_report_create", service, meeting_pk=order_no_show.pk), {"legal_basis": BASIS})
+    assert response.status_code == 302
+    report = order_no_show.police_reports.get()
+    assert report.legal_basis == BASIS
+    audit = AuditEvent.objects.get(action="police_report.made", object_id=str(report.pk))
+    assert (audit.actor, audit.extra) == (lead, {"legal_basis": BASIS})
+    assert "samtykke" not in pdf_text(report.pdf)  # the police get the attendance fact, nothing from the case
+
+
+def test_the_order_route_report_service_refuses_without_a_legal_basis(lead, order_no_show):
+    with pytest.raises(ValidationError) as raised:
+        police_report_make(actor=lead, meeting=order_no_show)
+    assert "legal_basis" in raised.value.message_dict
+    assert not order_no_show.police_reports.exists()
 
 
 def test_the_latest_sent_police_reports_are_listed_first(client, service, counsellor, lead):
