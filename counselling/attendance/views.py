@@ -19,7 +19,7 @@ from .forms import AttendanceForm
 from .models import ConsentBy
 from .selectors import police_report_for, police_reports_of
 from .services import AttendanceDetails, attendance_record, police_report_make, police_report_mark_sent
-from .services.attendance import attendance_refusal, consent_by_for
+from .services.attendance import attendance_refusal, consent_by_for, guardians_present_recorded
 from .services.police_reports import police_report_offered
 
 
@@ -82,7 +82,7 @@ def _history(meeting):
 def attendance_record_view(request, meeting_pk):
     meeting = meeting_for(request, meeting_pk)
     referral = meeting.referral
-    guardians = list(referral.guardians.all())
+    guardians = list(referral.guardians.all()) if guardians_present_recorded(meeting) else []
     form = AttendanceForm(request.POST or None, guardians=guardians)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
