@@ -81,3 +81,13 @@ def test_a_16_or_17_year_olds_fee_letters_say_that_consent_is_their_own(
         assert "Du har fylt 16 år og bestemmer selv" in letters["person"]
         assert "De får ikke vite hva du har fortalt oss i samtaler" in letters["person"]
         assert "Du får ikke vite hva Lars har fortalt oss i samtaler" in letters["guardian"]
+
+
+def test_the_guardians_notice_writes_the_genitive_of_a_name_in_s_and_dates_and_amounts_as_every_letter(
+    service, counsellor, fee_officer, fee_policy, court_fee_rates
+):
+    letters = _notice_letters(service, counsellor, fee_officer, born=datetime.date(2009, 6, 1))
+    to_guardian = letters["guardian"].replace("\xa0", " ")
+    assert "ut fra Lars' økonomi" in to_guardian and "Larss" not in to_guardian
+    assert "født 1. juni 2009" in to_guardian and "01.06.2009" not in to_guardian
+    assert "2 690 kr" in to_guardian
