@@ -123,7 +123,7 @@ def test_the_previous_default_summons_text_is_replaced_by_the_new_one(db):
     _migration().update_default(django_apps, None)
     body = LetterTemplate.objects.get(kind="summons").body
     assert "var under 18 år da saken skjedde" not in body
-    assert "pasient- og brukerrettighetsloven § 4-3" in body
+    assert "pasient- og brukerrettighetsloven §&nbsp;4-3" in body
 
 
 def test_a_summons_text_the_administrators_changed_is_left_alone(db):
