@@ -91,3 +91,4 @@ def test_the_guardians_notice_writes_the_genitive_of_a_name_in_s_and_dates_and_a
     assert "ut fra Lars' økonomi" in to_guardian and "Larss" not in to_guardian
     assert "født 1. juni 2009" in to_guardian and "01.06.2009" not in to_guardian
     assert "2 690 kr" in to_guardian
+    assert "to ganger rettsgebyret (1 345 kr)" in to_guardian  # as the summons writes it, not "2 ganger"

@@ -7,7 +7,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from portal.text import genitive
+from portal.text import genitive, number_in_words
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "locale/nb/LC_MESSAGES/django.po"
@@ -96,3 +96,17 @@ def test_every_letter_writes_amounts_the_same_way(path):
         r"\{\{\s*([\w.]*(?:amount|court_fee)[\w.]*)([^}]*)\}\}", path.read_text(encoding="utf-8")
     ):
         assert "|kroner" in filters, (path.name, name)
+
+
+@pytest.mark.parametrize(
+    ("number", "words"), [(1, "én"), (2, "to"), (3, "tre"), (12, "tolv"), (13, "13"), (2690, "2\xa0690")]
+)
+def test_small_numbers_in_running_text_are_words_and_large_ones_are_grouped(number, words):
+    assert number_in_words(number) == words
+
+
+@pytest.mark.parametrize("path", LETTERS, ids=lambda path: path.name)
+def test_every_letter_writes_the_fee_multiplier_in_words_as_the_summons_does(path):
+    """The summons says "to ganger rettsgebyret"; the fee letters said "2 ganger"."""
+    for filters in re.findall(r"\{\{\s*policy\.multiplier([^}]*)\}\}", path.read_text(encoding="utf-8")):
+        assert "|in_words" in filters or "|pluralize" in filters, path.name
