@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from counselling.scheduling.services.letters import LETTER_LANGUAGE
 from portal.pdf import html_to_pdf
 from referrals.models import RecipientKind
-from referrals.recipients import recipients_of
+from referrals.recipients import consents_on_own, recipients_of
 
 from .models import CourtFeeRate, FeeCase, FeeLetter, FeeLetterKind, FeePolicy
 from .selectors import fee_policy_for
@@ -55,6 +55,8 @@ def fee_letter_html(fee_case: FeeCase, kind: str, *, policy: FeePolicy, guardian
         "recipient_name": guardian.name if guardian else person.full_name,
         "recipient_address": recipient.postal_address,
         "today": timezone.localdate(),
+        # 16 or 17 on the day of the letter: consent is their own, and the letter says what guardians are told.
+        "young_person": consents_on_own(referral, on=timezone.localdate()),
     }
     with translation.override(LETTER_LANGUAGE):
         body = render_to_string(TEMPLATES[kind], context)

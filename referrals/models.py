@@ -408,7 +408,9 @@ class Referral(models.Model):
         return self.may_move_to(ReferralStatus.BOOKED)
 
     @property
-    def is_minor_case(self) -> bool:
+    def was_minor_at_incident(self) -> bool:
+        """Under 18 on the incident date: the intake registers the guardians. Whether they hear of the case on a
+        given day is referrals.recipients' rule, by the age on that day."""
         return self.person.age_on(self.incident_date) < 18
 
     def may_move_to(self, status: str) -> bool:

@@ -29,6 +29,7 @@ from .forms import (
 )
 from .identity import birth_date_from_national_id, normalise_national_id
 from .models import Outcome, ReferralStatus, Route, Substance
+from .recipients import adult_from
 from .selectors import (
     caseload,
     earlier_referrals,
@@ -57,11 +58,14 @@ def caseload_list(request):
 def referral_detail(request, referral_pk):
     referral = referral_for(request, referral_pk)
     audit_read(actor=request.user, action="referral.viewed", obj=referral, person_id=referral.person_id)
+    adult_since = adult_from(referral.person)
     context = {
         "referral": referral,
         "person": referral.person,
         "seized": referral.seized.all(),
         "guardians": referral.guardians.all(),
+        # From the 18th birthday the guardians hear nothing more of the case (referrals.recipients).
+        "adult_since": adult_since if adult_since <= timezone.localdate() else None,
         "events": referral.events.select_related("actor"),
         "earlier": earlier_referrals(request.service, referral.person).exclude(pk=referral.pk),
         "classification_reasons": classification_reasons(referral),

@@ -21,7 +21,7 @@ from .forms import AttendanceForm, PoliceReportForm, RefusalToAttendForm
 from .models import ConsentBy
 from .selectors import police_report_for, police_reports_of
 from .services import AttendanceDetails, attendance_record, police_report_make, police_report_mark_sent
-from .services.attendance import attendance_refusal, consent_by_for
+from .services.attendance import attendance_refusal, consent_by_for, guardians_present_recorded
 from .services.police_reports import police_report_needs_legal_basis, police_report_offered
 from .services.refusals import refusal_to_attend_blocked, refusal_to_attend_record
 
@@ -85,7 +85,7 @@ def _history(meeting):
 def attendance_record_view(request, meeting_pk):
     meeting = meeting_for(request, meeting_pk)
     referral = meeting.referral
-    guardians = list(referral.guardians.all())
+    guardians = list(referral.guardians.all()) if guardians_present_recorded(meeting) else []
     form = AttendanceForm(request.POST or None, guardians=guardians)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -20,6 +20,7 @@ from portal.permissions import service_view
 from portal.selectors import counsellors_of
 from portal.shortcuts import refusal_show, stored_file_download
 from referrals.access import referral_for
+from referrals.recipients import guardians_informed_until
 
 from .calendar import counsellor_feed, feed_services
 from .forms import AbsenceForm, CalendarWeekForm, CancelForm, MeetingTimeForm, RescheduleForm
@@ -119,7 +120,15 @@ def meeting_book_view(request, referral_pk):
         else:
             messages.success(request, _("The meeting is booked and the summons letters are made."))
             return redirect("attendance:meeting", service_slug=request.service.slug, meeting_pk=meeting.pk)
-    context = {"referral": referral, "form": form, "slots": slots, "counsellor": counsellor}
+    context = {
+        "referral": referral,
+        "form": form,
+        "slots": slots,
+        "counsellor": counsellor,
+        # Guardians are summoned to a meeting while the person is under 18 on its day (referrals.recipients).
+        "guardians_until": guardians_informed_until(referral),
+        "today": timezone.localdate(),
+    }
     return render(request, "scheduling/meeting_book.html", context)
 
 

@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -16,7 +17,7 @@ from portal.models import Role
 from referrals.identity import example_national_id
 from referrals.services import GuardianDetails, PersonDetails, ReferralDetails, referral_assign, referral_register
 from tests.e2e.browser import log_in, screenshot
-from tests.factories import CounsellingServiceFactory, StaffMembershipFactory, open_every_day
+from tests.factories import CounsellingServiceFactory, MeetingFactory, StaffMembershipFactory, open_every_day
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +66,8 @@ def test_a_counsellor_books_summons_and_records_the_meeting_of_a_minor(live_serv
     page.goto(f"{live_server.url}/service/oslo/referrals/{case.pk}/")
     page.locator(f"a[href$='/referrals/{case.pk}/book/']").click()
 
+    # A 16-year-old: the guardians are summoned to a meeting up to the day before the 18th birthday.
+    expect(page.get_by_test_id("guardians-badge")).to_contain_text("til og med")
     # The next free times are offered; the first one is taken.
     slots = page.get_by_test_id("free-slots").locator("input[type=radio]")
     expect(slots.first).to_be_visible()
@@ -83,6 +86,9 @@ def test_a_counsellor_books_summons_and_records_the_meeting_of_a_minor(live_serv
     text = "\n".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
     for name in ("Ola Testesen", "Kari Testesen", "Per Testesen"):
         assert name in text
+    # 16: consent is Ola's own, and the letter says what the guardians will and will not be told.
+    flat = " ".join(text.split())
+    assert "pasient- og brukerrettighetsloven § 4-3" in flat and "§ 3-4" in flat
 
     # Time passes: the meeting has taken place.
     meeting = Meeting.objects.get(referral=case)
@@ -110,3 +116,26 @@ def test_a_counsellor_books_summons_and_records_the_meeting_of_a_minor(live_serv
     page.goto(f"{live_server.url}/service/oslo/meetings/{meeting.pk}/")
     expect(page.get_by_test_id("assessment")).to_contain_text("Ønsker time hos fastlegen.")
     expect(page.get_by_test_id("attendance-outcome")).not_to_be_empty()
+
+
+def test_the_attendance_form_of_someone_who_has_turned_18_asks_for_no_guardians(live_server, case, page):
+    """A minor at the incident, 18 on the day of the meeting: the guardians are no longer part of the case."""
+    today = timezone.localdate()
+    person = case.person
+    person.date_of_birth = today.replace(year=today.year - 18) - datetime.timedelta(days=10)
+    person.save()
+    assert case.was_minor_at_incident  # the guardians were registered at intake
+    start = timezone.now() - datetime.timedelta(hours=1)
+    kari = get_user_model().objects.get(username="kari")
+    meeting = MeetingFactory(referral=case, counsellor=kari, starts_at=start)
+    type(case).objects.filter(pk=case.pk).update(status="booked")  # as booking the meeting leaves it
+    log_in(page, live_server.url, "kari")
+    page.goto(f"{live_server.url}/service/oslo/meetings/{meeting.pk}/attendance/")
+    page.locator("input[name=outcome][value=attended]").check()
+    expect(page.get_by_label("Kari Testesen (mor)")).to_have_count(0)
+    expect(page.locator("input[name=guardians]")).to_have_count(0)
+    screenshot(page, "attendance-adult-nb")
+    page.locator("input[name=consent][value=no]").check()
+    page.locator("form[data-attendance] button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server.url}/service/oslo/referrals/{case.pk}/")
+    assert not Meeting.objects.get(pk=meeting.pk).attendance.guardians_present.exists()

@@ -82,7 +82,7 @@ def test_a_minor_with_two_guardians_and_three_substances_is_registered(client, s
     assert response.status_code == 302
     referral = Referral.objects.get()
     assert referral.classification == "waiver"
-    assert referral.is_minor_case
+    assert referral.was_minor_at_incident
     assert sorted(g.name for g in referral.guardians.all()) == ["Kari Nordmann", "Per Nordmann"]
     assert referral.guardians.get(relation="mor").phone == "+4791234568"
     assert referral.seized.count() == 3

@@ -91,7 +91,7 @@ def test_a_minor_with_two_guardians_is_registered(service, counsellor):
         GuardianDetails(name="Per Nordmann", relation="far"),
     ]
     referral = register(service, counsellor, person_details=person(national_id=MINOR_ID), guardians=guardians)
-    assert referral.is_minor_case
+    assert referral.was_minor_at_incident
     assert [g.name for g in referral.guardians.all()] == ["Kari Nordmann", "Per Nordmann"]
 
 

@@ -14,15 +14,12 @@ from counselling.scheduling.models import FlagKind, Meeting, MeetingStatus
 from counselling.scheduling.services.flags import flags_resolve
 from portal.audit import audit_change
 from referrals.models import Referral, ReferralStatus, Route
+from referrals.recipients import AGE_OF_CONSENT, guardians_informed
 from referrals.services import referral_move, timeline_add, translatable
 
 from ..models import Attendance, AttendanceOutcome, ConsentBy, Need, NeedsAssessment, OnwardService
 from ..signals import no_show_under_order
 from .police_reports import police_report_make
-
-# From 16 a person consents to health care on their own; under 16 the guardians do (pasient- og
-# brukerrettighetsloven § 4-3).
-AGE_OF_CONSENT = 16
 
 
 @dataclass
@@ -47,6 +44,12 @@ def consent_by_for(referral: Referral, meeting: Meeting) -> str:
     return ConsentBy.PERSON if age >= AGE_OF_CONSENT else ConsentBy.GUARDIANS
 
 
+def guardians_present_recorded(meeting: Meeting) -> bool:
+    """The form asks which guardians came only while the person is under 18 on the day of the meeting
+    (referrals.recipients): from the 18th birthday the guardians are not told of the case, so not recorded in it."""
+    return guardians_informed(meeting.referral, on=timezone.localdate(meeting.starts_at))
+
+
 def _check(details: AttendanceDetails, meeting: Meeting, guardian_ids: set[int]) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if details.outcome not in AttendanceOutcome.values:
@@ -56,6 +59,10 @@ def _check(details: AttendanceDetails, meeting: Meeting, guardian_ids: set[int])
         errors["absence_reason"] = [_("Give the reason for the absence, e.g. documented illness.")]
     if not set(details.guardian_ids) <= guardian_ids:
         errors["guardian_ids"] = [_("Choose among the case's guardians.")]
+    elif details.guardian_ids and not guardians_present_recorded(meeting):
+        errors["guardian_ids"] = [
+            _("The person was 18 on the day of the meeting: the guardians are no longer part of the case.")
+        ]
     if details.outcome == AttendanceOutcome.ATTENDED:
         if details.consent is None:
             errors["consent"] = [_("Record whether consent to a needs assessment was given.")]

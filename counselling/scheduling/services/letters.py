@@ -19,7 +19,7 @@ from portal.pdf import html_to_pdf
 from portal.selectors import staff_name
 from portal.tasks import publish_on_commit
 from referrals.models import RecipientKind
-from referrals.recipients import guardians_informed, recipients_of
+from referrals.recipients import consents_on_own, guardians_informed, recipients_of
 
 from ..calendar import meeting_invitation
 from ..models import Letter, LetterKind, LetterTemplate, Meeting
@@ -35,6 +35,7 @@ def _letter_context(meeting: Meeting, *, guardian=None, guardians=None) -> dict:
     referral = meeting.referral
     person = referral.person
     recipient = guardian or person
+    meeting_day = timezone.localdate(meeting.starts_at)
     return {
         "service": referral.service,
         "referral": referral,
@@ -43,7 +44,9 @@ def _letter_context(meeting: Meeting, *, guardian=None, guardians=None) -> dict:
         "location": meeting.location,
         "counsellor_name": staff_name(meeting.counsellor),
         "guardian": guardian,
-        "minor": guardians_informed(referral, on=timezone.localdate(meeting.starts_at)),
+        # Both by the age on the day of the meeting, where the guardians come or not and consent is given.
+        "minor": guardians_informed(referral, on=meeting_day),
+        "own_consent": consents_on_own(referral, on=meeting_day),
         "guardians": list(referral.guardians.all()) if guardians is None else guardians,
         "recipient_name": guardian.name if guardian else person.full_name,
         "recipient_address": recipient.postal_address,

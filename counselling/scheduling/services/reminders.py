@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 
 from portal.selectors import staff_name
 from portal.sms import SmsError, send_sms
-from referrals.recipients import recipients_of
+from referrals.recipients import guardians_informed, recipients_of
 
 from ..calendar import meeting_invitation
 from ..models import (
@@ -169,7 +169,12 @@ def reminder_send_next(*, now: datetime.datetime | None = None, texts=None) -> R
             pk=reminder.meeting_id
         )
         # Checked again at send time: a meeting that moved, was cancelled or has begun gets no reminder.
-        if meeting.status != MeetingStatus.BOOKED or meeting.starts_at <= now:
+        # A guardian's reminder sent late (a retry, a sweep held up) is dropped from the 18th birthday on: it goes
+        # by the age on the day it is sent (referrals.recipients).
+        too_late_for_guardian = reminder.guardian_id is not None and not guardians_informed(
+            meeting.referral, on=timezone.localdate(now)
+        )
+        if meeting.status != MeetingStatus.BOOKED or meeting.starts_at <= now or too_late_for_guardian:
             reminder.state = ReminderState.CANCELLED
             reminder.save(update_fields=["state"])
             return reminder

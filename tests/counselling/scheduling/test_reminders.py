@@ -243,7 +243,7 @@ def _recipients(meeting):
 
 def test_from_the_18th_birthday_the_guardians_get_neither_summons_nor_reminders(service, counsellor, location):
     referral = _turning_18(service, counsellor, in_days=5)
-    assert referral.is_minor_case  # a minor when it happened
+    assert referral.was_minor_at_incident  # a minor when it happened
     meeting = meeting_book(
         actor=counsellor, referral=referral, counsellor=counsellor, location=location, starts_at=soon(days=10)
     )
