@@ -183,7 +183,7 @@ def stranger(other_service):
 
 @pytest.fixture
 def thresholds_2021(db):
-    """The Prop. 92 L threshold table, as the data migration seeds it.
+    """The Prop. 92 L threshold table, as the data migrations seed and mark it (a proposal, never in force).
 
     Browser tests flush the database, seeded rows included; this puts them back (the seed is
     idempotent) so a test never depends on which tests ran before it.
@@ -192,6 +192,7 @@ def thresholds_2021(db):
 
     seed = importlib.import_module("referrals.migrations.0002_seed_2021_thresholds").seed
     seed(apps, None)
+    importlib.import_module("referrals.migrations.0011_threshold_regulation_status").mark_the_proposal(apps, None)
     from referrals.models import ThresholdRegulation
 
     return ThresholdRegulation.objects.get(valid_from="2021-01-01")
