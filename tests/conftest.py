@@ -35,13 +35,19 @@ def require(available: bool, reason: str) -> None:
 
 def default_reminders_install() -> None:
     """The shipped reminder rules and texts, as migration counselling 0006 installs them, run again with the models
-    as that migration saw them; a browser or process test that flushed the database took them away."""
+    as that migration saw them, and made discreet as scheduling 0003 does; a browser or process test that flushed
+    the database took them away."""
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
 
     migration = ("counselling", "0006_default_reminders")
     historical = MigrationLoader(connection).project_state(migration).apps
     importlib.import_module("counselling.migrations.0006_default_reminders").seed(historical, None)
+    from django.apps import apps
+
+    importlib.import_module(
+        "counselling.scheduling.migrations.0003_reminder_texts_per_service_and_discreet"
+    ).discreet_texts(apps, None)
 
 
 def pytest_collection_modifyitems(config, items):
