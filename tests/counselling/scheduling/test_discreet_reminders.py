@@ -218,3 +218,25 @@ def test_the_summons_names_the_unit_as_the_service_configures_it(oslo, counsello
     text = read(book(oslo, counsellor, starts_at=MEETING + datetime.timedelta(hours=2)).letters.get())
     assert "Rådgivende enhet for russaker i Bydel Gamle Oslo" in text  # in the letterhead
     assert "narkotikasaker" not in text
+
+
+def test_the_admin_adds_a_services_own_text_and_refuses_one_that_gives_the_case_away(client, oslo):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.cookies["portal_language"] = "nb"
+    url = reverse("admin:scheduling_remindertext_add")
+    form = {"service": oslo.pk, "channel": "sms", "language": "nb", "subject": ""}
+    refused = client.post(url, {**form, "body": "Påminnelse: samtale hos {{ service.unit_name }}, rusenheten."})
+    assert refused.status_code == 200
+    assert "vises på en låst telefon" in refused.content.decode()
+    assert not ReminderText.objects.filter(service=oslo).exists()
+    added = client.post(url, {**form, "body": "Påminnelse: time hos {{ sender_name }}."})
+    assert added.status_code == 302
+    assert ReminderText.objects.get(service=oslo).body == "Påminnelse: time hos {{ sender_name }}."
+    assert (
+        client.get(reverse("admin:scheduling_remindertext_changelist"), {"service__id__exact": oslo.pk}).status_code
+        == 200
+    )
