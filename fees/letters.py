@@ -44,6 +44,7 @@ def fee_letter_html(fee_case: FeeCase, kind: str, *, policy: FeePolicy, guardian
     recipient = guardian or person
     context = {
         "service": referral.service,
+        "unit_name": referral.service.unit_name,  # the unit as the service names it (the law's name by default)
         "referral": referral,
         "person": person,
         "fee_case": fee_case,

@@ -22,11 +22,16 @@ class MunicipalityAdmin(ServiceScopedAdmin):
 @admin.register(CounsellingService)
 class CounsellingServiceAdmin(ServiceScopedAdmin):
     service_lookup = "pk"
-    list_display = ["name", "slug", "postal_town", "phone", "email", "is_active"]
+    list_display = ["name", "slug", "unit_name", "sender_name", "postal_town", "phone", "email", "is_active"]
     list_filter = ["is_active", "municipalities"]
     search_fields = ["name", "slug", "postal_town", "municipalities__name", "municipalities__number"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["municipalities"]
+
+    @admin.display(description=_("name on the person's phone"))
+    def sender_name(self, obj):
+        """What text messages, e-mail subjects and invitations say: the neutral name, or its default."""
+        return obj.sender_name
 
 
 class StaffMembershipAddForm(forms.ModelForm):

@@ -117,3 +117,25 @@ def check_audit_log_triggers(app_configs, databases=None, **kwargs):
                 )
             )
     return errors
+
+
+@register(deploy=True)
+def check_senders_are_discreet(app_configs, **kwargs):
+    """The e-mail address and SMS sender ID the person sees on a locked phone name neither drugs nor the unit."""
+    from .discretion import revealing_words
+    from .models import UNIT_NAME_DEFAULT
+
+    warnings = []
+    for setting in ("DEFAULT_FROM_EMAIL", "SMS_SENDER"):
+        value = getattr(settings, setting, "")
+        # In an address, "radgivende-enhet" and "rus.oslo" are words too.
+        words = revealing_words(value.replace("-", " ").replace(".", " "), unit_name=UNIT_NAME_DEFAULT)
+        if words:
+            warnings.append(
+                Warning(
+                    f"{setting} gives the case away on the person's phone ({', '.join(words)}).",
+                    hint=f"Set {setting} to a sender that names neither drugs nor the unit, e.g. the municipality's.",
+                    id="portal.W010",
+                )
+            )
+    return warnings

@@ -6,11 +6,14 @@ The organisation's tables keep the names they had in the counselling app (`db_ta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .discretion import is_discreet, revealing_words
 
 
 class PostalAddress(models.Model):
@@ -67,12 +70,49 @@ class Municipality(models.Model):
 
 
 SERVICE_NAME_LENGTH = 200
+# The unit's name in the law in force (helse- og omsorgstjenesteloven § 3-9 b, from 1 July 2022).
+UNIT_NAME_DEFAULT = "rådgivende enhet for russaker"
+NEUTRAL_NAME_LENGTH = 100
+SMS_SENDER_LENGTH = 11
+
+sms_sender_validator = RegexValidator(
+    r"^[A-Za-z0-9]{1,11}$", _("At most 11 letters A–Z and digits, without spaces or æ, ø, å; e.g. OsloKommune.")
+)
 
 
 class CounsellingService(PostalAddress):
-    """A municipal counselling service for drug cases (rådgivende enhet); may serve several municipalities."""
+    """A municipal counselling service for drug cases (rådgivende enhet); may serve several municipalities.
+
+    It has two names besides its own: the unit's name, as letters and pages name the unit (the law's by default),
+    and a neutral name for what others may see on the person's phone (portal.discretion)."""
 
     name = models.CharField(_("name"), max_length=SERVICE_NAME_LENGTH)
+    unit_name = models.CharField(
+        _("name of the unit"),
+        max_length=SERVICE_NAME_LENGTH,
+        default=UNIT_NAME_DEFAULT,
+        help_text=_(
+            "How letters and pages name the unit. The law's name (helse- og omsorgstjenesteloven § 3-9 b) is "
+            "“rådgivende enhet for russaker”."
+        ),
+    )
+    neutral_name = models.CharField(
+        _("neutral sender name"),
+        max_length=NEUTRAL_NAME_LENGTH,
+        blank=True,
+        help_text=_(
+            "Shown where others may see it: text message reminders, e-mail subjects and senders, calendar "
+            "invitations. It must name neither drugs nor the unit, e.g. “Oslo kommune”. Empty: the first "
+            "municipality served, e.g. “Oslo kommune”."
+        ),
+    )
+    sms_sender = models.CharField(
+        _("SMS sender ID"),
+        max_length=SMS_SENDER_LENGTH,
+        blank=True,
+        validators=[sms_sender_validator],
+        help_text=_("The sender the person sees on text messages, e.g. OsloKommune. Empty: the portal's default."),
+    )
     slug = models.SlugField(
         _("short name"), max_length=50, unique=True, help_text=_("Used in the portal's addresses, e.g. oslo.")
     )
@@ -92,6 +132,32 @@ class CounsellingService(PostalAddress):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for field in ("neutral_name", "sms_sender"):
+            words = revealing_words(getattr(self, field), unit_name=self.unit_name)
+            if words:
+                errors[field] = _(
+                    "Others may see this on the person's phone, so it must not name drugs or the unit (“%(words)s”)."
+                ) % {"words": ", ".join(words)}
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def sender_name(self) -> str:
+        """The neutral name for reminders, e-mail subjects and senders and invitations: the one configured, or
+        "<first municipality served> kommune". A configured name that gives the case away is never used."""
+        if self.neutral_name and is_discreet(self.neutral_name, unit_name=self.unit_name):
+            return self.neutral_name
+        municipality = self.municipalities.order_by("number", "-valid_from").first()
+        return f"{municipality.name} kommune" if municipality else "Kommunen"
+
+    @property
+    def sms_sender_id(self) -> str:
+        """The SMS sender ID to send from; empty for the portal's default (SMS_SENDER)."""
+        return self.sms_sender if self.sms_sender and is_discreet(self.sms_sender, unit_name=self.unit_name) else ""
 
 
 class Role(models.TextChoices):

@@ -12,6 +12,8 @@ DECLARATIONS = (
         model=CounsellingService,
         kept={
             "name": "The service's name.",
+            "unit_name": "The unit's name, as the service's letters and pages print it.",
+            "neutral_name": "The service's neutral sender name for reminders and e-mail subjects: no person's.",
             "phone": THE_SERVICES_OWN,
             "email": THE_SERVICES_OWN,
             "street_address": THE_SERVICES_OWN,

@@ -42,8 +42,8 @@ class ThresholdRegulationAdmin(admin.ModelAdmin):
     To change thresholds, add a new regulation from the date the change takes effect.
     """
 
-    list_display = ["name", "valid_from", "valid_to", "max_substances", "in_use"]
-    list_filter = ["valid_from"]
+    list_display = ["name", "status", "valid_from", "valid_to", "max_substances", "in_use"]
+    list_filter = ["status", "valid_from"]
     search_fields = ["name", "source"]
     inlines = [ThresholdInline]
 
@@ -56,7 +56,8 @@ class ThresholdRegulationAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.referrals.exists():
-            # Only closing its validity period stays possible, so a successor can take over.
+            # Only closing its validity period stays possible, so a successor can take over, and correcting its
+            # status: whether the table is law is a fact about it, not part of the classifications made with it.
             return ["name", "valid_from", "max_substances", "source"]
         return []
 

@@ -79,8 +79,16 @@ class Substance(models.Model):
         return UNIT_SIZES[self.unit][0]
 
 
+class RegulationStatus(models.TextChoices):
+    """Whether a threshold table is law. The table of Prop. 92 L (2020–2021) never took effect: the Storting
+    rejected the reform in 2021, though courts have used similar amounts as guidance since 2022."""
+
+    IN_FORCE = "in_force", _("In force")
+    PROPOSAL = "proposal", _("Proposal, never in force")
+
+
 class ThresholdRegulation(models.Model):
-    """A set of threshold quantities in force for a period (set by regulation, changed over time)."""
+    """A set of threshold quantities for a period (set by regulation, changed over time), with its status."""
 
     name = models.CharField(_("name"), max_length=200)
     valid_from = models.DateField(_("valid from"))
@@ -89,6 +97,13 @@ class ThresholdRegulation(models.Model):
         _("maximum number of substances"), default=3, validators=[MinValueValidator(1)]
     )
     source = models.CharField(_("source"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RegulationStatus.choices,
+        default=RegulationStatus.IN_FORCE,
+        help_text=_("A proposal that never took effect is shown as such beside every classification made with it."),
+    )
 
     class Meta:
         verbose_name = _("threshold regulation")
@@ -105,6 +120,11 @@ class ThresholdRegulation(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def is_proposal(self) -> bool:
+        """True for a table that was proposed but never became law: its classifications are information only."""
+        return self.status == RegulationStatus.PROPOSAL
+
 
 class Threshold(models.Model):
     regulation = models.ForeignKey(
@@ -117,13 +137,13 @@ class Threshold(models.Model):
         _("lower threshold"),
         max_digits=10,
         decimal_places=3,
-        help_text=_("At or below: no punishment (in the substance's unit)."),
+        help_text=_("In the substance's unit. In Prop. 92 L: at or below it, no punishment under the proposal."),
     )
     upper = models.DecimalField(
         _("upper threshold"),
         max_digits=10,
         decimal_places=3,
-        help_text=_("At or below: waiver of prosecution is the main rule."),
+        help_text=_("In Prop. 92 L: at or below it, waiver of prosecution as the main rule under the proposal."),
     )
 
     class Meta:
@@ -306,9 +326,12 @@ ROUTE_ONLY_MOVES: dict[tuple[str, str], str] = {
 
 
 class Outcome(models.TextChoices):
-    EXEMPT = "exempt", _("Exempt")
-    WAIVER = "waiver", _("Waiver range")
-    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+    """Where a seizure falls against the thresholds. The labels say what the proposal of Prop. 92 L would have
+    meant, never a legal effect: the table never took effect, and the prosecution decides the case."""
+
+    EXEMPT = "exempt", _("Below the lower limit in the proposal (no punishment under the proposal)")
+    WAIVER = "waiver", _("Between the limits in the proposal")
+    NOT_ELIGIBLE = "not_eligible", _("Outside the limits in the proposal")
 
 
 class Referral(models.Model):

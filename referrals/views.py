@@ -200,6 +200,8 @@ def classification_preview(request):
             "suggested_route": route,
             "suggested_route_label": Route(route).label if route else None,
             "regulation": str(result.regulation) if result.regulation else None,
+            "regulation_status": result.regulation.get_status_display() if result.regulation else None,
+            "regulation_is_proposal": bool(result.regulation and result.regulation.is_proposal),
             "errors": [],
         }
     )

@@ -35,13 +35,19 @@ def require(available: bool, reason: str) -> None:
 
 def default_reminders_install() -> None:
     """The shipped reminder rules and texts, as migration counselling 0006 installs them, run again with the models
-    as that migration saw them; a browser or process test that flushed the database took them away."""
+    as that migration saw them, and made discreet as scheduling 0003 does; a browser or process test that flushed
+    the database took them away."""
     from django.db import connection
     from django.db.migrations.loader import MigrationLoader
 
     migration = ("counselling", "0006_default_reminders")
     historical = MigrationLoader(connection).project_state(migration).apps
     importlib.import_module("counselling.migrations.0006_default_reminders").seed(historical, None)
+    from django.apps import apps
+
+    importlib.import_module(
+        "counselling.scheduling.migrations.0003_reminder_texts_per_service_and_discreet"
+    ).discreet_texts(apps, None)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -183,7 +189,7 @@ def stranger(other_service):
 
 @pytest.fixture
 def thresholds_2021(db):
-    """The Prop. 92 L threshold table, as the data migration seeds it.
+    """The Prop. 92 L threshold table, as the data migrations seed and mark it (a proposal, never in force).
 
     Browser tests flush the database, seeded rows included; this puts them back (the seed is
     idempotent) so a test never depends on which tests ran before it.
@@ -192,6 +198,7 @@ def thresholds_2021(db):
 
     seed = importlib.import_module("referrals.migrations.0002_seed_2021_thresholds").seed
     seed(apps, None)
+    importlib.import_module("referrals.migrations.0011_threshold_regulation_status").mark_the_proposal(apps, None)
     from referrals.models import ThresholdRegulation
 
     return ThresholdRegulation.objects.get(valid_from="2021-01-01")

@@ -198,7 +198,9 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 # Mail: printed to the console unless EMAIL_URL says otherwise (smtp+tls://user:pw@host:587).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ikke-svar@radgivende-enhet.localhost")
+# The person sees this sender on a locked phone: an address that names neither drugs nor the unit
+# (portal.discretion); the service's neutral name is put before it.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ikke-svar@kommune.localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # SMS reminders (portal.sms): written as JSON lines to var/sms/ unless SMS_BACKEND says

@@ -107,8 +107,11 @@ class ReminderRuleAdmin(admin.ModelAdmin):
 
 @admin.register(ReminderText)
 class ReminderTextAdmin(admin.ModelAdmin):
-    list_display = ["channel", "language", "subject"]
-    list_filter = ["channel", "language"]
+    """A service's own reminder texts, and the default for every service without one (no service)."""
+
+    list_display = ["channel", "language", "service", "subject"]
+    list_filter = ["channel", "language", "service"]
+    list_select_related = ["service"]
 
 
 @admin.register(Reminder)

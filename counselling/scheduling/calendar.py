@@ -56,11 +56,12 @@ def _place(meeting: Meeting) -> str:
 
 
 def meeting_invitation(meeting: Meeting) -> bytes:
-    """The .ics attached to the person's summons (in Norwegian, like the letter)."""
+    """The .ics attached to the person's summons (in Norwegian, like the letter). Its title shows in calendars
+    others may see, so it has the service's neutral name, never the unit's (portal.discretion)."""
     service = meeting.referral.service
-    calendar = _calendar(service.name)
+    calendar = _calendar(service.sender_name)
     calendar.add_component(
-        _event(meeting, f"Samtale hos {service.name}", _place(meeting), meeting.location.instructions)
+        _event(meeting, f"Samtale hos {service.sender_name}", _place(meeting), meeting.location.instructions)
     )
     return _ical(calendar)
 

@@ -12,7 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import CounsellingService, PostalAddress
+from portal.discretion import revealing_words
+from portal.models import UNIT_NAME_DEFAULT, CounsellingService, PostalAddress
 from referrals.models import CaseLetter, RecipientKind
 
 from .constraints import PostgresExclusionConstraint
@@ -254,7 +255,11 @@ class LetterTemplate(models.Model):
     The letterhead, addresses and date come from templates/letters/base.html."""
 
     kind = models.CharField(_("kind"), max_length=20, choices=LetterKind.choices, unique=True)
-    subject = models.CharField(_("email subject"), max_length=200)
+    subject = models.CharField(
+        _("email subject"),
+        max_length=200,
+        help_text=_("Shown on a locked phone: no drugs and not the unit's name. E.g. {{ sender_name }}."),
+    )
     body = models.TextField(
         _("letter text"),
         help_text=_("HTML with Django template tags, e.g. {{ person.full_name }}, {{ meeting.starts_at }}."),
@@ -268,6 +273,20 @@ class LetterTemplate(models.Model):
 
     def __str__(self):
         return self.get_kind_display()
+
+    def clean(self):
+        super().clean()
+        words = revealing_words(self.subject, unit_name=UNIT_NAME_DEFAULT)
+        if words:
+            raise ValidationError(
+                {
+                    "subject": _(
+                        "An e-mail's subject shows on a locked phone, so it must not name drugs or the unit "
+                        "(“%(words)s”). Use {{ sender_name }}, the service's neutral name."
+                    )
+                    % {"words": ", ".join(words)}
+                }
+            )
 
 
 def letter_path(letter, filename):
@@ -374,24 +393,77 @@ class ReminderRule(models.Model):
 
 
 class ReminderText(models.Model):
-    """The reminder's words per channel and language, in Django's template language."""
+    """The reminder's words per channel and language, in Django's template language: a service's own, or the
+    default for every service without one.
 
+    A text message and an e-mail's subject show on a locked phone, so they name neither drugs nor the unit
+    (portal.discretion): the form refuses such words, and the sender checks what it renders."""
+
+    service = models.ForeignKey(
+        CounsellingService,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminder_texts",
+        verbose_name=_("service"),
+        help_text=_("Empty: the text of every service that has none of its own."),
+    )
     channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
     language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
-    subject = models.CharField(_("email subject"), max_length=200, blank=True)
+    subject = models.CharField(
+        _("email subject"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Shown on a locked phone: no drugs and not the unit's name. E.g. Påminnelse: time hos {{ sender_name }}."
+        ),
+    )
     body = models.TextField(
         _("text"),
-        help_text=_("E.g. {{ meeting.starts_at|date:'j. F H:i' }}, {{ location.name }}, {{ service.phone }}."),
+        help_text=_(
+            "E.g. {{ sender_name }} (the service's neutral name), {{ meeting.starts_at|date:'j. F H:i' }}, "
+            "{{ location.name }}, {{ service.phone }}. A text message shows on a locked phone: no drugs and not the "
+            "unit's name."
+        ),
     )
 
     class Meta:
         db_table = "counselling_remindertext"  # the table it had in the counselling app
         verbose_name = _("reminder text")
         verbose_name_plural = _("reminder texts")
-        constraints = [models.UniqueConstraint(fields=["channel", "language"], name="one_reminder_text_per_language")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "language"],
+                condition=Q(service__isnull=True),
+                name="one_default_reminder_text_per_language",
+                violation_error_message=_("There is already a default text for this channel and language."),
+            ),
+            models.UniqueConstraint(
+                fields=["service", "channel", "language"],
+                name="one_reminder_text_per_service_and_language",
+                violation_error_message=_("This service already has a text for this channel and language."),
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.get_channel_display()} ({self.language})"
+        where = self.service.name if self.service_id else _("every service")
+        return f"{self.get_channel_display()} ({self.language}, {where})"
+
+    def clean(self):
+        super().clean()
+        unit_name = self.service.unit_name if self.service_id else UNIT_NAME_DEFAULT
+        # What shows on a locked phone: the whole text message, an e-mail's subject.
+        seen = {"subject": self.subject, **({"body": self.body} if self.channel == Channel.SMS else {})}
+        errors = {}
+        for field, text in seen.items():
+            words = revealing_words(text, unit_name=unit_name)
+            if words:
+                errors[field] = _(
+                    "This shows on a locked phone, so it must not name drugs or the unit (“%(words)s”). "
+                    "Use {{ sender_name }}, the service's neutral name."
+                ) % {"words": ", ".join(words)}
+        if errors:
+            raise ValidationError(errors)
 
 
 class ReminderState(models.TextChoices):

@@ -6,6 +6,7 @@ the provider counts as sent: every other outcome raises `SmsError`, which says w
 again later could help.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,6 +14,9 @@ from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
 
 from portal.phone import normalise_phone
+
+# An alphanumeric sender ID, as gateways accept it: at most 11 ASCII letters and digits (no "å").
+SENDER_ID = re.compile(r"[A-Za-z0-9]{1,11}")
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,9 @@ def get_backend(path: str | None = None, **kwargs):
     return import_string(path or settings.SMS_BACKEND)(**kwargs)
 
 
-def send_sms(*, to: str, body: str, reference: str = "", backend=None) -> SmsSent:
-    """Send `body` to the E.164 number `to`; SmsSent only when the provider accepted it.
+def send_sms(*, to: str, body: str, reference: str = "", sender: str = "", backend=None) -> SmsSent:
+    """Send `body` to the E.164 number `to`, from `sender` (empty: SMS_SENDER); SmsSent only when the provider
+    accepted it.
 
     A number that is not in E.164 is refused (ValueError) before anything is sent: numbers
     are normalised when they are stored, so another form here is a bug, not a typing error.
@@ -71,4 +76,6 @@ def send_sms(*, to: str, body: str, reference: str = "", backend=None) -> SmsSen
         raise ValueError("SMS recipients must be phone numbers in E.164 form, e.g. +4791234567.")
     if backend is None:
         backend = get_backend()
-    return backend.send(to=to, body=body, reference=reference)
+    if sender and not SENDER_ID.fullmatch(sender):
+        raise ValueError("An SMS sender ID is 1 to 11 ASCII letters and digits.")
+    return backend.send(to=to, body=body, reference=reference, sender=sender)

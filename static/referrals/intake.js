@@ -207,6 +207,10 @@
     const heading = element("div", "mb-1");
     heading.append(element("span", "badge fs-6 " + badgeFor[answer.outcome], answer.label));
     if (answer.regulation) heading.append(" ", element("span", "text-body-secondary small", answer.regulation));
+    if (answer.regulation_status) {
+      const status = answer.regulation_is_proposal ? "badge text-bg-secondary" : "badge text-bg-light border";
+      heading.append(" ", element("span", status, answer.regulation_status));
+    }
     box.append(heading);
     const reasons = element("ul", "mb-1");
     for (const reason of answer.reasons) reasons.append(element("li", "", reason));

@@ -165,3 +165,19 @@ def test_a_dropped_or_disabled_audit_log_trigger_is_an_error(db, trigger, change
     errors = check_audit_log_triggers(None, databases=["default"])
     assert [e.id for e in errors] == ["portal.E006"]
     assert trigger in errors[0].msg
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("DEFAULT_FROM_EMAIL", "ikke-svar@radgivende-enhet.oslo.kommune.no"),
+        ("DEFAULT_FROM_EMAIL", "Rusteamet <post@oslo.kommune.no>"),
+        ("SMS_SENDER", "Rusenheten"),
+    ],
+)
+def test_a_sender_that_gives_the_case_away_on_a_locked_phone_warns(settings, setting, value):
+    from portal.checks import check_senders_are_discreet
+
+    assert check_senders_are_discreet(None) == []  # the defaults are neutral
+    setattr(settings, setting, value)
+    assert [warning.id for warning in check_senders_are_discreet(None)] == ["portal.W010"]

@@ -22,7 +22,7 @@ from portal.sms.backends import console, filebased, locmem
 HTTP_BACKEND = "portal.sms.backends.http.SmsBackend"
 TOKEN = "gateway-secret-token"
 PHONE = "+4791234567"
-REMINDER = "Påminnelse: samtale hos rådgivende enhet i morgen kl. 10.00."
+REMINDER = "Påminnelse: time hos Oslo kommune i morgen kl. 10.00."
 
 
 class GatewayHandler(BaseHTTPRequestHandler):
@@ -248,3 +248,30 @@ def test_generated_ids_differ_per_message():
 def test_sms_error_survives_pickling_with_its_retry_flag():
     error = pickle.loads(pickle.dumps(SmsError("gateway down", retryable=True)))  # noqa: S301 - our own bytes
     assert (str(error), error.retryable) == ("gateway down", True)
+
+
+# The sender the person sees: a service's own neutral sender ID, or SMS_SENDER
+
+
+def test_a_services_own_sender_id_is_what_the_gateway_is_given(gateway):
+    send_sms(to=PHONE, body=REMINDER, sender="OsloKommune")
+    send_sms(to=PHONE, body=REMINDER)
+    assert [request["json"]["from"] for request in gateway.requests] == ["OsloKommune", "Radgiving"]
+
+
+def test_the_outbox_file_and_console_record_the_sender(settings, tmp_path):
+    send_sms(to=PHONE, body=REMINDER, sender="OsloKommune")
+    assert sms.outbox[0].sender == "OsloKommune"
+    backend = get_backend("portal.sms.backends.filebased.SmsBackend", file_path=tmp_path)
+    send_sms(to=PHONE, body=REMINDER, sender="OsloKommune", backend=backend)
+    assert json.loads((tmp_path / filebased.FILE_NAME).read_text(encoding="utf-8"))["from"] == "OsloKommune"
+    stream = io.StringIO()
+    send_sms(to=PHONE, body=REMINDER, sender="OsloKommune", backend=console.SmsBackend(stream=stream))
+    assert "From: OsloKommune" in stream.getvalue()
+
+
+@pytest.mark.parametrize("sender", ["Oslo kommune", "Bærum", "Kommunen12345"])
+def test_a_sender_id_gateways_refuse_is_refused_before_anything_is_sent(gateway, sender):
+    with pytest.raises(ValueError, match="sender"):
+        send_sms(to=PHONE, body=REMINDER, sender=sender)
+    assert gateway.requests == []

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from portal.discretion import is_discreet, neutral_from_email
 from portal.pdf import html_to_pdf
 from portal.selectors import staff_name
 from portal.tasks import publish_on_commit
@@ -38,6 +39,9 @@ def _letter_context(meeting: Meeting, *, guardian=None, guardians=None) -> dict:
     meeting_day = timezone.localdate(meeting.starts_at)
     return {
         "service": referral.service,
+        # The unit as the service names it (the law's name by default), and its neutral name for e-mail subjects.
+        "unit_name": referral.service.unit_name,
+        "sender_name": referral.service.sender_name,
         "referral": referral,
         "person": person,
         "meeting": meeting,
@@ -55,7 +59,8 @@ def _letter_context(meeting: Meeting, *, guardian=None, guardians=None) -> dict:
 
 
 DEFAULTS = Path(__file__).resolve().parent.parent / "letter_defaults"
-DEFAULT_SUBJECTS = {LetterKind.SUMMONS: "Innkalling til samtale hos {{ service.name }}"}
+# An e-mail's subject shows on a locked phone: the neutral name, never the unit's (portal.discretion).
+DEFAULT_SUBJECTS = {LetterKind.SUMMONS: "Innkalling til samtale hos {{ sender_name }}"}
 
 
 def letter_template(kind: str) -> LetterTemplate:
@@ -108,6 +113,15 @@ def summons_letters_make(*, actor, meeting: Meeting) -> list[Letter]:
     return letters
 
 
+def discreet_subject(subject: str, meeting: Meeting) -> str:
+    """The subject as written when it names neither drugs nor the unit; else the plain neutral one."""
+    service = meeting.referral.service
+    if is_discreet(subject, unit_name=service.unit_name):
+        return subject
+    logger.warning("letter subject for meeting %s names drugs or the unit; the neutral subject was used", meeting.pk)
+    return f"Innkalling til samtale hos {service.sender_name}"
+
+
 def letter_email_send(*, letter_id: int) -> Letter:
     """Email the letter once. The row lock keeps two workers from sending it together; a failure is kept on
     the letter for the case page and raised again so the task retries."""
@@ -124,9 +138,11 @@ def letter_email_send(*, letter_id: int) -> Letter:
         template = letter_template(letter.kind)
         context = _letter_context(meeting, guardian=letter.guardian)
         with translation.override(LETTER_LANGUAGE):
-            subject = Template(template.subject).render(Context(context)).strip()
+            subject = discreet_subject(Template(template.subject).render(Context(context)).strip(), meeting)
             body = render_to_string("letters/summons_email.txt", context)
-        message = EmailMessage(subject=subject, body=body, to=[letter.email])
+        message = EmailMessage(
+            subject=subject, body=body, from_email=neutral_from_email(meeting.referral.service), to=[letter.email]
+        )
         message.attach(letter.pdf.name.rsplit("/", 1)[-1], letter.pdf.read(), "application/pdf")
         if letter.recipient_kind == RecipientKind.PERSON:
             message.attach("innkalling.ics", meeting_invitation(meeting), "text/calendar")

@@ -5,6 +5,11 @@ sent and marked, in one transaction. A second sweep, or a second beat process, s
 that dies mid-send releases the lock with its connection, and the reminder is sent by the next
 sweep. Only the moment between the provider's answer and the commit is left, which is why the SMS
 carries a reference the gateway can drop a repeat by.
+
+Discretion: a text message and an e-mail's subject and sender show on a locked phone, so they name neither drugs
+nor the unit. The texts are the service's own or the default (ReminderText), written with `{{ sender_name }}`, the
+service's neutral name ("Oslo kommune"); what they render is checked (portal.discretion), and a text that would
+give the case away, through its wording or a place's name, is replaced by the plain neutral one.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.template import Context, Template
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext
 
+from portal.discretion import is_discreet, neutral_from_email
 from portal.selectors import staff_name
 from portal.sms import SmsError, send_sms
 from referrals.recipients import guardians_informed, recipients_of
@@ -99,10 +106,13 @@ def reminders_cancel(*, meeting: Meeting) -> int:
 
 def _render(reminder: Reminder, template_text: str, meeting: Meeting) -> str:
     referral = meeting.referral
+    service = referral.service
     context = {
         "meeting": meeting,
         "location": meeting.location,
-        "service": referral.service,
+        "service": service,
+        "sender_name": service.sender_name,
+        "unit_name": service.unit_name,
         "person": referral.person,
         "guardian": reminder.guardian,
         "counsellor_name": staff_name(meeting.counsellor),
@@ -111,24 +121,61 @@ def _render(reminder: Reminder, template_text: str, meeting: Meeting) -> str:
         return Template(template_text).render(Context(context, autoescape=False)).strip()
 
 
-def reminder_texts() -> dict[tuple[str, str], ReminderText]:
-    """Every reminder text by (channel, language), read once per sweep."""
-    return {(text.channel, text.language): text for text in ReminderText.objects.all()}
+def neutral_reminder(reminder: Reminder, meeting: Meeting) -> str:
+    """The plain reminder that gives nothing away: "Påminnelse: time hos Oslo kommune 3. desember kl. 10:00"."""
+    starts = timezone.localtime(meeting.starts_at)
+    with translation.override(reminder.language):
+        return gettext("Reminder: appointment with %(sender)s on %(date)s at %(time)s") % {
+            "sender": meeting.referral.service.sender_name,
+            "date": formats.date_format(starts, "MONTH_DAY_FORMAT"),
+            "time": formats.time_format(starts, "H:i"),
+        }
 
 
-def _text(reminder: Reminder, texts: dict[tuple[str, str], ReminderText]) -> ReminderText:
-    return texts.get((reminder.channel, reminder.language)) or texts[(reminder.channel, settings.LANGUAGE_CODE)]
+def _discreet(reminder: Reminder, text: str, meeting: Meeting) -> str:
+    """`text` when it names neither drugs nor the unit; the neutral reminder otherwise (and a warning in the log,
+    so an administrator can correct the text or the place's name)."""
+    if is_discreet(text, unit_name=meeting.referral.service.unit_name):
+        return text
+    logger.warning("reminder %s: the text names drugs or the unit; the neutral text was sent instead", reminder.pk)
+    return neutral_reminder(reminder, meeting)
+
+
+def reminder_texts() -> dict[tuple[int | None, str, str], ReminderText]:
+    """Every reminder text by (service id or None for the default, channel, language), read once per sweep."""
+    return {(text.service_id, text.channel, text.language): text for text in ReminderText.objects.all()}
+
+
+def _text(reminder: Reminder, texts: dict, service_id: int) -> ReminderText:
+    """The service's own text in the reminder's language, else its own in the default language, else the
+    default text in either."""
+    for key in (
+        (service_id, reminder.channel, reminder.language),
+        (service_id, reminder.channel, settings.LANGUAGE_CODE),
+        (None, reminder.channel, reminder.language),
+        (None, reminder.channel, settings.LANGUAGE_CODE),
+    ):
+        if key in texts:
+            return texts[key]
+    raise LookupError(f"no {reminder.channel} reminder text in {settings.LANGUAGE_CODE}")
 
 
 def _deliver(reminder: Reminder, meeting: Meeting, texts) -> str:
     """Send through the channel; the provider's message id, or an exception."""
-    text = _text(reminder, texts)
+    service = meeting.referral.service
+    text = _text(reminder, texts, service.pk)
     body = _render(reminder, text.body, meeting)
     if reminder.channel == Channel.SMS:
-        return send_sms(to=reminder.address, body=body, reference=reminder.reference).message_id
+        return send_sms(
+            to=reminder.address,
+            body=_discreet(reminder, body, meeting),
+            reference=reminder.reference,
+            sender=service.sms_sender_id,
+        ).message_id
     message = EmailMultiAlternatives(
-        subject=_render(reminder, text.subject, meeting),
+        subject=_discreet(reminder, _render(reminder, text.subject, meeting), meeting),
         body=body,
+        from_email=neutral_from_email(service),
         to=[reminder.address],
         headers={"Message-ID": f"<{reminder.reference}@radgivende-enhet>"},
     )

@@ -17,9 +17,11 @@ class SmsBackend(BaseSmsBackend):
         # Threads sharing the backend must not interleave their messages' lines.
         self._lock = threading.RLock()
 
-    def send(self, *, to: str, body: str, reference: str = "") -> SmsSent:
+    def send(self, *, to: str, body: str, reference: str = "", sender: str = "") -> SmsSent:
         message_id = uuid.uuid4().hex
         with self._lock:
-            self.stream.write(f"SMS {message_id}\nFrom: {settings.SMS_SENDER}\nTo: {to}\n\n{body}\n{'-' * 79}\n")
+            self.stream.write(
+                f"SMS {message_id}\nFrom: {sender or settings.SMS_SENDER}\nTo: {to}\n\n{body}\n{'-' * 79}\n"
+            )
             self.stream.flush()
         return SmsSent(message_id=message_id)

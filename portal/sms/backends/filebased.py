@@ -28,14 +28,14 @@ class SmsBackend(BaseSmsBackend):
             raise ImproperlyConfigured(f"SMS_FILE_PATH {self.directory} is not a directory we can create.") from error
         self.path = self.directory / FILE_NAME
 
-    def send(self, *, to: str, body: str, reference: str = "") -> SmsSent:
+    def send(self, *, to: str, body: str, reference: str = "", sender: str = "") -> SmsSent:
         message_id = uuid.uuid4().hex
         line = json.dumps(
             {
                 "id": message_id,
                 "at": timezone.now().isoformat(),
                 "to": to,
-                "from": settings.SMS_SENDER,
+                "from": sender or settings.SMS_SENDER,
                 "message": body,
             },
             ensure_ascii=False,

@@ -53,10 +53,12 @@ class SmsBackend(BaseSmsBackend):
     def __repr__(self):
         return f"<{type(self).__module__}.{type(self).__name__} url={self.url!r}>"  # never the token
 
-    def send(self, *, to: str, body: str, reference: str = "") -> SmsSent:
+    def send(self, *, to: str, body: str, reference: str = "", sender: str = "") -> SmsSent:
         request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __init__
             self.url,
-            data=json.dumps({"to": to, "from": self.sender, "message": body, "reference": reference}).encode(),
+            data=json.dumps(
+                {"to": to, "from": sender or self.sender, "message": body, "reference": reference}
+            ).encode(),
             method="POST",
             headers={
                 "Content-Type": "application/json",

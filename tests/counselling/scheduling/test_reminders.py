@@ -140,7 +140,7 @@ def test_the_person_gets_the_reminder_in_their_language(reachable, counsellor, l
     meeting = book(reachable, counsellor, location)
     due_now(meeting)
     reminders_send_due()
-    assert outbox[0].body.startswith("Reminder: you have a meeting")
+    assert outbox[0].body.startswith("Reminder: appointment with")
 
 
 def test_a_moved_meeting_never_gets_a_reminder_for_its_old_time(reachable, counsellor, location, outbox):
