@@ -69,6 +69,10 @@ def appeal_deadline(notified_on: datetime.date) -> datetime.date:
 # writes the case timeline and the audit log. What else a step does (the referral closed or back to booking, a
 # deadline flag resolved) it does in its own body. Views and tasks only call these.
 
+# Timeline messages of steps as they were once recorded, kept so that old events still read in the reader's language:
+# an appeal after the deadline was registered as an ordinary one before late appeals became a step of their own.
+EARLIER_MESSAGES = (gettext_noop("Appeal received %(date)s registered (after the deadline); collection on hold."),)
+
 OPEN_STATUSES = frozenset(FeeCaseStatus.values) - {FeeCaseStatus.PAID, FeeCaseStatus.CANCELLED}
 CASE_CLOSED = gettext_noop("Case closed.")
 
