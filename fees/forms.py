@@ -63,6 +63,32 @@ class AppealForm(forms.Form):
     grounds = text_field(_("Grounds of appeal"))
 
 
+class LateAppealForm(forms.Form):
+    received_on = date_field(
+        _("Late appeal received"),
+        help_text=_("An appeal that came after the appeal deadline (forvaltningsloven § 31)."),
+    )
+    grounds = text_field(_("Grounds of appeal"))
+
+
+class ConsiderLateAppealForm(forms.Form):
+    reasons = text_field(
+        _("Why the late appeal is considered"),
+        help_text=_(
+            "The person can hardly be blamed for the delay, or there are special reasons (forvaltningsloven § 31). "
+            "Collection waits until the appeal is concluded."
+        ),
+    )
+
+
+class RejectLateAppealForm(forms.Form):
+    reasons = text_field(
+        _("Why the late appeal is rejected"),
+        rows=4,
+        help_text=_("Printed in the letter to the person. The fee decision stands."),
+    )
+
+
 class ReverseForm(forms.Form):
     reasons = text_field(_("Reasons for reversing the decision"), help_text=_("Printed in the letter to the person."))
 
@@ -72,12 +98,21 @@ class AppealOutcomeForm(forms.Form):
         label=_("The appeal body decided"),
         choices=[
             (AppealOutcome.UPHELD, AppealOutcome.UPHELD.label),
+            (AppealOutcome.PARTLY_ALLOWED, AppealOutcome.PARTLY_ALLOWED.label),
             (AppealOutcome.ALLOWED, AppealOutcome.ALLOWED.label),
         ],
         widget=forms.RadioSelect,
     )
+    new_amount = forms.IntegerField(
+        label=_("New fee (NOK)"),
+        required=False,
+        min_value=1,
+        help_text=_("Only when the appeal is partly allowed: the lower fee the appeal body set, in whole kroner."),
+    )
     decided_on = date_field(_("Date of the appeal body's decision"))
-    reasons = text_field(_("Summary of the appeal body's reasons"), required=False)
+    reasons = text_field(
+        _("Summary of the appeal body's reasons"), required=False, help_text=_("Printed in the letter to the person.")
+    )
 
 
 class PaidForm(forms.Form):

@@ -1,5 +1,5 @@
-"""The fee case's letters to the public, in Norwegian: the advance notice, the decision and the decision on the
-appeal. A PDF per recipient, kept with the case."""
+"""The fee case's letters to the public, in Norwegian: the advance notice, the decision, the appeal forwarded to
+the appeal body, a late appeal rejected, and the decision on the appeal. A PDF per recipient, kept with the case."""
 
 from __future__ import annotations
 
@@ -23,11 +23,15 @@ TEMPLATES = {
     FeeLetterKind.ADVANCE_NOTICE: "fees/letters/advance_notice.html",
     FeeLetterKind.DECISION: "fees/letters/decision.html",
     FeeLetterKind.APPEAL_OUTCOME: "fees/letters/appeal_outcome.html",
+    FeeLetterKind.APPEAL_FORWARDED: "fees/letters/appeal_forwarded.html",
+    FeeLetterKind.LATE_APPEAL_REJECTED: "fees/letters/late_appeal_rejected.html",
 }
 FILE_PREFIX = {
     FeeLetterKind.ADVANCE_NOTICE: "forhandsvarsel",
     FeeLetterKind.DECISION: "vedtak",
     FeeLetterKind.APPEAL_OUTCOME: "klagevedtak",
+    FeeLetterKind.APPEAL_FORWARDED: "klage-oversendt",
+    FeeLetterKind.LATE_APPEAL_REJECTED: "klage-avvist",
 }
 
 

@@ -168,7 +168,9 @@ class FeePolicy(models.Model):
 
 class FeeCaseStatus(models.TextChoices):
     """proposed → notice sent → answered | answer period passed → assessed → decided → (appealed → (forwarded)
-    → appeal concluded) → final → exported → paid; cancelled from any open state. Moved only by
+    → appeal concluded) → final → exported → paid; cancelled from any open state. An appeal after the deadline
+    (forvaltningsloven § 31), also once the decision is final or in collection, waits as a late appeal until it is
+    considered (→ appealed) or rejected (→ back to final, or to collection). Moved only by
     fees.services.fee_case_move, along FEE_CASE_STEPS."""
 
     PROPOSED = "proposed", _("Proposed")
@@ -177,6 +179,8 @@ class FeeCaseStatus(models.TextChoices):
     ANSWER_PERIOD_PASSED = "answer_period_passed", _("Answer period passed")
     ASSESSED = "assessed", _("Hardship assessed")
     DECIDED = "decided", _("Decided")
+    LATE_APPEAL = "late_appeal", _("Late appeal received")
+    LATE_APPEAL_EXPORTED = "late_appeal_exported", _("Late appeal received while in collection")
     APPEALED = "appealed", _("Appealed")
     FORWARDED = "forwarded", _("Appeal forwarded to the appeal body")
     APPEAL_CONCLUDED = "appeal_concluded", _("Appeal concluded")
@@ -213,6 +217,19 @@ FEE_CASE_STEPS: dict[str, dict[str, str]] = {
     FeeCaseStatus.DECIDED: {
         "final": FeeCaseStatus.FINAL,
         "appeal": FeeCaseStatus.APPEALED,
+        "late_appeal": FeeCaseStatus.LATE_APPEAL,
+        "cancel": FeeCaseStatus.CANCELLED,
+    },
+    # An appeal after the deadline (forvaltningsloven § 31) is considered as an appeal, with collection on hold, or
+    # rejected by a decision of its own; the decision then stands as it did: final, or in collection.
+    FeeCaseStatus.LATE_APPEAL: {
+        "consider_late_appeal": FeeCaseStatus.APPEALED,
+        "reject_late_appeal": FeeCaseStatus.FINAL,
+        "cancel": FeeCaseStatus.CANCELLED,
+    },
+    FeeCaseStatus.LATE_APPEAL_EXPORTED: {
+        "consider_late_appeal": FeeCaseStatus.APPEALED,
+        "reject_late_appeal": FeeCaseStatus.EXPORTED,
         "cancel": FeeCaseStatus.CANCELLED,
     },
     FeeCaseStatus.APPEALED: {
@@ -222,8 +239,16 @@ FEE_CASE_STEPS: dict[str, dict[str, str]] = {
     },
     FeeCaseStatus.FORWARDED: {"appeal_outcome": FeeCaseStatus.APPEAL_CONCLUDED, "cancel": FeeCaseStatus.CANCELLED},
     FeeCaseStatus.APPEAL_CONCLUDED: {"final": FeeCaseStatus.FINAL, "cancel": FeeCaseStatus.CANCELLED},
-    FeeCaseStatus.FINAL: {"export": FeeCaseStatus.EXPORTED, "cancel": FeeCaseStatus.CANCELLED},
-    FeeCaseStatus.EXPORTED: {"paid": FeeCaseStatus.PAID, "cancel": FeeCaseStatus.CANCELLED},
+    FeeCaseStatus.FINAL: {
+        "export": FeeCaseStatus.EXPORTED,
+        "late_appeal": FeeCaseStatus.LATE_APPEAL,
+        "cancel": FeeCaseStatus.CANCELLED,
+    },
+    FeeCaseStatus.EXPORTED: {
+        "paid": FeeCaseStatus.PAID,
+        "late_appeal": FeeCaseStatus.LATE_APPEAL_EXPORTED,
+        "cancel": FeeCaseStatus.CANCELLED,
+    },
     FeeCaseStatus.PAID: {},
     FeeCaseStatus.CANCELLED: {},
 }
@@ -244,6 +269,11 @@ class AppealOutcome(models.TextChoices):
     REVERSED = "reversed", _("Reversed by the service")
     UPHELD = "upheld", _("Upheld by the appeal body")
     ALLOWED = "allowed", _("Allowed by the appeal body: no fee")
+    PARTLY_ALLOWED = "partly_allowed", _("Partly allowed by the appeal body: a lower fee")
+
+
+# The appeal outcomes under which a fee imposed is still collected (the amount: FeeCase.collectable_amount).
+COLLECTABLE_APPEAL_OUTCOMES = ("", AppealOutcome.UPHELD, AppealOutcome.PARTLY_ALLOWED)
 
 
 class CollectionExport(models.Model):
@@ -354,8 +384,30 @@ class FeeCase(models.Model):
     appeal_registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A late appeal (forvaltningsloven § 31): considered (True) or rejected (False), with the reasons.
+    late_appeal_considered = models.BooleanField(_("late appeal considered"), null=True, blank=True)
+    late_appeal_reasons = models.TextField(_("reasons for considering or rejecting the late appeal"), blank=True)
+    late_appeal_decided_at = models.DateTimeField(_("late appeal decided"), null=True, blank=True)
+    late_appeal_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # A late appeal considered after the fee went to collection takes it out of collection until the appeal ends.
+    withdrawn_from_export = models.ForeignKey(
+        CollectionExport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="withdrawn_fee_cases",
+        verbose_name=_("taken out of collection export"),
+    )
     appeal_forwarded_at = models.DateTimeField(_("appeal forwarded"), null=True, blank=True)
-    appeal_outcome = models.CharField(_("appeal outcome"), max_length=10, choices=AppealOutcome.choices, blank=True)
+    appeal_outcome = models.CharField(_("appeal outcome"), max_length=20, choices=AppealOutcome.choices, blank=True)
+    appeal_amount = models.PositiveIntegerField(
+        _("fee after the appeal (NOK)"),
+        null=True,
+        blank=True,
+        help_text=_("When the appeal body partly allows the appeal: the lower fee it set."),
+    )
     appeal_outcome_reasons = models.TextField(_("reasons of the appeal outcome"), blank=True)
     appeal_outcome_on = models.DateField(_("appeal decided"), null=True, blank=True)
     appeal_outcome_registered_by = models.ForeignKey(
@@ -412,6 +464,21 @@ class FeeCase(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | ~Q(cancel_reason=""), name="fee_case_cancel_has_reason"
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        appeal_outcome="partly_allowed",
+                        appeal_amount__gt=0,
+                        appeal_amount__lt=models.F("decided_amount"),
+                    )
+                )
+                | (~Q(appeal_outcome="partly_allowed") & Q(appeal_amount__isnull=True)),
+                name="fee_case_appeal_amount_only_when_partly_allowed_and_lower",
+            ),
+            models.CheckConstraint(
+                condition=Q(late_appeal_decided_at__isnull=True) | ~Q(late_appeal_reasons=""),
+                name="fee_case_late_appeal_decision_has_reasons",
+            ),
         ]
         indexes = [models.Index(fields=["status"], name="fee_case_status_idx")]
 
@@ -431,14 +498,31 @@ class FeeCase(models.Model):
 
     @property
     def collectable(self) -> bool:
-        """The decision stands with a fee: imposed and not lifted on appeal."""
-        return self.outcome == FeeOutcome.IMPOSED and self.appeal_outcome in ("", AppealOutcome.UPHELD)
+        """The decision stands with a fee: imposed and not lifted on appeal (upheld, or lowered)."""
+        return self.outcome == FeeOutcome.IMPOSED and self.appeal_outcome in COLLECTABLE_APPEAL_OUTCOMES
+
+    @property
+    def collectable_amount(self) -> int | None:
+        """The fee that stands: the amount the appeal body set when it partly allowed the appeal, else the amount
+        decided; None when there is nothing to collect."""
+        if not self.collectable:
+            return None
+        if self.appeal_outcome == AppealOutcome.PARTLY_ALLOWED:
+            return self.appeal_amount
+        return self.decided_amount
+
+    @property
+    def appeal_was_late(self) -> bool:
+        """The appeal came after the appeal deadline (forvaltningsloven § 31)."""
+        return bool(self.appeal_received_on and self.appeal_deadline and self.appeal_received_on > self.appeal_deadline)
 
 
 class FeeLetterKind(models.TextChoices):
     ADVANCE_NOTICE = "advance_notice", _("Advance notice")
     DECISION = "decision", _("Decision")
     APPEAL_OUTCOME = "appeal_outcome", _("Decision on the appeal")
+    APPEAL_FORWARDED = "appeal_forwarded", _("Appeal forwarded to the appeal body")
+    LATE_APPEAL_REJECTED = "late_appeal_rejected", _("Late appeal rejected")
 
 
 def fee_letter_path(letter, filename):

@@ -15,7 +15,7 @@ FEE_TEXTS_OPTIONAL = (
     "appeal_grounds",
     "appeal_outcome_reasons",
 )
-FEE_TEXTS_REQUIRED = ("hardship_reasoning", "reasons", "cancel_reason")
+FEE_TEXTS_REQUIRED = ("hardship_reasoning", "reasons", "cancel_reason", "late_appeal_reasons")
 
 
 def _fee_case(fee_case: FeeCase) -> dict:
@@ -41,7 +41,10 @@ def _fee_case(fee_case: FeeCase) -> dict:
         "payment_due": fee_case.payment_due,
         "appeal_received_on": fee_case.appeal_received_on,
         "appeal_grounds": fee_case.appeal_grounds,
+        "late_appeal_considered": fee_case.late_appeal_considered,
+        "late_appeal_reasons": fee_case.late_appeal_reasons,
         "appeal_outcome": fee_case.get_appeal_outcome_display(),
+        "appeal_amount": fee_case.appeal_amount,
         "appeal_outcome_reasons": fee_case.appeal_outcome_reasons,
         "paid_on": fee_case.paid_on,
         "cancel_reason": fee_case.cancel_reason,

@@ -69,7 +69,16 @@ QUEUES = [
     ("awaiting_answer", [FeeCaseStatus.NOTICE_SENT]),
     ("awaiting_decision", [FeeCaseStatus.ANSWERED, FeeCaseStatus.ANSWER_PERIOD_PASSED, FeeCaseStatus.ASSESSED]),
     ("appeal_period", [FeeCaseStatus.DECIDED]),
-    ("appealed", [FeeCaseStatus.APPEALED, FeeCaseStatus.FORWARDED, FeeCaseStatus.APPEAL_CONCLUDED]),
+    (
+        "appealed",
+        [
+            FeeCaseStatus.LATE_APPEAL,
+            FeeCaseStatus.LATE_APPEAL_EXPORTED,
+            FeeCaseStatus.APPEALED,
+            FeeCaseStatus.FORWARDED,
+            FeeCaseStatus.APPEAL_CONCLUDED,
+        ],
+    ),
     ("ready_for_collection", [FeeCaseStatus.FINAL]),
     ("in_collection", [FeeCaseStatus.EXPORTED]),
 ]
@@ -122,6 +131,13 @@ def _step_open_today(step: str, fee_case: FeeCase, today) -> bool:
         return today > fee_case.answer_deadline
     if step == "appeal":
         return fee_case.outcome == FeeOutcome.IMPOSED
+    if step == "late_appeal":
+        # After the appeal deadline, against a fee imposed and never appealed: a decision is appealed once.
+        return (
+            fee_case.outcome == FeeOutcome.IMPOSED
+            and fee_case.appeal_received_on is None
+            and (fee_case.status != FeeCaseStatus.DECIDED or today > fee_case.appeal_deadline)
+        )
     if step == "final" and fee_case.status == FeeCaseStatus.DECIDED:
         # A fee imposed is final once the appeal period is over; a decision without a fee at once.
         return fee_case.outcome != FeeOutcome.IMPOSED or today > fee_case.appeal_deadline

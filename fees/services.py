@@ -24,6 +24,7 @@ from referrals.services import referral_move, timeline_add, translatable
 
 from .letters import fee_letters_make
 from .models import (
+    COLLECTABLE_APPEAL_OUTCOMES,
     DEFAULT_MULTIPLIER,
     FEE_CASE_STEPS,
     FEE_CASE_TRANSITIONS,
@@ -73,6 +74,10 @@ def appeal_deadline(notified_on: datetime.date) -> datetime.date:
 # the case's status with a message that says what must happen first, and moves the case with fee_case_move, which
 # writes the case timeline and the audit log. What else a step does (the referral closed or back to booking, a
 # deadline flag resolved) it does in its own body. Views and tasks only call these.
+
+# Timeline messages of steps as they were once recorded, kept so that old events still read in the reader's language:
+# an appeal after the deadline was registered as an ordinary one before late appeals became a step of their own.
+EARLIER_MESSAGES = (gettext_noop("Appeal received %(date)s registered (after the deadline); collection on hold."),)
 
 OPEN_STATUSES = frozenset(FeeCaseStatus.values) - {FeeCaseStatus.PAID, FeeCaseStatus.CANCELLED}
 CASE_CLOSED = gettext_noop("Case closed.")
@@ -511,9 +516,21 @@ def fee_case_decide(
     return fee_case
 
 
+def _appeal_received_errors(fee_case: FeeCase, received_on: datetime.date, grounds: str) -> dict:
+    errors = {}
+    if not grounds.strip():
+        errors["grounds"] = [_("Write down the grounds of the appeal.")]
+    if received_on > timezone.localdate():
+        errors["received_on"] = [_("The date cannot be in the future.")]
+    elif received_on < timezone.localdate(fee_case.decided_at):
+        errors["received_on"] = [_("The appeal cannot have come before the decision.")]
+    return errors
+
+
 @transaction.atomic
 def fee_case_register_appeal(*, actor, fee_case: FeeCase, received_on: datetime.date, grounds: str) -> FeeCase:
-    """The person appealed the fee: collection waits until the appeal is concluded."""
+    """The person appealed the fee in time: collection waits until the appeal is concluded. An appeal after the
+    deadline is a late appeal (fee_case_register_late_appeal)."""
     fee_case = _locked(fee_case)
     _require_fee_role(actor, fee_case)
     _require_step(
@@ -523,31 +540,152 @@ def fee_case_register_appeal(*, actor, fee_case: FeeCase, received_on: datetime.
     )
     if fee_case.outcome != FeeOutcome.IMPOSED:
         raise ValidationError(_("Only a decision that imposes a fee can be appealed here."), code="wrong_step")
-    errors = {}
-    if not grounds.strip():
-        errors["grounds"] = [_("Write down the grounds of the appeal.")]
-    if received_on > timezone.localdate():
-        errors["received_on"] = [_("The date cannot be in the future.")]
-    elif received_on < timezone.localdate(fee_case.decided_at):
-        errors["received_on"] = [_("The appeal cannot have come before the decision.")]
+    errors = _appeal_received_errors(fee_case, received_on, grounds)
+    if "received_on" not in errors and received_on > fee_case.appeal_deadline:
+        errors["received_on"] = [
+            _(
+                "The appeal deadline was %(date)s. An appeal posted by then is in time (forvaltningsloven § 30): "
+                "give the day it was posted. Otherwise register it as a late appeal."
+            )
+            % {"date": date_format(fee_case.appeal_deadline, "SHORT_DATE_FORMAT")}
+        ]
     if errors:
         raise ValidationError(errors)
     fee_case.appeal_received_on = received_on
     fee_case.appeal_grounds = grounds.strip()
     fee_case.appeal_registered_by = actor
-    late = received_on > fee_case.appeal_deadline
     fee_case_move(
         actor=actor,
         fee_case=fee_case,
         to=FeeCaseStatus.APPEALED,
         kind="appealed",
-        message=gettext_noop("Appeal received %(date)s registered (after the deadline); collection on hold.")
-        if late
-        else gettext_noop("Appeal received %(date)s registered; collection on hold."),
+        message=gettext_noop("Appeal received %(date)s registered; collection on hold."),
         params={"date": received_on.strftime("%d.%m.%Y")},
     )
     _deadline_flags_resolve(actor=actor, fee_case=fee_case, kinds=[FlagKind.FEE_APPEAL_PERIOD_OVER])
     return fee_case
+
+
+@transaction.atomic
+def fee_case_register_late_appeal(*, actor, fee_case: FeeCase, received_on: datetime.date, grounds: str) -> FeeCase:
+    """An appeal that came after the deadline (forvaltningsloven § 31), also once the decision is final or the fee
+    is in collection. Registered, it waits to be considered or rejected; collection goes on until it is considered.
+    A decision can be appealed once: not after an appeal already registered."""
+    fee_case = _locked(fee_case)
+    _require_fee_role(actor, fee_case)
+    _require_step(
+        fee_case,
+        "late_appeal",
+        _(
+            "A late appeal is registered against a decided fee after the appeal deadline, also when it is final "
+            "or in collection; the case is now: %(status)s."
+        ),
+    )
+    if fee_case.outcome != FeeOutcome.IMPOSED:
+        raise ValidationError(_("Only a decision that imposes a fee can be appealed here."), code="wrong_step")
+    if fee_case.appeal_received_on is not None:
+        raise ValidationError(
+            _("This decision has already been appealed, on %(date)s; it cannot be appealed again."),
+            params={"date": date_format(fee_case.appeal_received_on, "SHORT_DATE_FORMAT")},
+            code="appealed_before",
+        )
+    errors = _appeal_received_errors(fee_case, received_on, grounds)
+    if "received_on" not in errors and received_on <= fee_case.appeal_deadline:
+        errors["received_on"] = [
+            _("The appeal came by the deadline of %(date)s: register it as an appeal, not a late one.")
+            % {"date": date_format(fee_case.appeal_deadline, "SHORT_DATE_FORMAT")}
+        ]
+    if errors:
+        raise ValidationError(errors)
+    fee_case.appeal_received_on = received_on
+    fee_case.appeal_grounds = grounds.strip()
+    fee_case.appeal_registered_by = actor
+    fee_case_move(
+        actor=actor,
+        fee_case=fee_case,
+        to=FEE_CASE_STEPS[fee_case.status]["late_appeal"],
+        kind="late_appeal",
+        message=gettext_noop(
+            "Late appeal received %(date)s registered (the deadline was %(deadline)s): consider or reject it."
+        ),
+        params={"date": received_on.strftime("%d.%m.%Y"), "deadline": fee_case.appeal_deadline.strftime("%d.%m.%Y")},
+    )
+    _deadline_flags_resolve(actor=actor, fee_case=fee_case, kinds=[FlagKind.FEE_APPEAL_PERIOD_OVER])
+    return fee_case
+
+
+def _late_appeal_decided(fee_case: FeeCase, *, actor, considered: bool, reasons: str) -> None:
+    if not reasons.strip():
+        raise ValidationError(
+            {
+                "reasons": _("Give the reasons for considering the late appeal.")
+                if considered
+                else _("Give the reasons for rejecting the late appeal.")
+            }
+        )
+    fee_case.late_appeal_considered = considered
+    fee_case.late_appeal_reasons = reasons.strip()
+    fee_case.late_appeal_decided_at = timezone.now()
+    fee_case.late_appeal_decided_by = actor
+
+
+@transaction.atomic
+def fee_case_consider_late_appeal(*, actor, fee_case: FeeCase, reasons: str) -> FeeCase:
+    """The late appeal is considered all the same (forvaltningsloven § 31: the person can hardly be blamed for the
+    delay, or there are special reasons): the case goes on as an appeal, to be reversed or forwarded, and
+    collection is on hold. A fee already sent to collection is taken out of its export; if it still stands after
+    the appeal, the next collection export sends it again, with the amount that then stands."""
+    fee_case = _locked(fee_case)
+    _require_fee_role(actor, fee_case)
+    _require_step(
+        fee_case,
+        "consider_late_appeal",
+        _("Only a late appeal waiting to be considered or rejected can be considered; the case is now: %(status)s."),
+    )
+    _late_appeal_decided(fee_case, actor=actor, considered=True, reasons=reasons)
+    export = fee_case.exported_in
+    if export is not None:
+        fee_case.withdrawn_from_export = export
+        fee_case.exported_in = None
+    fee_case_move(
+        actor=actor,
+        fee_case=fee_case,
+        to=FeeCaseStatus.APPEALED,
+        kind="late_appeal_considered",
+        message=gettext_noop(
+            "The late appeal is considered (forvaltningsloven § 31). Collection on hold: "
+            "ask the collection agency to stop the claim sent on %(date)s."
+        )
+        if export
+        else gettext_noop("The late appeal is considered (forvaltningsloven § 31); collection on hold."),
+        params={"date": timezone.localdate(export.created_at).strftime("%d.%m.%Y")} if export else {},
+    )
+    return fee_case
+
+
+@transaction.atomic
+def fee_case_reject_late_appeal(*, actor, fee_case: FeeCase, reasons: str) -> list[FeeLetter]:
+    """The late appeal is rejected (forvaltningsloven § 31): a decision with its reasons, and a letter to the
+    person. The fee decision stands as before: final, or in collection."""
+    fee_case = _locked(fee_case)
+    _require_fee_role(actor, fee_case)
+    _require_step(
+        fee_case,
+        "reject_late_appeal",
+        _("Only a late appeal waiting to be considered or rejected can be rejected; the case is now: %(status)s."),
+    )
+    _late_appeal_decided(fee_case, actor=actor, considered=False, reasons=reasons)
+    to = FEE_CASE_STEPS[fee_case.status]["reject_late_appeal"]
+    if to == FeeCaseStatus.FINAL and fee_case.final_at is None:
+        fee_case.final_at = timezone.now()
+    fee_case_move(
+        actor=actor,
+        fee_case=fee_case,
+        to=to,
+        kind="late_appeal_rejected",
+        message=gettext_noop("The late appeal is rejected (forvaltningsloven § 31); the fee decision stands."),
+    )
+    return fee_letters_make(actor=actor, fee_case=fee_case, kind=FeeLetterKind.LATE_APPEAL_REJECTED)
 
 
 @transaction.atomic
@@ -583,7 +721,8 @@ def fee_case_reverse(*, actor, fee_case: FeeCase, reasons: str) -> FeeCase:
 
 @transaction.atomic
 def fee_case_forward_appeal(*, actor, fee_case: FeeCase) -> FeeCase:
-    """The service keeps its decision and sends the appeal to the appeal body (forvaltningsloven § 33)."""
+    """The service keeps its decision and sends the appeal to the appeal body (forvaltningsloven § 33), and tells
+    the person so in a letter, to the same recipients as the other fee letters."""
     fee_case = _locked(fee_case)
     _require_fee_role(actor, fee_case)
     _require_step(
@@ -601,14 +740,25 @@ def fee_case_forward_appeal(*, actor, fee_case: FeeCase) -> FeeCase:
         message=gettext_noop("Appeal forwarded to the appeal body (%(body)s)."),
         params={"body": policy.appeal_body or "–"},
     )
+    fee_letters_make(actor=actor, fee_case=fee_case, kind=FeeLetterKind.APPEAL_FORWARDED, policy=policy)
     return fee_case
+
+
+APPEAL_BODY_OUTCOMES = (AppealOutcome.UPHELD, AppealOutcome.PARTLY_ALLOWED, AppealOutcome.ALLOWED)
 
 
 @transaction.atomic
 def fee_case_register_appeal_outcome(
-    *, actor, fee_case: FeeCase, outcome: str, decided_on: datetime.date, reasons: str = ""
+    *,
+    actor,
+    fee_case: FeeCase,
+    outcome: str,
+    decided_on: datetime.date,
+    reasons: str = "",
+    new_amount: int | None = None,
 ) -> FeeCase:
-    """What the appeal body decided: the fee upheld, or the appeal allowed and no fee."""
+    """What the appeal body decided: the fee upheld, the appeal partly allowed with a lower fee (`new_amount`, which
+    collection then uses), or the appeal allowed and no fee. Makes the letter telling the person."""
     fee_case = _locked(fee_case)
     _require_fee_role(actor, fee_case)
     _require_step(
@@ -617,24 +767,42 @@ def fee_case_register_appeal_outcome(
         _("The appeal body's outcome is registered after the appeal was forwarded; the case is now: %(status)s."),
     )
     errors = {}
-    if outcome not in (AppealOutcome.UPHELD, AppealOutcome.ALLOWED):
+    if outcome not in APPEAL_BODY_OUTCOMES:
         errors["outcome"] = [_("Choose what the appeal body decided.")]
+    if outcome == AppealOutcome.PARTLY_ALLOWED:
+        if new_amount is None:
+            errors["new_amount"] = [_("Give the fee the appeal body set.")]
+        elif not 0 < new_amount < fee_case.decided_amount:
+            errors["new_amount"] = [
+                _("The new fee must be more than 0 kr and less than the fee decided, %(amount)s kr.")
+                % {"amount": _kroner(fee_case.decided_amount)}
+            ]
+    elif new_amount is not None:
+        errors["new_amount"] = [_("Give a new fee only when the appeal body partly allowed the appeal.")]
     if decided_on > timezone.localdate():
         errors["decided_on"] = [_("The date cannot be in the future.")]
     if errors:
         raise ValidationError(errors)
     fee_case.appeal_outcome = outcome
+    fee_case.appeal_amount = new_amount if outcome == AppealOutcome.PARTLY_ALLOWED else None
     fee_case.appeal_outcome_on = decided_on
     fee_case.appeal_outcome_reasons = reasons.strip()
     fee_case.appeal_outcome_registered_by = actor
+    params = {"date": decided_on.strftime("%d.%m.%Y"), "outcome": translatable(AppealOutcome(outcome).label)}
+    if outcome == AppealOutcome.PARTLY_ALLOWED:
+        message = gettext_noop("The appeal body's decision of %(date)s registered: %(outcome)s, %(amount)s kr.")
+        params["amount"] = _kroner(new_amount)
+    else:
+        message = gettext_noop("The appeal body's decision of %(date)s registered: %(outcome)s.")
     fee_case_move(
         actor=actor,
         fee_case=fee_case,
         to=FeeCaseStatus.APPEAL_CONCLUDED,
         kind="appeal_outcome",
-        message=gettext_noop("The appeal body's decision of %(date)s registered: %(outcome)s."),
-        params={"date": decided_on.strftime("%d.%m.%Y"), "outcome": translatable(AppealOutcome(outcome).label)},
+        message=message,
+        params=params,
     )
+    fee_letters_make(actor=actor, fee_case=fee_case, kind=FeeLetterKind.APPEAL_OUTCOME)
     return fee_case
 
 
@@ -717,7 +885,7 @@ def _collection_row(fee_case: FeeCase) -> list:
         person.street_address,
         person.postal_code,
         person.postal_town,
-        fee_case.decided_amount,
+        fee_case.collectable_amount,
         timezone.localdate(fee_case.decided_at).isoformat(),
         timezone.localdate(fee_case.final_at).isoformat(),
         timezone.localdate(fee_case.meeting.starts_at).isoformat(),
@@ -741,7 +909,7 @@ def fee_collection_export(*, actor, service, period_start: datetime.date, period
             referral__service=service,
             status=FeeCaseStatus.FINAL,
             outcome=FeeOutcome.IMPOSED,
-            appeal_outcome__in=["", AppealOutcome.UPHELD],
+            appeal_outcome__in=COLLECTABLE_APPEAL_OUTCOMES,
             exported_in__isnull=True,
             final_at__lt=end,
         )
@@ -754,7 +922,7 @@ def fee_collection_export(*, actor, service, period_start: datetime.date, period
         period_start=period_start,
         period_end=period_end,
         fee_count=len(cases),
-        total_amount=sum(c.decided_amount for c in cases),
+        total_amount=sum(c.collectable_amount for c in cases),
         created_by=actor,
     )
     name = f"innkreving-{service.pk}-{period_start:%Y%m%d}-{period_end:%Y%m%d}.csv"
@@ -771,7 +939,7 @@ def fee_collection_export(*, actor, service, period_start: datetime.date, period
             actor=actor,
             kind="exported",
             message=gettext_noop("The fee of %(amount)s kr sent to collection."),
-            params={"amount": _kroner(fee_case.decided_amount)},
+            params={"amount": _kroner(fee_case.collectable_amount)},
         )
     return content
 

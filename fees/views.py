@@ -76,6 +76,24 @@ STEPS: dict[str, Step] = {
     "appeal": Step(
         _("Register an appeal"), forms.AppealForm, services.fee_case_register_appeal, _("The appeal is registered.")
     ),
+    "late_appeal": Step(
+        _("Register a late appeal"),
+        forms.LateAppealForm,
+        services.fee_case_register_late_appeal,
+        _("The late appeal is registered. Consider it or reject it."),
+    ),
+    "consider_late_appeal": Step(
+        _("Consider the late appeal"),
+        forms.ConsiderLateAppealForm,
+        services.fee_case_consider_late_appeal,
+        _("The late appeal is considered as an appeal; collection is on hold."),
+    ),
+    "reject_late_appeal": Step(
+        _("Reject the late appeal"),
+        forms.RejectLateAppealForm,
+        services.fee_case_reject_late_appeal,
+        _("The late appeal is rejected; the letter is ready to send."),
+    ),
     "reverse": Step(
         _("Reverse the decision"),
         forms.ReverseForm,
@@ -86,13 +104,13 @@ STEPS: dict[str, Step] = {
         _("Forward the appeal to the appeal body"),
         forms.ConfirmForm,
         services.fee_case_forward_appeal,
-        _("The appeal is forwarded."),
+        _("The appeal is forwarded; the letter to the person is ready to send."),
     ),
     "appeal_outcome": Step(
         _("Register the appeal body's decision"),
         forms.AppealOutcomeForm,
         services.fee_case_register_appeal_outcome,
-        _("The appeal body's decision is registered."),
+        _("The appeal body's decision is registered; the letter to the person is ready to send."),
     ),
     "final": Step(
         _("Make the decision final"), forms.ConfirmForm, services.fee_case_make_final, _("The decision is final.")

@@ -40,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from fees.models import AppealOutcome, FeeCase, FeeCaseStatus, FeeOutcome
+from fees.models import COLLECTABLE_APPEAL_OUTCOMES, FeeCase, FeeCaseStatus, FeeOutcome
 from portal import personal_data
 from portal.audit import audit_change
 from portal.personal_data import ANONYMISED as ANONYMISED  # callers name the placeholder by the sweep that writes it
@@ -54,7 +54,7 @@ RETENTION_EVENT = "retention.anonymised"
 
 
 def _fee_case_closed() -> Q:
-    collectable = Q(outcome=FeeOutcome.IMPOSED, appeal_outcome__in=["", AppealOutcome.UPHELD])
+    collectable = Q(outcome=FeeOutcome.IMPOSED, appeal_outcome__in=COLLECTABLE_APPEAL_OUTCOMES)
     return Q(status__in=[FeeCaseStatus.PAID, FeeCaseStatus.CANCELLED]) | (Q(status=FeeCaseStatus.FINAL) & ~collectable)
 
 

@@ -1,6 +1,7 @@
 """End to end, in headless Chromium: a counsellor records a no-show under the order route and the fee is proposed;
-a fee officer warns the person, registers the answer and assesses hardship; then one case ends in a waived fee, and
-another in an imposed fee that is appealed, upheld by the appeal body and sent to collection."""
+a fee officer warns the person, registers the answer and assesses hardship; then one case ends in a waived fee,
+another in an imposed fee that is appealed, upheld by the appeal body and sent to collection, and a third in a final
+fee appealed too late, considered all the same, forwarded with a letter and lowered by the appeal body."""
 
 import datetime
 import re
@@ -179,3 +180,68 @@ def test_an_imposed_fee_is_appealed_upheld_and_sent_to_collection(live_server, s
     screenshot(page, "fees-collection")
     fee_case.refresh_from_db()
     assert fee_case.status == "exported"
+
+
+def test_a_late_appeal_against_a_final_fee_is_considered_forwarded_and_the_fee_lowered(live_server, scene, page):
+    referral, meeting = scene
+    base = live_server.url
+    fee_case = record_no_show_and_hear_the_person(page, base, referral, meeting, burdensome=False)
+    log_out(page)
+    log_in(page, base, "lise")
+    page.goto(f"{base}/service/oslo/fees/cases/{fee_case.pk}/")
+    decide = step(page, "decide")
+    decide.locator("input[name=decide-outcome][value=imposed]").check()
+    decide.locator("textarea[name=decide-reasons]").fill(REASONS)
+    decide.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("fee-case-outcome")).to_contain_text("2")
+
+    # Three weeks pass without an appeal: the decision becomes final. Then the appeal comes.
+    FeeCase.objects.filter(pk=fee_case.pk).update(appeal_deadline=timezone.localdate() - datetime.timedelta(days=1))
+    page.reload()
+    step(page, "final").locator("button[type=submit]").click()
+    late = step(page, "late_appeal")
+    late.locator("textarea[name=late_appeal-grounds]").fill("Jeg var innlagt på sykehus og fikk ikke brevet.")
+    late.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("fee-case-status")).to_contain_text(re.compile("Late appeal|klage", re.I))
+    expect(step(page, "reject_late_appeal")).to_have_count(1)
+    screenshot(page, "fees-late-appeal")
+    consider = step(page, "consider_late_appeal")
+    consider.locator("textarea[name=consider_late_appeal-reasons]").fill("Innlagt hele fristen; kan ikke lastes.")
+    consider.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("late-appeal-decision")).to_be_visible()
+
+    # The service keeps its decision: the appeal goes to the appeal body, and the person gets a letter.
+    step(page, "forward").locator("button[type=submit]").click()
+    forwarded = page.get_by_test_id("fee-letters").locator(
+        "a", has_text=re.compile("forwarded|sendt til klageinstansen", re.I)
+    )
+    expect(forwarded).to_have_count(1)
+    with page.expect_download() as download:
+        forwarded.click()
+    text = " ".join(
+        "\n".join(p.extract_text() for p in PdfReader(download.value.path()).pages).replace("\xa0", " ").split()
+    )
+    assert "er sendt til Statsforvalteren i Oslo og Viken" in text
+
+    # The appeal body lowers the fee; a new fee left out is asked for beside its field.
+    outcome = step(page, "appeal_outcome")
+    outcome.locator("input[name=appeal_outcome-outcome][value=partly_allowed]").check()
+    outcome.locator("button[type=submit]").click()
+    expect(step(page, "appeal_outcome").locator("#id_appeal_outcome-new_amount.is-invalid")).to_have_count(1)
+    outcome = step(page, "appeal_outcome")
+    outcome.locator("input[name=appeal_outcome-outcome][value=partly_allowed]").check()
+    outcome.locator("input[name=appeal_outcome-new_amount]").fill("1345")
+    outcome.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("fee-case-appeal-outcome")).to_contain_text("1")
+    step(page, "final").locator("button[type=submit]").click()
+    screenshot(page, "fees-lowered-final")
+
+    page.goto(f"{base}/service/oslo/fees/collection/")
+    today = timezone.localdate().isoformat()
+    form = page.get_by_test_id("collection-export-form")
+    form.locator("input[name=period_start]").fill(today)
+    form.locator("input[name=period_end]").fill(today)
+    with page.expect_download() as download:
+        form.locator("button[type=submit]").click()
+    lines = open(download.value.path(), encoding="utf-8").read().splitlines()  # noqa: SIM115
+    assert len(lines) == 2 and ";1345;" in lines[1]

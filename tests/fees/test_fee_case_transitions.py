@@ -70,7 +70,8 @@ def test_a_refused_move_says_where_the_fee_case_can_go(service, lead):
         fee_case_move(actor=lead, fee_case=fee_case, to=FeeCaseStatus.PAID, kind="paid", message="")
     with translation.override("en"):
         assert raised.value.messages == [
-            "A fee case that is “Decided” cannot become “Paid”; from there it can become: Appealed, Final, Cancelled."
+            "A fee case that is “Decided” cannot become “Paid”; from there it can become: "
+            "Late appeal received, Appealed, Final, Cancelled."
         ]
     fee_case.status = FeeCaseStatus.CANCELLED
     with translation.override("en"), pytest.raises(ValidationError, match="is closed"):
@@ -89,13 +90,22 @@ NEXT_STEPS = [
     ({"status": "answer_period_passed"}, ["assess", "answer", "cancel"]),
     ({"status": "assessed"}, ["decide", "assess", "cancel"]),
     ({"status": "decided", "outcome": FeeOutcome.IMPOSED, "appeal_deadline": LATER}, ["appeal", "cancel"]),
-    ({"status": "decided", "outcome": FeeOutcome.IMPOSED, "appeal_deadline": EARLIER}, ["final", "appeal", "cancel"]),
+    (
+        {"status": "decided", "outcome": FeeOutcome.IMPOSED, "appeal_deadline": EARLIER},
+        ["final", "appeal", "late_appeal", "cancel"],
+    ),
     ({"status": "decided", "outcome": FeeOutcome.WAIVED_HARDSHIP, "appeal_deadline": LATER}, ["final", "cancel"]),
+    ({"status": "decided", "outcome": FeeOutcome.WAIVED_HARDSHIP, "appeal_deadline": EARLIER}, ["final", "cancel"]),
+    ({"status": "late_appeal"}, ["consider_late_appeal", "reject_late_appeal", "cancel"]),
+    ({"status": "late_appeal_exported"}, ["consider_late_appeal", "reject_late_appeal", "cancel"]),
     ({"status": "appealed"}, ["reverse", "forward", "cancel"]),
     ({"status": "forwarded"}, ["appeal_outcome", "cancel"]),
     ({"status": "appeal_concluded"}, ["final", "cancel"]),
-    ({"status": "final", "outcome": FeeOutcome.IMPOSED}, ["cancel"]),
-    ({"status": "exported"}, ["paid", "cancel"]),
+    ({"status": "final", "outcome": FeeOutcome.IMPOSED}, ["late_appeal", "cancel"]),
+    ({"status": "final", "outcome": FeeOutcome.IMPOSED, "appeal_received_on": EARLIER}, ["cancel"]),
+    ({"status": "final", "outcome": FeeOutcome.WAIVED_HARDSHIP}, ["cancel"]),
+    ({"status": "exported", "outcome": FeeOutcome.IMPOSED}, ["paid", "late_appeal", "cancel"]),
+    ({"status": "exported", "outcome": FeeOutcome.IMPOSED, "appeal_received_on": EARLIER}, ["paid", "cancel"]),
     ({"status": "paid"}, []),
     ({"status": "cancelled"}, []),
 ]

@@ -119,7 +119,7 @@ def test_an_appeal_after_the_deadline_resolves_the_appeal_period_flag(imposed, f
 
     pass_appeal_deadline(imposed)
     fee_deadlines_flag()
-    services.fee_case_register_appeal(
+    services.fee_case_register_late_appeal(
         actor=fee_officer, fee_case=imposed, received_on=timezone.localdate(), grounds="Jeg var syk."
     )
     assert Flag.objects.get(kind="fee_appeal_period_over").resolved_by == fee_officer

@@ -3,6 +3,7 @@ nothing in the portal cites a fee rule the law does not contain."""
 
 import pathlib
 
+import polib
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -78,11 +79,17 @@ def test_the_decision_letter_prints_the_configured_legal_basis_and_no_invented_c
 
 
 def test_no_template_or_translation_cites_hol_3_9_b_as_the_fee_basis():
+    """§ 3-9 b names the unit ("rådgivende enhet for russaker") and may be cited for that; it has no fee rule, so
+    no fee letter cites it and no translated text puts it beside a fee."""
     root = pathlib.Path(settings.BASE_DIR)
-    paths = [*(root / "templates").rglob("*.html"), *(root / "locale").rglob("*.po")]
-    assert root / "templates" / "fees" / "letters" / "decision.html" in paths
-    for path in paths:
-        assert "3-9 b" not in path.read_text(encoding="utf-8"), path
+    letters = list((root / "templates" / "fees").rglob("*.html"))
+    assert root / "templates" / "fees" / "letters" / "decision.html" in letters
+    for path in letters:
+        assert "3-9" not in path.read_text(encoding="utf-8"), path
+    for entry in polib.pofile(str(root / "locale" / "nb" / "LC_MESSAGES" / "django.po")):
+        for text in (entry.msgid, entry.msgstr):
+            if "3-9" in text:
+                assert not any(word in text.lower() for word in ("gebyr", "fee")), text
 
 
 def test_the_decision_gives_a_due_date_that_an_appeal_suspends(imposed):

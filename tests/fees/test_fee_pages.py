@@ -136,3 +136,75 @@ def test_the_collection_export_downloads_each_fee_once_and_is_logged(client, ser
     assert len(again.content.decode().splitlines()) == 1
     assert FeeCase.objects.get().status == FeeCaseStatus.EXPORTED
     assert AuditEvent.objects.filter(action="fee_collection.exported").count() == 2
+
+
+def test_a_late_appeal_against_a_final_fee_is_registered_and_rejected_from_the_case_page(
+    client, service, fee_officer, imposed
+):
+    from fees import services
+
+    pass_appeal_deadline(imposed)
+    services.fee_case_make_final(actor=fee_officer, fee_case=imposed)
+    client.force_login(fee_officer)
+    response = client.get(url("case", service, fee_case_pk=imposed.pk))
+    assert [name for name, _step, _form in response.context["steps"]] == ["late_appeal"]
+    today = timezone.localdate().isoformat()
+    response = client.post(
+        url("case_late_appeal", service, fee_case_pk=imposed.pk),
+        {"late_appeal-received_on": today, "late_appeal-grounds": "Fikk ikke brevet i tide."},
+    )
+    assert response.status_code == 302
+    response = client.get(url("case", service, fee_case_pk=imposed.pk))
+    assert [name for name, _step, _form in response.context["steps"]] == ["consider_late_appeal", "reject_late_appeal"]
+    # Without reasons: the message beside the field, and nothing saved.
+    response = client.post(
+        url("case_reject_late_appeal", service, fee_case_pk=imposed.pk), {"reject_late_appeal-reasons": " "}
+    )
+    assert response.status_code == 200
+    form = {name: form for name, _step, form in response.context["steps"]}["reject_late_appeal"]
+    assert "reasons" in form.errors
+    imposed.refresh_from_db()
+    assert imposed.status == FeeCaseStatus.LATE_APPEAL
+    response = client.post(
+        url("case_reject_late_appeal", service, fee_case_pk=imposed.pk),
+        {"reject_late_appeal-reasons": "Ingen grunn til at klagen kom for sent."},
+    )
+    assert response.status_code == 302
+    page = client.get(url("case", service, fee_case_pk=imposed.pk)).content.decode()
+    assert 'data-testid="late-appeal-decision"' in page
+    assert "Ingen grunn til at klagen kom for sent." in page
+    imposed.refresh_from_db()
+    assert imposed.status == FeeCaseStatus.FINAL
+    assert imposed.letters.filter(kind="late_appeal_rejected").count() == 1
+
+
+def test_a_partly_allowed_appeal_without_its_new_fee_is_refused_beside_the_field(
+    client, service, fee_officer, appealed
+):
+    from fees import services
+
+    services.fee_case_forward_appeal(actor=fee_officer, fee_case=appealed)
+    client.force_login(fee_officer)
+    today = timezone.localdate().isoformat()
+    response = client.post(
+        url("case_appeal_outcome", service, fee_case_pk=appealed.pk),
+        {"appeal_outcome-outcome": "partly_allowed", "appeal_outcome-decided_on": today},
+    )
+    assert response.status_code == 200
+    form = {name: form for name, _step, form in response.context["steps"]}["appeal_outcome"]
+    assert "new_amount" in form.errors
+    appealed.refresh_from_db()
+    assert appealed.status == FeeCaseStatus.FORWARDED
+    response = client.post(
+        url("case_appeal_outcome", service, fee_case_pk=appealed.pk),
+        {
+            "appeal_outcome-outcome": "partly_allowed",
+            "appeal_outcome-decided_on": today,
+            "appeal_outcome-new_amount": "1500",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(url("case", service, fee_case_pk=appealed.pk)).content.decode()
+    appealed.refresh_from_db()
+    assert (appealed.appeal_outcome, appealed.appeal_amount) == ("partly_allowed", 1500)
+    assert 'data-testid="fee-case-appeal-outcome"' in page

@@ -117,6 +117,23 @@ def test_the_sweep_run_twice_anonymises_exactly_the_expired_cases_and_leaves_app
     assert [event.extra["counts"]["persons"] for event in log] == [1, 0]
 
 
+def test_a_final_fee_lowered_on_appeal_is_still_to_collect_and_its_case_is_kept(service, rules):
+    lowered = FeeCaseFactory(
+        referral__service=service,
+        referral__status=ReferralStatus.MISSED,
+        status=FeeCaseStatus.FINAL,
+        outcome="imposed",
+        decided_amount=2690,
+        appeal_outcome="partly_allowed",
+        appeal_amount=1345,
+    )
+    name = lowered.referral.person.full_name
+    _age(lowered.referral, YEARS_5 + 100)
+    assert retention_sweep().referral_ids == []
+    lowered.referral.person.refresh_from_db()
+    assert lowered.referral.person.full_name == name
+
+
 def test_a_person_with_another_case_still_running_keeps_their_identity(service, other_service, rules):
     expired = _closed_case(service, days=YEARS_5 + 10)
     ReferralFactory(service=other_service, person=expired.person)
