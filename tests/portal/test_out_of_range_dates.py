@@ -282,6 +282,7 @@ PLACES = [
     fee_step_place("answer", "received_on", "AnswerForm", "noticed", valid_reason="Glemte avtalen."),
     fee_step_place("decide", "notified_on", "DecisionForm", "assessed", user="lead", outcome="imposed", reasons="X."),
     fee_step_place("appeal", "received_on", "AppealForm", "imposed", grounds="Var syk."),
+    fee_step_place("late_appeal", "received_on", "LateAppealForm", "final", grounds="Var innlagt hele fristen."),
     fee_step_place("appeal_outcome", "decided_on", "AppealOutcomeForm", "forwarded", outcome="upheld"),
     fee_step_place("paid", "paid_on", "PaidForm", "exported"),
     Place("fees.forms.LetterSentForm", "sent_on", "post", "fee_officer", _letter_sent_url, lambda s: {}),
