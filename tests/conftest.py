@@ -211,6 +211,15 @@ def court_fee_rates(db):
 
     seed = importlib.import_module("fees.migrations.0002_seed_court_fee_rates").seed
     seed(apps, None)
+    from django.utils import timezone
+
     from fees.models import CourtFeeRate
 
+    # The court fee changes every 1 January and the seed stops at the newest rate known. A fee for a meeting in a
+    # later year is held until an administrator adds that year's rate (tests/fees/test_court_fee_year.py), so
+    # that a suite run after New Year still finds "this year's" rate: the newest amount again, from 1 January.
+    newest = CourtFeeRate.objects.order_by("-valid_from").first()
+    this_year = timezone.localdate().year
+    if newest.valid_from.year < this_year:
+        CourtFeeRate.objects.create(valid_from=datetime.date(this_year, 1, 1), amount=newest.amount)
     return CourtFeeRate.objects.all()

@@ -24,6 +24,8 @@ HYPOTHETICAL_2027_RATE = 1380
 
 @pytest.fixture
 def held(order_referral, counsellor, fee_policy, court_fee_rates):
+    # The scene is New Year 2027 before its rate is added, whatever year the suite runs in.
+    CourtFeeRate.objects.filter(valid_from__gte=datetime.date(2027, 1, 1)).delete()
     with time_machine.travel(AFTER_NEW_YEAR, tick=False):
         meeting = missed_meeting(order_referral, counsellor)
         attendance_record(actor=counsellor, meeting=meeting, details=AttendanceDetails(outcome="no_show"))

@@ -52,10 +52,12 @@ def test_the_services_multiplier_is_applied():
 
 
 def test_a_rate_added_later_applies_from_its_own_day_and_not_before():
-    CourtFeeRate.objects.create(valid_from=datetime.date(2027, 1, 1), amount=1380)
+    newest = CourtFeeRate.objects.order_by("-valid_from").first()
+    new_year = datetime.date(newest.valid_from.year + 1, 1, 1)
+    CourtFeeRate.objects.create(valid_from=new_year, amount=newest.amount + 35)
 
-    assert fee_amount(datetime.date(2026, 12, 31)) == 2 * 1345
-    assert fee_amount(datetime.date(2027, 1, 1)) == 2 * 1380
+    assert fee_amount(new_year - datetime.timedelta(days=1)) == 2 * newest.amount
+    assert fee_amount(new_year) == 2 * (newest.amount + 35)
 
 
 def test_a_rate_changed_in_the_middle_of_a_year_applies_from_that_day():
