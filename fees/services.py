@@ -71,6 +71,12 @@ def appeal_deadline(notified_on: datetime.date) -> datetime.date:
 # deadline flag resolved) it does in its own body. Views and tasks only call these.
 
 OPEN_STATUSES = frozenset(FeeCaseStatus.values) - {FeeCaseStatus.PAID, FeeCaseStatus.CANCELLED}
+# Timeline entries written before letters kept their dispatch, and before the appeal deadline came from it: still
+# read, so still translated.
+EARLIER_TIMELINE_MESSAGES = (
+    gettext_noop("%(letter)s sent to %(name)s on %(date)s."),
+    gettext_noop("Fee decided: %(outcome)s. Appeal deadline %(date)s."),
+)
 SUMMONS_NOT_DISPATCHED = _(
     "There is no proof that the summons was sent: record on the meeting page how and when it left. "
     "Without it a missed meeting cannot lead to a fee."
