@@ -146,6 +146,7 @@ def test_the_booking_page_refuses_a_short_notice_beside_the_reason_field(
 ):
     SummonsPolicy.objects.filter(service=service).update(minimum_notice_days=7)
     client.force_login(counsellor)
+    client.cookies["portal_language"] = "en"
     moment = timezone.localtime(soon(3))
     response = client.post(
         reverse("scheduling:book", args=[service.slug, referral.pk]),
@@ -156,7 +157,6 @@ def test_the_booking_page_refuses_a_short_notice_beside_the_reason_field(
             "other_time": moment.strftime("%Y-%m-%dT%H:%M"),
             "location": location.pk,
         },
-        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -245,3 +245,15 @@ def test_the_police_report_refusal_names_the_missing_proof_of_dispatch(referral,
     summons_letter_dispatch(actor=counsellor, letter=letter, method="digital", sent_on=timezone.localdate())
     meeting.refresh_from_db()
     assert police_report_refusal(meeting) is None
+
+
+def test_the_case_page_shows_whether_each_summons_has_left(client, service, counsellor):
+    letter = summons(service, counsellor)
+    client.force_login(counsellor)
+    client.cookies["portal_language"] = "en"
+    case_page = reverse("referrals:detail", args=[service.slug, letter.meeting.referral_id])
+    assert "not sent yet" in client.get(case_page).content.decode()
+    summons_letter_dispatch(actor=counsellor, letter=letter, method="posted", sent_on=timezone.localdate())
+    page = client.get(case_page).content.decode()
+    state = page[page.index(f'data-testid="letter-state-{letter.pk}"') :][:200]
+    assert "Posted" in state and timezone.localdate().strftime("%d.%m.%Y") in state
