@@ -126,3 +126,31 @@ def test_a_waived_fee_is_decided_without_a_deadline_to_wait_for(answered, fee_of
     )
     fee_case = services.fee_case_decide(actor=lead, fee_case=answered, outcome="waived_hardship", reasons=REASONS)
     assert services.fee_case_make_final(actor=lead, fee_case=fee_case).status == FeeCaseStatus.FINAL
+
+
+def test_with_a_guardians_copy_the_decision_reached_them_when_the_last_letter_arrived(imposed_not_sent, fee_officer):
+    from referrals.models import Guardian
+    from tests.fees.factories import FeeLetterFactory
+
+    guardian = Guardian.objects.create(
+        referral=imposed_not_sent.referral,
+        name="Kari Nordmann",
+        relation="mor",
+        street_address="Gata 2",
+        postal_code="0150",
+        postal_town="Oslo",
+    )
+    copy = FeeLetterFactory(
+        fee_case=imposed_not_sent, kind="decision", recipient_kind="guardian", guardian=guardian, recipient_name="Kari"
+    )
+    today = timezone.localdate()
+    persons = FeeLetter.objects.get(fee_case=imposed_not_sent, kind="decision", recipient_kind="person")
+    services.fee_letter_mark_sent(
+        actor=fee_officer, letter=persons, method="digital", sent_on=today, delivered_on=today
+    )
+    assert FeeCase.objects.get(pk=imposed_not_sent.pk).appeal_deadline is None  # the guardian's copy has not left
+    services.fee_letter_mark_sent(actor=fee_officer, letter=copy, method="posted", sent_on=today)
+    copy.refresh_from_db()
+    fee_case = FeeCase.objects.get(pk=imposed_not_sent.pk)
+    assert fee_case.notified_on == copy.delivered_on > today
+    assert fee_case.appeal_deadline == services.appeal_deadline(copy.delivered_on)
