@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from counselling.scheduling.forms import LetterDispatchForm, LetterReceiptForm  # noqa: F401 - fees.views uses both
 from portal.forms import DateField
 
 from .models import AppealOutcome, FeeOutcome
@@ -52,9 +53,6 @@ class DecisionForm(forms.Form):
         _("Reasons"),
         rows=5,
         help_text=_("The facts, and why a fee is or is not unreasonably burdensome. Printed in the decision letter."),
-    )
-    notified_on = date_field(
-        _("The decision reaches the person on"), help_text=_("The three-week appeal period runs from this day.")
     )
 
 
@@ -128,5 +126,5 @@ class CollectionExportForm(forms.Form):
     period_end = DateField(label=_("Final to"), initial=timezone.localdate)
 
 
-class LetterSentForm(forms.Form):
-    sent_on = date_field(_("Sent on"))
+# How and when a fee letter left: the same forms as the summons's.
+LetterSentForm = LetterDispatchForm

@@ -539,17 +539,9 @@ class FeeLetter(CaseLetter):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("made by")
     )
     created_at = models.DateTimeField(_("made"), auto_now_add=True)
-    # The day the letter was posted (or handed over). An advance notice posted late moves the answer deadline
-    # (fees.services.fee_letter_mark_sent); the appeal period runs from the decision form's notified_on.
-    sent_on = models.DateField(_("sent"), null=True, blank=True)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("sent by"),
-    )
+    # How and when it left and reached the recipient: CaseLetter's dispatch fields, recorded by
+    # fees.services.fee_letter_mark_sent. An advance notice sent late moves the answer deadline; the appeal period
+    # runs from the day the decision letters reached the recipients.
 
     class Meta:
         verbose_name = _("fee letter")
@@ -573,3 +565,7 @@ class FeeLetter(CaseLetter):
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.recipient_name}"
+
+    @property
+    def case_referral(self):
+        return self.fee_case.referral

@@ -140,5 +140,8 @@ def _step_open_today(step: str, fee_case: FeeCase, today) -> bool:
         )
     if step == "final" and fee_case.status == FeeCaseStatus.DECIDED:
         # A fee imposed is final once the appeal period is over; a decision without a fee at once.
-        return fee_case.outcome != FeeOutcome.IMPOSED or today > fee_case.appeal_deadline
+        # Not before the day the decision reached the person is known.
+        return fee_case.outcome != FeeOutcome.IMPOSED or (
+            fee_case.appeal_deadline is not None and today > fee_case.appeal_deadline
+        )
     return True

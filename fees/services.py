@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +20,8 @@ from portal.audit import audit_change
 from portal.csv_export import csv_text
 from portal.models import FEE_ROLES, StaffMembership
 from portal.workdays import next_working_day
-from referrals.models import RecipientKind, Referral, ReferralStatus, Route
+from referrals.letters import letter_dispatch_record, letter_receipt_record
+from referrals.models import DispatchMethod, RecipientKind, Referral, ReferralStatus, Route
 from referrals.services import referral_move, timeline_add, translatable
 
 from .letters import fee_letters_make
@@ -80,6 +82,16 @@ def appeal_deadline(notified_on: datetime.date) -> datetime.date:
 EARLIER_MESSAGES = (gettext_noop("Appeal received %(date)s registered (after the deadline); collection on hold."),)
 
 OPEN_STATUSES = frozenset(FeeCaseStatus.values) - {FeeCaseStatus.PAID, FeeCaseStatus.CANCELLED}
+# Timeline entries written before letters kept their dispatch, and before the appeal deadline came from it: still
+# read, so still translated.
+EARLIER_TIMELINE_MESSAGES = (
+    gettext_noop("%(letter)s sent to %(name)s on %(date)s."),
+    gettext_noop("Fee decided: %(outcome)s. Appeal deadline %(date)s."),
+)
+SUMMONS_NOT_DISPATCHED = _(
+    "There is no proof that the summons was sent: record on the meeting page how and when it left. "
+    "Without it a missed meeting cannot lead to a fee."
+)
 CASE_CLOSED = gettext_noop("Case closed.")
 
 
@@ -213,6 +225,8 @@ def fee_case_propose(*, actor, meeting: Meeting) -> FeeCase:
             _("No legal basis for the fee is recorded in the service's fee policy, so no fee can be proposed."),
             code="no_legal_basis",
         )
+    if not meeting.summons_dispatched:
+        raise ValidationError(SUMMONS_NOT_DISPATCHED, code="summons_not_dispatched")
     if FeeCase.objects.filter(meeting=meeting).exists():
         raise ValidationError(_("There is already a fee case for this meeting."), code="duplicate")
     meeting_day = timezone.localdate(meeting.starts_at)
@@ -446,13 +460,12 @@ def fee_case_assess_hardship(*, actor, fee_case: FeeCase, assessment: HardshipAs
 
 
 @transaction.atomic
-def fee_case_decide(
-    *, actor, fee_case: FeeCase, outcome: str, reasons: str, notified_on: datetime.date | None = None
-) -> FeeCase:
+def fee_case_decide(*, actor, fee_case: FeeCase, outcome: str, reasons: str) -> FeeCase:
     """The decision, by a service lead or fee officer who did not propose the fee: imposed, waived for hardship
-    or dropped for a valid reason, with written reasons (forvaltningsloven §§ 24–25). Makes the decision letter,
-    which states the appeal deadline reckoned from `notified_on`, the day the decision reaches the person
-    (today when not given)."""
+    or dropped for a valid reason, with written reasons (forvaltningsloven §§ 24–25). Makes the decision letter.
+    The appeal deadline is not known yet: it runs three weeks from the day the decision reaches the person, which
+    the letters' dispatch records give (fee_letter_mark_sent), so the letter says "three weeks from the day you
+    got this letter"."""
     fee_case = _locked(fee_case)
     _require_fee_role(actor, fee_case)
     if fee_case.proposed_by_id == actor.pk:
@@ -479,10 +492,6 @@ def fee_case_decide(
                 "it cannot be imposed. Assess again or waive it."
             )
         ]
-    today = timezone.localdate()
-    notified_on = notified_on or today
-    if notified_on < today:
-        errors["notified_on"] = [_("The decision cannot reach the person before it is made.")]
     if errors:
         raise ValidationError(errors)
     fee_case.outcome = outcome
@@ -490,27 +499,21 @@ def fee_case_decide(
     fee_case.reasons = reasons
     fee_case.decided_by = actor
     fee_case.decided_at = timezone.now()
-    fee_case.notified_on = notified_on
-    fee_case.appeal_deadline = appeal_deadline(notified_on)
-    fee_case.payment_due = (
-        payment_due(
-            fee_case.appeal_deadline, payment_period_days=fee_policy_for(fee_case.referral.service).payment_period_days
-        )
-        if outcome == FeeOutcome.IMPOSED
-        else None
-    )
+    fee_case.notified_on = None
+    # Both run from the day the decision reaches the person (_decision_reached), once its letter has left.
+    fee_case.appeal_deadline = None
+    fee_case.payment_due = None
     fee_case_move(
         actor=actor,
         fee_case=fee_case,
         to=FeeCaseStatus.DECIDED,
         kind="decided",
-        message=gettext_noop("Fee decided: %(outcome)s. Appeal deadline %(date)s.")
+        message=gettext_noop(
+            "Fee decided: %(outcome)s. The appeal deadline runs from the day the decision reaches the person."
+        )
         if fee_case.appealable
         else gettext_noop("Fee decided: %(outcome)s."),
-        params={
-            "outcome": translatable(FeeOutcome(outcome).label),
-            "date": fee_case.appeal_deadline.strftime("%d.%m.%Y"),
-        },
+        params={"outcome": translatable(FeeOutcome(outcome).label)},
     )
     fee_letters_make(actor=actor, fee_case=fee_case, kind=FeeLetterKind.DECISION)
     return fee_case
@@ -541,7 +544,7 @@ def fee_case_register_appeal(*, actor, fee_case: FeeCase, received_on: datetime.
     if fee_case.outcome != FeeOutcome.IMPOSED:
         raise ValidationError(_("Only a decision that imposes a fee can be appealed here."), code="wrong_step")
     errors = _appeal_received_errors(fee_case, received_on, grounds)
-    if "received_on" not in errors and received_on > fee_case.appeal_deadline:
+    if "received_on" not in errors and fee_case.appeal_deadline is not None and received_on > fee_case.appeal_deadline:
         errors["received_on"] = [
             _(
                 "The appeal deadline was %(date)s. An appeal posted by then is in time (forvaltningsloven § 30): "
@@ -590,7 +593,12 @@ def fee_case_register_late_appeal(*, actor, fee_case: FeeCase, received_on: date
             code="appealed_before",
         )
     errors = _appeal_received_errors(fee_case, received_on, grounds)
-    if "received_on" not in errors and received_on <= fee_case.appeal_deadline:
+    if "received_on" not in errors and fee_case.appeal_deadline is None:
+        # The decision is not known to have reached the person: the appeal period has not even begun.
+        errors["received_on"] = [
+            _("The appeal deadline runs from the day the decision reaches the person: register it as an appeal.")
+        ]
+    elif "received_on" not in errors and received_on <= fee_case.appeal_deadline:
         errors["received_on"] = [
             _("The appeal came by the deadline of %(date)s: register it as an appeal, not a late one.")
             % {"date": date_format(fee_case.appeal_deadline, "SHORT_DATE_FORMAT")}
@@ -821,6 +829,18 @@ def fee_case_make_final(*, actor, fee_case: FeeCase) -> FeeCase:
     if (
         fee_case.status == FeeCaseStatus.DECIDED
         and fee_case.outcome == FeeOutcome.IMPOSED
+        and fee_case.appeal_deadline is None
+    ):
+        raise ValidationError(
+            _(
+                "It is not known yet when the decision reached the person, so the appeal period has not started: "
+                "record how and when the decision letters were sent."
+            ),
+            code="decision_not_delivered",
+        )
+    if (
+        fee_case.status == FeeCaseStatus.DECIDED
+        and fee_case.outcome == FeeOutcome.IMPOSED
         and timezone.localdate() <= fee_case.appeal_deadline
     ):
         raise ValidationError(
@@ -913,6 +933,9 @@ def fee_collection_export(*, actor, service, period_start: datetime.date, period
             exported_in__isnull=True,
             final_at__lt=end,
         )
+        # Never before the appeal period is over, counted from the day the decision reached the person, unless an
+        # appeal has been decided.
+        .filter(Q(appeal_deadline__lt=timezone.localdate()) | ~Q(appeal_outcome=""))
         .select_related("referral__person", "referral__service", "meeting")
         .order_by("final_at", "pk")
     )
@@ -995,41 +1018,103 @@ def fee_case_cancel(*, actor, fee_case: FeeCase, reason: str) -> FeeCase:
     return fee_case
 
 
-@transaction.atomic
-def fee_letter_mark_sent(*, actor, letter: FeeLetter, sent_on: datetime.date) -> FeeLetter:
-    """Record that a fee letter was posted, by whom and on which day. Recorded once."""
-    letter = FeeLetter.objects.select_for_update(of=("self",)).select_related("fee_case__referral").get(pk=letter.pk)
-    _require_fee_role(actor, letter.fee_case)
-    _not_in_future(sent_on, "sent_on")
-    if sent_on < timezone.localtime(letter.created_at).date():
-        raise ValidationError({"sent_on": _("A letter cannot be sent before it is made.")})
-    if letter.sent_on is not None:
-        return letter
-    letter.sent_on = sent_on
-    letter.sent_by = actor
-    letter.save(update_fields=["sent_on", "sent_by"])
-    fee_case = letter.fee_case
+def _letter_locked(letter: FeeLetter) -> FeeLetter:
+    return (
+        FeeLetter.objects.select_for_update(of=("self",))
+        .select_related("fee_case__referral__service", "fee_case__referral__person", "guardian")
+        .get(pk=letter.pk)
+    )
+
+
+def _letter_timeline(letter: FeeLetter) -> dict:
+    """The letter's dispatch among the fee case's steps (fees.selectors.fee_case_events)."""
+    return {"prefix": "fee_case.", "extra": {"fee_case": letter.fee_case_id}}
+
+
+def _decision_reached(*, actor, fee_case: FeeCase) -> None:
+    """Once every decision letter has reached its recipient, the decision has reached the person on the last of
+    those days (a minor's guardians too), and the three weeks to appeal run from it (forvaltningsloven § 29)."""
+    days = list(fee_case.letters.filter(kind=FeeLetterKind.DECISION).values_list("delivered_on", flat=True))
+    if not days or None in days or fee_case.appeal_deadline is not None:
+        return
+    fee_case.notified_on = max(days)
+    fee_case.appeal_deadline = appeal_deadline(fee_case.notified_on)
+    if fee_case.outcome == FeeOutcome.IMPOSED:
+        fee_case.payment_due = payment_due(
+            fee_case.appeal_deadline, payment_period_days=fee_policy_for(fee_case.referral.service).payment_period_days
+        )
+    FeeCase.objects.filter(pk=fee_case.pk).update(
+        notified_on=fee_case.notified_on, appeal_deadline=fee_case.appeal_deadline, payment_due=fee_case.payment_due
+    )
+    _record(
+        fee_case,
+        actor=actor,
+        kind="decision_reached",
+        message=gettext_noop("The decision reached the person on %(date)s: the appeal deadline is %(deadline)s."),
+        params={
+            "date": fee_case.notified_on.strftime("%d.%m.%Y"),
+            "deadline": fee_case.appeal_deadline.strftime("%d.%m.%Y"),
+        },
+    )
+
+
+def _after_delivery(*, actor, letter: FeeLetter) -> None:
+    """What a letter's dispatch moves in its fee case: the answer period of an advance notice, the appeal
+    deadline of a decision."""
+    fee_case = FeeCase.objects.select_for_update(of=("self",)).get(pk=letter.fee_case_id)
+    fee_case.referral = letter.fee_case.referral
     if (
         letter.kind == FeeLetterKind.ADVANCE_NOTICE
         and letter.recipient_kind == RecipientKind.PERSON
         and fee_case.status == FeeCaseStatus.NOTICE_SENT
     ):
-        # The answer period runs from the day the notice went out: posted late, the person gets the full period
-        # (never less than the letter says).
+        # The answer period runs from the day the notice reached the person (the day it went out while that is
+        # not known): sent late, the person gets the full period (never less than the letter says).
         policy = fee_policy_for(fee_case.referral.service)
-        from_sending = next_working_day(sent_on + datetime.timedelta(days=policy.answer_period_days))
+        start = letter.delivered_on or letter.sent_on
+        from_sending = next_working_day(start + datetime.timedelta(days=policy.answer_period_days))
         if from_sending > fee_case.answer_deadline:
             FeeCase.objects.filter(pk=fee_case.pk).update(answer_deadline=from_sending)
             fee_case.answer_deadline = from_sending
-    _record(
-        letter.fee_case,
+    if letter.kind == FeeLetterKind.DECISION:
+        _decision_reached(actor=actor, fee_case=fee_case)
+
+
+@transaction.atomic
+def fee_letter_mark_sent(
+    *,
+    actor,
+    letter: FeeLetter,
+    sent_on: datetime.date,
+    method: str = DispatchMethod.POSTED,
+    delivered_on: datetime.date | None = None,
+    receipt: str = "",
+) -> FeeLetter:
+    """Record how and when a fee letter left and reached its recipient (referrals.letters.letter_dispatch_record):
+    posted (the service's presumption of arrival), e-mailed, or digital post (the receipt's day). Recorded once.
+    The decision's appeal deadline is set once every decision letter has reached its recipient."""
+    letter = _letter_locked(letter)
+    _require_fee_role(actor, letter.fee_case)
+    if letter_dispatch_record(
         actor=actor,
-        kind="letter_sent",
-        message=gettext_noop("%(letter)s sent to %(name)s on %(date)s."),
-        params={
-            "letter": translatable(FeeLetterKind(letter.kind).label),
-            "name": letter.recipient_name,
-            "date": sent_on.strftime("%d.%m.%Y"),
-        },
-    )
+        letter=letter,
+        method=method,
+        sent_on=sent_on,
+        delivered_on=delivered_on,
+        receipt=receipt,
+        timeline=_letter_timeline(letter),
+    ):
+        _after_delivery(actor=actor, letter=letter)
+    return letter
+
+
+@transaction.atomic
+def fee_letter_mark_received(*, actor, letter: FeeLetter, delivered_on: datetime.date, receipt: str = "") -> FeeLetter:
+    """The digital post's receipt for a fee letter: the day it reached the recipient."""
+    letter = _letter_locked(letter)
+    _require_fee_role(actor, letter.fee_case)
+    if letter_receipt_record(
+        actor=actor, letter=letter, delivered_on=delivered_on, receipt=receipt, timeline=_letter_timeline(letter)
+    ):
+        _after_delivery(actor=actor, letter=letter)
     return letter

@@ -264,17 +264,51 @@ def collection_export_csv(request, export_pk):
     return stored_file_download(export.csv, "text/csv; charset=utf-8")
 
 
+def _letter_refusal(request, letter, form, error: ValidationError | None = None) -> None:
+    """The refusal as a message naming the letter and the field it is about, on the fee case page."""
+    if error is not None and not hasattr(error, "error_dict"):
+        problems = error.messages
+    else:
+        errors = error.message_dict if error is not None else form.errors
+        problems = [
+            f"{form.fields[name].label}: {message}" if name in form.fields else message
+            for name, messages_ in errors.items()
+            for message in messages_
+        ]
+    messages.error(request, f"{letter.recipient_name} – " + " ".join(str(problem) for problem in problems))
+
+
 @service_view(roles=FEE_ROLES)
 @require_POST
 def fee_letter_sent(request, fee_letter_pk):
+    """Record how and when a fee letter left."""
     letter = fee_letter_for(request, fee_letter_pk)
-    form = forms.LetterSentForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(form.errors.get("sent_on", []))
-        services.fee_letter_mark_sent(actor=request.user, letter=letter, sent_on=form.cleaned_data["sent_on"])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    form = forms.LetterSentForm(request.POST, prefix="dispatch")
+    if not form.is_valid():
+        _letter_refusal(request, letter, form)
     else:
-        messages.success(request, _("The letter is recorded as sent."))
+        try:
+            services.fee_letter_mark_sent(actor=request.user, letter=letter, **form.cleaned_data)
+        except ValidationError as error:
+            _letter_refusal(request, letter, form, error)
+        else:
+            messages.success(request, _("The letter is recorded as sent."))
+    return redirect("fees:case", service_slug=request.service.slug, fee_case_pk=letter.fee_case_id)
+
+
+@service_view(roles=FEE_ROLES)
+@require_POST
+def fee_letter_receipt(request, fee_letter_pk):
+    """Record the digital post's receipt for a fee letter."""
+    letter = fee_letter_for(request, fee_letter_pk)
+    form = forms.LetterReceiptForm(request.POST, prefix="receipt")
+    if not form.is_valid():
+        _letter_refusal(request, letter, form)
+    else:
+        try:
+            services.fee_letter_mark_received(actor=request.user, letter=letter, **form.cleaned_data)
+        except ValidationError as error:
+            _letter_refusal(request, letter, form, error)
+        else:
+            messages.success(request, _("The receipt is recorded."))
     return redirect("fees:case", service_slug=request.service.slug, fee_case_pk=letter.fee_case_id)

@@ -31,3 +31,13 @@ def next_working_day(day: datetime.date) -> datetime.date:
     while not is_working_day(day):
         day += datetime.timedelta(days=1)
     return day
+
+
+def add_working_days(day: datetime.date, count: int) -> datetime.date:
+    """The `count`th working day after `day` (`day` itself when `count` is 0): a letter posted on a Friday with
+    three working days for the post arrives on the Wednesday after."""
+    while count > 0:
+        day += datetime.timedelta(days=1)
+        if is_working_day(day):
+            count -= 1
+    return day

@@ -6,6 +6,7 @@ from portal.admin_scoping import ServiceScopedAdmin
 
 from .models import (
     Guardian,
+    LetterPolicy,
     Person,
     Referral,
     ReferralEvent,
@@ -14,6 +15,11 @@ from .models import (
     Threshold,
     ThresholdRegulation,
 )
+
+
+@admin.register(LetterPolicy)
+class LetterPolicyAdmin(ServiceScopedAdmin):
+    list_display = ["service", "posted_arrival_working_days"]
 
 
 @admin.register(Substance)

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.formats import number_format
@@ -492,9 +492,47 @@ class RecipientKind(models.TextChoices):
     GUARDIAN = "guardian", _("Guardian")
 
 
+# A posted letter is presumed to reach the person this many working days after the posting day, unless the
+# service sets otherwise (LetterPolicy).
+DEFAULT_POSTED_ARRIVAL_WORKING_DAYS = 3
+
+
+class LetterPolicy(models.Model):
+    """How one counselling service reckons when its letters reach people. A service without a row uses the
+    defaults (referrals.letters.letter_policy_for)."""
+
+    service = models.OneToOneField(
+        "portal.CounsellingService", on_delete=models.CASCADE, related_name="letter_policy", verbose_name=_("service")
+    )
+    posted_arrival_working_days = models.PositiveSmallIntegerField(
+        _("working days for the post"),
+        default=DEFAULT_POSTED_ARRIVAL_WORKING_DAYS,
+        validators=[MaxValueValidator(20)],
+        help_text=_(
+            "A posted letter is taken to have reached the person this many working days after the posting day. "
+            "Deadlines, such as the three weeks to appeal, count from that day."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("letter policy")
+        verbose_name_plural = _("letter policies")
+        ordering = ["service__name"]
+
+    def __str__(self):
+        return gettext("Letter policy of %(service)s") % {"service": self.service}
+
+
+class DispatchMethod(models.TextChoices):
+    POSTED = "posted", _("Posted")
+    EMAILED = "emailed", _("Emailed")
+    DIGITAL = "digital", _("Digital post")
+
+
 class CaseLetter(models.Model):
     """What every letter of a case has, summons or fee letter: to whom it is addressed, the person or one of the
-    guardians (referrals.recipients decides who gets one), and the name written on it, kept as it was."""
+    guardians (referrals.recipients decides who gets one), and the name written on it, kept as it was; and how and
+    when it left and reached the recipient, recorded by referrals.letters.letter_dispatch_record."""
 
     recipient_kind = models.CharField(_("recipient"), max_length=10, choices=RecipientKind.choices)
     guardian = models.ForeignKey(
@@ -502,8 +540,48 @@ class CaseLetter(models.Model):
     )
     recipient_name = models.CharField(_("recipient's name"), max_length=RECIPIENT_NAME_LENGTH)
 
+    # Dispatch: how the letter left, the day it left, and the day it reached the recipient — posted: the service's
+    # presumption of arrival after the posting day; emailed: the day it was sent; digital post: the receipt's day,
+    # unknown until the receipt is recorded.
+    dispatch_method = models.CharField(_("sent by"), max_length=10, choices=DispatchMethod.choices, blank=True)
+    sent_on = models.DateField(_("sent"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    delivered_on = models.DateField(_("reached the recipient"), null=True, blank=True)
+    delivery_receipt = models.CharField(_("receipt"), max_length=200, blank=True)
+
     class Meta:
         abstract = True
+
+    @property
+    def case_referral(self) -> "Referral":
+        """The referral the letter belongs to (each concrete letter says through what)."""
+        raise NotImplementedError
+
+    @property
+    def recipient(self):
+        """The guardian or the person the letter is addressed to, with their address and e-mail as they are now."""
+        return self.guardian if self.guardian_id else self.case_referral.person
+
+    @property
+    def has_postal_address(self) -> bool:
+        return bool(self.recipient.postal_address)
+
+    @property
+    def is_dispatched(self) -> bool:
+        """There is proof that the letter left: how and on which day."""
+        return self.sent_on is not None
+
+    @property
+    def awaits_receipt(self) -> bool:
+        """Sent as digital post and its receipt not recorded yet."""
+        return self.dispatch_method == DispatchMethod.DIGITAL and self.delivered_on is None
 
 
 class ReferralEvent(models.Model):

@@ -14,6 +14,7 @@ from counselling.scheduling.models import (
     LocationKind,
     Meeting,
     OpeningHours,
+    SummonsPolicy,
 )
 from portal.memberships import membership_grant
 from portal.models import CounsellingService, Municipality, Role, StaffMembership
@@ -58,6 +59,14 @@ class CounsellingServiceFactory(DjangoModelFactory):
     def municipalities(self, create, extracted, **kwargs):
         if create:
             self.municipalities.set(extracted if extracted is not None else [MunicipalityFactory()])
+
+    @factory.post_generation
+    def minimum_notice_days(self, create, extracted, **kwargs):
+        """Test services summon at any notice unless a test asks for one (`minimum_notice_days=7`): the tests of
+        booking, reminders and letters book meetings a few days ahead. A real service without a SummonsPolicy row
+        gets the default of seven days (tests/counselling/scheduling/test_summons_notice.py)."""
+        if create:
+            SummonsPolicy.objects.create(service=self, minimum_notice_days=extracted or 0)
 
 
 class StaffMembershipFactory(DjangoModelFactory):
@@ -144,6 +153,7 @@ class MeetingFactory(DjangoModelFactory):
 
     class Meta:
         model = Meeting
+        skip_postgeneration_save = True
 
     referral = factory.SubFactory(ReferralFactory)
     location = factory.LazyAttribute(lambda m: LocationFactory(service=m.referral.service))
@@ -151,6 +161,16 @@ class MeetingFactory(DjangoModelFactory):
     starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=2))
     ends_at = factory.LazyAttribute(lambda m: m.starts_at + datetime.timedelta(minutes=45))
     booked_by = factory.SelfAttribute("counsellor")
+
+    @factory.post_generation
+    def summons_posted(self, create, extracted, **kwargs):
+        """`summons_posted=True`: the scene's summons to the person, posted a week before, its proof of dispatch
+        (which a no-show needs before it leads to a fee case or a report to the police)."""
+        if create and extracted:
+            posted = timezone.localdate() - datetime.timedelta(days=7)
+            LetterFactory(
+                meeting=self, dispatch_method="posted", sent_on=posted, delivered_on=posted + datetime.timedelta(days=3)
+            )
 
 
 class LetterFactory(DjangoModelFactory):

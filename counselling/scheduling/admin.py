@@ -14,8 +14,14 @@ from .models import (
     Reminder,
     ReminderRule,
     ReminderText,
+    SummonsPolicy,
 )
 from .services import absence_remove
+
+
+@admin.register(SummonsPolicy)
+class SummonsPolicyAdmin(ServiceScopedAdmin):
+    list_display = ["service", "minimum_notice_days"]
 
 
 @admin.register(Location)

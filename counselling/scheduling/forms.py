@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.forms import DateField, DateTimeField
 from portal.selectors import staff_name
+from referrals.models import DispatchMethod
 
 from .models import AbsenceKind, Location, RequestedBy
 from .selectors import Slot
@@ -46,6 +47,12 @@ class MeetingTimeForm(forms.Form):
     late_reason = forms.CharField(
         label=_("Reason for a time after the attendance deadline"),
         required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    short_notice_reason = forms.CharField(
+        label=_("Reason for a shorter notice than the minimum"),
+        required=False,
+        help_text=_("Only when the meeting is sooner than the service's minimum notice, e.g. agreed by phone."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -102,3 +109,21 @@ class AbsenceForm(forms.Form):
     def __init__(self, *args, counsellors=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["counsellor"].choices = [(m.user_id, staff_name(m.user)) for m in counsellors]
+
+
+class LetterDispatchForm(forms.Form):
+    """How and when a letter left: posted (the day), e-mailed, or digital post (with the receipt's day, when
+    there is one)."""
+
+    method = forms.ChoiceField(label=_("Sent by"), choices=DispatchMethod.choices, initial=DispatchMethod.POSTED)
+    sent_on = DateField(label=_("Sent on"), initial=timezone.localdate)
+    delivered_on = DateField(
+        label=_("Receipt: reached the recipient on"),
+        required=False,
+        help_text=_("Digital post only, from its receipt; it can be added later."),
+    )
+
+
+class LetterReceiptForm(forms.Form):
+    delivered_on = DateField(label=_("Reached the recipient on"), initial=timezone.localdate)
+    receipt = forms.CharField(label=_("Receipt reference"), max_length=200, required=False)

@@ -181,6 +181,11 @@ class Meeting(models.Model):
     late_reason = models.TextField(
         _("reason for booking after the deadline"), blank=True, help_text=_("Required after the attendance deadline.")
     )
+    short_notice_reason = models.TextField(
+        _("reason for a short notice"),
+        blank=True,
+        help_text=_("Required when the meeting is sooner than the service's minimum notice for a summons."),
+    )
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("booked by")
     )
@@ -244,6 +249,45 @@ class Meeting(models.Model):
     @property
     def length_minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def summons_dispatched(self) -> bool:
+        """There is proof that the summons to the person left: how and on which day it was sent. Without it a
+        no-show can start neither a fee case nor a report to the police."""
+        return any(
+            letter.is_dispatched
+            for letter in self.letters.all()
+            if letter.kind == LetterKind.SUMMONS and letter.recipient_kind == RecipientKind.PERSON
+        )
+
+
+# A summons leaves at least this many days before the meeting unless the service sets otherwise (SummonsPolicy).
+DEFAULT_MINIMUM_NOTICE_DAYS = 7
+
+
+class SummonsPolicy(models.Model):
+    """How one counselling service summons people. A service without a row uses the defaults
+    (counselling.scheduling.selectors.summons_policy_for)."""
+
+    service = models.OneToOneField(
+        CounsellingService, on_delete=models.CASCADE, related_name="summons_policy", verbose_name=_("service")
+    )
+    minimum_notice_days = models.PositiveSmallIntegerField(
+        _("minimum notice (days)"),
+        default=DEFAULT_MINIMUM_NOTICE_DAYS,
+        help_text=_(
+            "A meeting is booked at least this many days ahead, so the summons reaches the person in time. "
+            "A sooner meeting needs a recorded reason."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("summons policy")
+        verbose_name_plural = _("summons policies")
+        ordering = ["service__name"]
+
+    def __str__(self):
+        return _("Summons policy of %(service)s") % {"service": self.service}
 
 
 class LetterKind(models.TextChoices):
@@ -327,6 +371,10 @@ class Letter(CaseLetter):
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.recipient_name}"
+
+    @property
+    def case_referral(self):
+        return self.meeting.referral
 
 
 class CalendarFeed(models.Model):

@@ -16,6 +16,7 @@ def _meeting(meeting: Meeting) -> dict:
         "counsellor": staff(meeting.counsellor),
         "location": meeting.location.name,
         "late_reason": meeting.late_reason,
+        "short_notice_reason": meeting.short_notice_reason,
         "change_requested_by": meeting.get_change_requested_by_display(),
         "change_reason": meeting.change_reason,
     }
@@ -28,6 +29,9 @@ def _letter(letter: Letter) -> dict:
         "email": letter.email,
         "created_at": letter.created_at,
         "emailed_at": letter.emailed_at,
+        "sent_by": letter.get_dispatch_method_display(),
+        "sent_on": letter.sent_on,
+        "reached_the_recipient_on": letter.delivered_on,
         "file_kept": file_kept(letter.pdf),
     }
 
@@ -51,6 +55,7 @@ DECLARATIONS = (
         select_related=("counsellor", "location"),
         anonymise=(
             Anonymise("late_reasons", {"late_reason": ""}),
+            Anonymise("short_notice_reasons", {"short_notice_reason": ""}),
             # A rescheduled or cancelled meeting must keep a reason (a constraint): it becomes the placeholder.
             Anonymise("change_reasons", {"change_reason": placeholder_unless_empty("change_reason")}),
         ),

@@ -14,6 +14,7 @@ from portal.selectors import counsellors_of
 from portal.workdays import norwegian_public_holidays
 from referrals.access import case_object_for
 from referrals.models import Referral, ReferralStatus, Route
+from referrals.recipients import recipients_of
 
 from .models import (
     HOLDS_TIME,
@@ -26,6 +27,7 @@ from .models import (
     OpeningHours,
     Reminder,
     ReminderState,
+    SummonsPolicy,
 )
 
 # Meetings and availability.
@@ -101,6 +103,22 @@ def free_slots(
         day += datetime.timedelta(days=1)
     before = [slot for slot in slots if not slot.after_deadline]
     return before or slots
+
+
+def summons_policy_for(service: CounsellingService) -> SummonsPolicy:
+    """The service's summons policy; the defaults (unsaved) when it has none."""
+    return SummonsPolicy.objects.filter(service=service).first() or SummonsPolicy(service=service)
+
+
+def unreachable_recipients(referral: Referral, *, on: datetime.date) -> list[str]:
+    """The names of those a summons for a meeting on `on` would go to who have neither a postal address nor an
+    e-mail address: their letter could be neither posted nor e-mailed. The booking page warns before booking."""
+    names = []
+    for guardian in recipients_of(referral, on=on):
+        recipient = guardian or referral.person
+        if not recipient.postal_address and not recipient.email:
+            names.append(guardian.name if guardian else referral.person.full_name)
+    return names
 
 
 def meetings_of_referral(referral) -> QuerySet[Meeting]:

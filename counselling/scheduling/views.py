@@ -23,7 +23,15 @@ from referrals.access import referral_for
 from referrals.recipients import guardians_informed_until
 
 from .calendar import counsellor_feed, feed_services
-from .forms import AbsenceForm, CalendarWeekForm, CancelForm, MeetingTimeForm, RescheduleForm
+from .forms import (
+    AbsenceForm,
+    CalendarWeekForm,
+    CancelForm,
+    LetterDispatchForm,
+    LetterReceiptForm,
+    MeetingTimeForm,
+    RescheduleForm,
+)
 from .models import CalendarFeed
 from .selectors import (
     absence_counsellors_for,
@@ -36,6 +44,8 @@ from .selectors import (
     locations_of,
     manages_absences_of,
     meeting_for,
+    summons_policy_for,
+    unreachable_recipients,
     week_of,
 )
 from .services import (
@@ -47,6 +57,8 @@ from .services import (
     meeting_book,
     meeting_cancel,
     meeting_reschedule,
+    summons_letter_dispatch,
+    summons_letter_receipt,
 )
 
 
@@ -69,8 +81,9 @@ def _time_form(request, form_class, *, referral, counsellor_id, length, initial=
             counsellor=counsellor,
             length=datetime.timedelta(minutes=length),
             deadline=referral.attendance_deadline,
-            # The summons must reach the person first; a sooner time agreed by phone is "another time".
-            after=timezone.now() + datetime.timedelta(hours=settings.BOOKING_NOTICE_HOURS),
+            # The summons must reach the person first: the free times start after the service's minimum notice;
+            # a sooner time agreed by phone is "another time", with a reason.
+            after=_earliest_offered(request.service),
         )
     form = form_class(
         data,
@@ -80,6 +93,12 @@ def _time_form(request, form_class, *, referral, counsellor_id, length, initial=
         initial={"counsellor": counsellor.pk if counsellor else None, "length_minutes": length, **(initial or {})},
     )
     return form, counsellor, slots
+
+
+def _earliest_offered(service) -> datetime.datetime:
+    soonest = timezone.now() + datetime.timedelta(hours=settings.BOOKING_NOTICE_HOURS)
+    notice_day = timezone.localdate() + datetime.timedelta(days=summons_policy_for(service).minimum_notice_days)
+    return max(soonest, datetime.datetime.combine(notice_day, datetime.time(), timezone.get_current_timezone()))
 
 
 def _int(value, default):
@@ -114,6 +133,7 @@ def meeting_book_view(request, referral_pk):
                 starts_at=data["starts_at"],
                 length_minutes=data["length_minutes"],
                 late_reason=data["late_reason"],
+                short_notice_reason=data["short_notice_reason"],
             )
         except ValidationError as error:
             refusal_show(form, error)
@@ -128,6 +148,8 @@ def meeting_book_view(request, referral_pk):
         # Guardians are summoned to a meeting while the person is under 18 on its day (referrals.recipients).
         "guardians_until": guardians_informed_until(referral),
         "today": timezone.localdate(),
+        "unreachable": unreachable_recipients(referral, on=timezone.localdate()),
+        "minimum_notice_days": summons_policy_for(request.service).minimum_notice_days,
     }
     return render(request, "scheduling/meeting_book.html", context)
 
@@ -152,13 +174,22 @@ def meeting_reschedule_view(request, meeting_pk):
                 requested_by=data["requested_by"],
                 reason=data["reason"],
                 late_reason=data["late_reason"],
+                short_notice_reason=data["short_notice_reason"],
             )
         except ValidationError as error:
             refusal_show(form, error)
         else:
             messages.success(request, _("The meeting is moved and new summons letters are made."))
             return redirect("attendance:meeting", service_slug=request.service.slug, meeting_pk=new.pk)
-    context = {"referral": referral, "meeting": meeting, "form": form, "slots": slots, "counsellor": counsellor}
+    context = {
+        "referral": referral,
+        "meeting": meeting,
+        "form": form,
+        "slots": slots,
+        "counsellor": counsellor,
+        "unreachable": unreachable_recipients(referral, on=timezone.localdate()),
+        "minimum_notice_days": summons_policy_for(request.service).minimum_notice_days,
+    }
     return render(request, "scheduling/meeting_reschedule.html", context)
 
 
@@ -189,6 +220,58 @@ def letter_pdf(request, letter_pk):
         person_id=referral.person_id,
     )
     return stored_file_download(letter.pdf)
+
+
+def _letter_refusal(request, letter, form, error: ValidationError | None = None) -> None:
+    """The refusal as a message naming the letter and the field it is about, on the meeting page."""
+    problems = []
+    if error is not None and hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            label = form.fields[name].label if name in form.fields else ""
+            problems += [f"{label}: {message}" if label else message for message in errors]
+    elif error is not None:
+        problems = error.messages
+    else:
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else ""
+            problems += [f"{label}: {message}" if label else message for message in errors]
+    messages.error(request, f"{letter.recipient_name} – " + " ".join(str(problem) for problem in problems))
+
+
+@service_view(roles=CASEWORK_ROLES)
+@require_POST
+def letter_dispatch_view(request, letter_pk):
+    """Record how and when a summons left."""
+    letter = letter_for(request, letter_pk)
+    form = LetterDispatchForm(request.POST, prefix="dispatch")
+    if not form.is_valid():
+        _letter_refusal(request, letter, form)
+    else:
+        try:
+            summons_letter_dispatch(actor=request.user, letter=letter, **form.cleaned_data)
+        except ValidationError as error:
+            _letter_refusal(request, letter, form, error)
+        else:
+            messages.success(request, _("How and when the letter was sent is recorded."))
+    return redirect("attendance:meeting", service_slug=request.service.slug, meeting_pk=letter.meeting_id)
+
+
+@service_view(roles=CASEWORK_ROLES)
+@require_POST
+def letter_receipt_view(request, letter_pk):
+    """Record the digital post's receipt for a summons."""
+    letter = letter_for(request, letter_pk)
+    form = LetterReceiptForm(request.POST, prefix="receipt")
+    if not form.is_valid():
+        _letter_refusal(request, letter, form)
+    else:
+        try:
+            summons_letter_receipt(actor=request.user, letter=letter, **form.cleaned_data)
+        except ValidationError as error:
+            _letter_refusal(request, letter, form, error)
+        else:
+            messages.success(request, _("The receipt is recorded."))
+    return redirect("attendance:meeting", service_slug=request.service.slug, meeting_pk=letter.meeting_id)
 
 
 @service_view(roles=CASEWORK_ROLES)

@@ -31,7 +31,7 @@ def mark_the_proposal(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("referrals", "0009_organisation_in_portal")]
+    dependencies = [("referrals", "0010_letter_policy")]
 
     operations = [
         migrations.AddField(

@@ -44,10 +44,16 @@ def scene(transactional_db, court_fee_rates):
         service=service, role=Role.SERVICE_LEAD, user__username="lise", user__first_name="Lise", user__last_name="Leder"
     )
     referral = OrderReferralFactory(
-        service=service, assigned_counsellor=kari, person__first_name="Ola", person__last_name="Nordmann"
+        service=service,
+        assigned_counsellor=kari,
+        person__first_name="Ola",
+        person__last_name="Nordmann",
+        person__street_address="Gata 2",
+        person__postal_code="0150",
+        person__postal_town="Oslo",
     )
     start = timezone.now() - datetime.timedelta(hours=1)
-    meeting = MeetingFactory(referral=referral, counsellor=kari, booked_by=kari, starts_at=start)
+    meeting = MeetingFactory(referral=referral, counsellor=kari, booked_by=kari, starts_at=start, summons_posted=True)
     return referral, meeting
 
 
@@ -147,9 +153,21 @@ def test_an_imposed_fee_is_appealed_upheld_and_sent_to_collection(live_server, s
     )
     assert "2 690 kr" in text
     assert " ".join(REASONS.split()) in text
-    deadline = fee_case.appeal_deadline
-    assert f"Klagefristen er {deadline.day}." in text and str(deadline.year) in text
+    # Made before it is sent: the appeal period runs from the day the person gets it.
+    assert "Klagefristen er tre uker fra den dagen du fikk dette brevet." in text
+    expect(page.get_by_test_id("appeal-deadline")).to_contain_text(re.compile("not known yet|ikke kjent ennå"))
     screenshot(page, "fees-decided")
+
+    # The decision is posted today: the deadline runs three weeks from its presumed arrival.
+    letter = fee_case.letters.get(kind="decision")
+    dispatch = page.get_by_test_id(f"letter-dispatch-{letter.pk}")
+    dispatch.locator("select[name=dispatch-method]").select_option("posted")
+    dispatch.locator("button[type=submit]").click()
+    fee_case.refresh_from_db()
+    assert fee_case.appeal_deadline is not None
+    expect(page.get_by_test_id("appeal-deadline")).to_contain_text(fee_case.appeal_deadline.strftime("%d.%m.%Y"))
+    expect(page.get_by_test_id(f"letter-dispatch-{letter.pk}")).to_contain_text(re.compile("Posted|Sendt i posten"))
+    screenshot(page, "fees-decision-posted")
 
     # The person appeals; the service keeps its decision and forwards the appeal; the appeal body upholds it.
     appeal = step(page, "appeal")

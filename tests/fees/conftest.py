@@ -50,7 +50,9 @@ def order_referral(service):
 
 def missed_meeting(referral, counsellor, *, hours_ago=2):
     start = timezone.now() - datetime.timedelta(hours=hours_ago)
-    return MeetingFactory(referral=referral, counsellor=counsellor, starts_at=start, booked_by=counsellor)
+    return MeetingFactory(
+        referral=referral, counsellor=counsellor, starts_at=start, booked_by=counsellor, summons_posted=True
+    )
 
 
 @pytest.fixture
@@ -111,9 +113,23 @@ def assessed(answered, fee_officer) -> FeeCase:
 REASONS = "Du møtte ikke og har ikke oppgitt gyldig grunn. Med fast inntekt er gebyret ikke urimelig tyngende."
 
 
+def decision_posted(fee_case: FeeCase, actor, *, on=None) -> FeeCase:
+    """The decision letters are posted (today unless `on`): the appeal deadline runs from their presumed arrival."""
+    for letter in fee_case.letters.filter(kind="decision"):
+        services.fee_letter_mark_sent(actor=actor, letter=letter, method="posted", sent_on=on or timezone.localdate())
+    return FeeCase.objects.get(pk=fee_case.pk)
+
+
 @pytest.fixture
-def imposed(assessed, lead) -> FeeCase:
+def imposed_not_sent(assessed, lead) -> FeeCase:
+    """The fee imposed; the decision letter made and not yet sent."""
     return services.fee_case_decide(actor=lead, fee_case=assessed, outcome="imposed", reasons=REASONS)
+
+
+@pytest.fixture
+def imposed(imposed_not_sent, fee_officer) -> FeeCase:
+    """The fee imposed and the decision posted today."""
+    return decision_posted(imposed_not_sent, fee_officer)
 
 
 @pytest.fixture

@@ -241,7 +241,8 @@ def test_a_person_and_guardian_with_the_longest_values_go_through_every_step(
     fee_case = FeeCase.objects.get(meeting=meeting)
     fee_step(officer, service, fee_case, "notice")
     for letter in fee_case.letters.all():
-        ok(officer.post(page("fees:letter_sent", service, fee_letter_pk=letter.pk), {"sent_on": today.isoformat()}))
+        sent = {"dispatch-method": "posted", "dispatch-sent_on": today.isoformat()}
+        ok(officer.post(page("fees:letter_sent", service, fee_letter_pk=letter.pk), sent))
         ok(officer.get(page("fees:letter_pdf", service, fee_letter_pk=letter.pk)), 200)
     fee_step(officer, service, fee_case, "answer", received_on=today.isoformat(), valid_reason="Glemte avtalen.")
     fee_step(
@@ -261,7 +262,6 @@ def test_a_person_and_guardian_with_the_longest_values_go_through_every_step(
         "decide",
         outcome="imposed",
         reasons="Møtte ikke.",
-        notified_on=today.isoformat(),
     )
     fee_step(officer, service, fee_case, "appeal", received_on=today.isoformat(), grounds="Var syk.")
     fee_step(officer, service, fee_case, "forward")
@@ -292,7 +292,7 @@ def test_a_person_and_guardian_with_the_longest_values_go_through_every_step(
     for name in ("access_log_person_csv", "access_log_person_pdf", "person_data_json", "person_data_pdf"):
         ok(lead_client.get(page(f"privacy:{name}", service, person_pk=person.pk)), 200)
     assert any(FULL_NAME in message.body for message in mail.outbox)
-    assert ReferralEvent.objects.filter(kind="fee_case.letter_sent", params__name=FULL_NAME).exists()
+    assert ReferralEvent.objects.filter(kind="fee_case.letter.dispatched", params__name=FULL_NAME).exists()
 
     _every_copy_is_whole()
 

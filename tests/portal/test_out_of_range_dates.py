@@ -28,7 +28,7 @@ from portal.forms import validate_date_in_range
 from portal.models import AuditEvent, Role
 from referrals.identity import example_national_id
 from referrals.models import Referral
-from tests.factories import MeetingFactory, ReferralFactory, StaffMembershipFactory, open_every_day
+from tests.factories import LetterFactory, MeetingFactory, ReferralFactory, StaffMembershipFactory, open_every_day
 from tests.fees.factories import FeePolicyFactory, OrderReferralFactory
 
 pytestmark = pytest.mark.usefixtures("thresholds_2021", "court_fee_rates")
@@ -92,7 +92,7 @@ def _missed(scene) -> FeeCase:
     FeePolicyFactory(service=scene.service)
     referral = OrderReferralFactory(service=scene.service)
     start = timezone.now() - datetime.timedelta(hours=2)
-    meeting = MeetingFactory(referral=referral, counsellor=scene.counsellor, starts_at=start)
+    meeting = MeetingFactory(referral=referral, counsellor=scene.counsellor, starts_at=start, summons_posted=True)
     attendance_record(actor=scene.counsellor, meeting=meeting, details=AttendanceDetails(outcome="no_show"))
     return FeeCase.objects.get(meeting=meeting)
 
@@ -211,6 +211,16 @@ def _letter_sent_url(scene):
     return on("fees:letter_sent", scene, fee_letter_pk=FeeLetter.objects.filter(fee_case=fee_case).first().pk)
 
 
+def _summons_dispatch_url(scene):
+    letter = LetterFactory(meeting=booked_meeting(scene))
+    return on("scheduling:letter_dispatch", scene, letter_pk=letter.pk)
+
+
+def _summons_receipt_url(scene):
+    letter = LetterFactory(meeting=booked_meeting(scene), dispatch_method="digital", sent_on=today())
+    return on("scheduling:letter_receipt", scene, letter_pk=letter.pk)
+
+
 def _book_url(scene):
     return on("scheduling:book", scene, referral_pk=waiting_case(scene).pk)
 
@@ -280,12 +290,40 @@ PLACES = [
         lambda s: {"counsellor": s.counsellor.pk},
     ),
     fee_step_place("answer", "received_on", "AnswerForm", "noticed", valid_reason="Glemte avtalen."),
-    fee_step_place("decide", "notified_on", "DecisionForm", "assessed", user="lead", outcome="imposed", reasons="X."),
     fee_step_place("appeal", "received_on", "AppealForm", "imposed", grounds="Var syk."),
     fee_step_place("late_appeal", "received_on", "LateAppealForm", "final", grounds="Var innlagt hele fristen."),
     fee_step_place("appeal_outcome", "decided_on", "AppealOutcomeForm", "forwarded", outcome="upheld"),
     fee_step_place("paid", "paid_on", "PaidForm", "exported"),
-    Place("fees.forms.LetterSentForm", "sent_on", "post", "fee_officer", _letter_sent_url, lambda s: {}),
+    *[
+        Place(
+            "counselling.scheduling.forms.LetterDispatchForm",
+            name,
+            "post",
+            "counsellor",
+            _summons_dispatch_url,
+            lambda s: {"dispatch-method": "digital", "dispatch-sent_on": today().isoformat()},
+            key=f"dispatch-{name}",
+        )
+        for name in ("sent_on", "delivered_on")
+    ],
+    Place(
+        "counselling.scheduling.forms.LetterReceiptForm",
+        "delivered_on",
+        "post",
+        "counsellor",
+        _summons_receipt_url,
+        lambda s: {},
+        key="receipt-delivered_on",
+    ),
+    Place(
+        "fees.forms.LetterSentForm",
+        "sent_on",
+        "post",
+        "fee_officer",
+        _letter_sent_url,
+        lambda s: {"dispatch-method": "posted"},
+        key="dispatch-sent_on",
+    ),
     *[
         Place(
             "fees.forms.CollectionExportForm",

@@ -55,6 +55,7 @@ MEETING_KEYS = [
     "counsellor",
     "location",
     "late_reason",
+    "short_notice_reason",
     "change_requested_by",
     "change_reason",
     "attendance",
@@ -156,7 +157,17 @@ def test_the_person_export_has_the_shape_it_always_had(service):
     assert held["attendance"]["assessment"]["confidential_note"] == "Sover hos venner."
     assert missed["attendance"]["assessment"] is None
     assert [list(letter) for letter in held["letters"]] == [
-        ["kind", "recipient", "email", "created_at", "emailed_at", "file_kept"]
+        [
+            "kind",
+            "recipient",
+            "email",
+            "created_at",
+            "emailed_at",
+            "sent_by",
+            "sent_on",
+            "reached_the_recipient_on",
+            "file_kept",
+        ]
     ]
     assert [list(reminder) for reminder in held["reminders"]] == [["channel", "to", "due_at", "state", "sent_at"]]
     assert [list(report) for report in case["police_reports"]] == [

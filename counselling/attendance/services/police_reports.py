@@ -40,6 +40,11 @@ def police_report_refusal(meeting: Meeting) -> str | None:
         return _("Record the attendance before reporting it to the police.")
     if attendance.outcome not in KIND_FOR_OUTCOME:
         return _("A valid absence is not reported to the police; book a new meeting.")
+    if attendance.outcome == AttendanceOutcome.NO_SHOW and not meeting.summons_dispatched:
+        return _(
+            "There is no proof that the summons was sent: record on the meeting page how and when it left. "
+            "Without it a missed meeting is not reported to the police."
+        )
     return None
 
 

@@ -25,7 +25,7 @@ from ..models import (
     MeetingStatus,
     RequestedBy,
 )
-from ..selectors import manages_absences_of
+from ..selectors import manages_absences_of, summons_policy_for
 from .flags import flag_raise, flags_resolve
 from .letters import summons_letters_make
 from .reminders import reminders_cancel, reminders_schedule
@@ -48,6 +48,7 @@ def _check_slot(
     starts_at: datetime.datetime,
     length_minutes: int,
     late_reason: str,
+    short_notice_reason: str = "",
     ignore: Meeting | None = None,
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
@@ -64,6 +65,15 @@ def _check_slot(
         errors["starts_at"] = [_("Choose a time in the future.")]
     if timezone.localdate(starts_at) > referral.attendance_deadline and not late_reason.strip():
         errors["late_reason"] = [_("This time is after the attendance deadline: say why.")]
+    notice = short_notice(referral, starts_at)
+    if notice is not None and not short_notice_reason.strip() and "starts_at" not in errors:
+        errors["short_notice_reason"] = [
+            _(
+                "The meeting is only %(days)d days away; a summons leaves at least %(minimum)d days before the "
+                "meeting. Choose a later time, or say why the notice is shorter."
+            )
+            % {"days": notice[0], "minimum": notice[1]}
+        ]
     if not errors:
         ends_at = starts_at + datetime.timedelta(minutes=length_minutes)
         clashes = Meeting.objects.filter(
@@ -78,6 +88,33 @@ def _check_slot(
         ).exists():
             errors["starts_at"] = [_("%(name)s is away at that time.") % {"name": staff_name(counsellor)}]
     return errors
+
+
+def short_notice(referral: Referral, starts_at: datetime.datetime) -> tuple[int, int] | None:
+    """(days until the meeting, the service's minimum notice) when a meeting at `starts_at` booked today is sooner
+    than the minimum notice for its summons; None when the notice is long enough."""
+    minimum = summons_policy_for(referral.service).minimum_notice_days
+    days = (timezone.localdate(starts_at) - timezone.localdate()).days
+    return (days, minimum) if days < minimum else None
+
+
+def _short_notice_record(*, actor, referral: Referral, meeting: Meeting, reason: str) -> None:
+    """A summons with less than the minimum notice keeps its reason, on the meeting and in the timeline."""
+    notice = short_notice(referral, meeting.starts_at)
+    if notice is None:
+        return
+    meeting.short_notice_reason = reason.strip()
+    meeting.save(update_fields=["short_notice_reason"])
+    timeline_add(
+        referral=referral,
+        actor=actor,
+        kind="meeting.short_notice",
+        message=gettext_noop(
+            "Summons with %(days)s days' notice, less than the minimum of %(minimum)s days. Reason: %(reason)s"
+        ),
+        params={"days": notice[0], "minimum": notice[1], "reason": meeting.short_notice_reason},
+        extra={"meeting": meeting.pk},
+    )
 
 
 def _meeting_create(
@@ -127,8 +164,10 @@ def meeting_book(
     starts_at: datetime.datetime,
     length_minutes: int = DEFAULT_LENGTH,
     late_reason: str = "",
+    short_notice_reason: str = "",
 ) -> Meeting:
-    """Book the meeting and make its summons letters (to the person, and to each guardian of a minor)."""
+    """Book the meeting and make its summons letters (to the person, and to each guardian of a minor). A meeting
+    sooner than the service's minimum notice needs `short_notice_reason`, kept on the meeting and the timeline."""
     referral = _locked(referral)
     if referral.status == ReferralStatus.CLOSED:
         raise ValidationError(_("The case is closed."))
@@ -146,6 +185,7 @@ def meeting_book(
         starts_at=starts_at,
         length_minutes=length_minutes,
         late_reason=late_reason,
+        short_notice_reason=short_notice_reason,
     )
     if errors:
         raise ValidationError(errors)
@@ -169,6 +209,7 @@ def meeting_book(
         params={"when": when(meeting.starts_at), "name": staff_name(counsellor), "place": location.name},
         extra={"meeting": meeting.pk},
     )
+    _short_notice_record(actor=actor, referral=referral, meeting=meeting, reason=short_notice_reason)
     audit_change(
         actor=actor, action="meeting.booked", obj=meeting, service=referral.service, person_id=referral.person_id
     )
@@ -219,9 +260,10 @@ def meeting_reschedule(
     counsellor=None,
     length_minutes: int | None = None,
     late_reason: str = "",
+    short_notice_reason: str = "",
 ) -> Meeting:
     """Move the meeting: the old one is kept, marked rescheduled with who asked and why; the new one gets
-    fresh summons letters."""
+    fresh summons letters, with the minimum notice as when booking."""
     referral = _locked(meeting.referral)
     old = _booked(meeting)
     counsellor = counsellor or old.counsellor
@@ -235,6 +277,7 @@ def meeting_reschedule(
             starts_at=starts_at,
             length_minutes=length_minutes,
             late_reason=late_reason,
+            short_notice_reason=short_notice_reason,
             ignore=old,
         )
     )
@@ -265,6 +308,7 @@ def meeting_reschedule(
         },
         extra={"meeting": new.pk, "replaces": old.pk},
     )
+    _short_notice_record(actor=actor, referral=referral, meeting=new, reason=short_notice_reason)
     audit_change(
         actor=actor, action="meeting.rescheduled", obj=new, service=referral.service, person_id=referral.person_id
     )

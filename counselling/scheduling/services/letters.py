@@ -19,7 +19,8 @@ from portal.discretion import is_discreet, neutral_from_email
 from portal.pdf import html_to_pdf
 from portal.selectors import staff_name
 from portal.tasks import publish_on_commit
-from referrals.models import RecipientKind
+from referrals.letters import letter_dispatch_record, letter_receipt_record
+from referrals.models import DispatchMethod, RecipientKind
 from referrals.recipients import consents_on_own, guardians_informed, recipients_of
 
 from ..calendar import meeting_invitation
@@ -156,6 +157,10 @@ def letter_email_send(*, letter_id: int) -> Letter:
             letter.emailed_at = timezone.now()
             letter.email_error = ""
             letter.save(update_fields=["emailed_at", "email_error"])
+            # The e-mail is the summons's proof of dispatch; it reached the person the day it was sent.
+            letter_dispatch_record(
+                actor=None, letter=letter, method=DispatchMethod.EMAILED, sent_on=timezone.localdate(letter.emailed_at)
+            )
             flags_resolve(actor=None, referral=meeting.referral, kinds=["letter_failed"], letter=letter)
     if failure is not None:
         raise failure
@@ -191,4 +196,39 @@ def letter_email_retry(*, actor, letter: Letter) -> Letter:
         letter.email_error = ""
         letter.save(update_fields=["email_error"])
         publish_on_commit("counselling.letter_email", letter.pk)
+    return letter
+
+
+def _letter_locked(letter: Letter) -> Letter:
+    return (
+        Letter.objects.select_for_update(of=("self",))
+        .select_related("meeting__referral__service", "meeting__referral__person", "guardian")
+        .get(pk=letter.pk)
+    )
+
+
+@transaction.atomic
+def summons_letter_dispatch(
+    *,
+    actor,
+    letter: Letter,
+    method: str,
+    sent_on: datetime.date,
+    delivered_on: datetime.date | None = None,
+    receipt: str = "",
+) -> Letter:
+    """Record how and when a summons left (posted, e-mailed by hand, or digital post) and the day it reached the
+    recipient (referrals.letters.letter_dispatch_record). Recorded once."""
+    letter = _letter_locked(letter)
+    letter_dispatch_record(
+        actor=actor, letter=letter, method=method, sent_on=sent_on, delivered_on=delivered_on, receipt=receipt
+    )
+    return letter
+
+
+@transaction.atomic
+def summons_letter_receipt(*, actor, letter: Letter, delivered_on: datetime.date, receipt: str = "") -> Letter:
+    """The digital post's receipt for a summons: the day it reached the recipient."""
+    letter = _letter_locked(letter)
+    letter_receipt_record(actor=actor, letter=letter, delivered_on=delivered_on, receipt=receipt)
     return letter

@@ -12,12 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from counselling.attendance.services import AttendanceDetails, attendance_record
-from counselling.scheduling.models import Location, LocationKind, Meeting, OpeningHours
+from counselling.scheduling.models import Letter, Location, LocationKind, Meeting, OpeningHours
+from counselling.scheduling.services import summons_letters_make
 from fees.models import FeePolicy
 from portal.memberships import membership_grant
 from portal.models import CounsellingService, Municipality, Role
 from referrals.identity import example_national_id
-from referrals.models import Referral
+from referrals.letters import presumed_arrival
+from referrals.models import DispatchMethod, Referral
 from referrals.services import GuardianDetails, PersonDetails, ReferralDetails, referral_assign, referral_register
 
 # The demo's fee basis: the proposal of 2021, plainly not law in force (the Storting rejected the fee regime).
@@ -237,6 +239,18 @@ class Command(BaseCommand):
                 ends_at=starts_at + datetime.timedelta(minutes=45),
                 booked_by=counsellor,
             )
+            # Its summons, posted a week before: without that proof of dispatch a no-show leads to nothing.
+            posted = yesterday.date() - datetime.timedelta(days=7)
+            try:
+                letters = summons_letters_make(actor=counsellor, meeting=meeting)
+            except OSError as error:  # the PDF needs Pango (make system-deps)
+                self.stderr.write(f"Skipped the demo summons: {error}")
+            else:
+                Letter.objects.filter(pk__in=[letter.pk for letter in letters]).update(
+                    dispatch_method=DispatchMethod.POSTED,
+                    sent_on=posted,
+                    delivered_on=presumed_arrival(service, posted),
+                )
             details = AttendanceDetails(outcome=outcome)
             if outcome == "attended":
                 details = AttendanceDetails(outcome=outcome, risk_information_given=True, consent=False)

@@ -30,7 +30,12 @@ def held(meeting):
 def past_meeting(referral, counsellor, location):
     start = timezone.now() - datetime.timedelta(hours=2)
     return MeetingFactory(
-        referral=referral, counsellor=counsellor, location=location, starts_at=start, booked_by=counsellor
+        referral=referral,
+        counsellor=counsellor,
+        location=location,
+        starts_at=start,
+        booked_by=counsellor,
+        summons_posted=True,
     )
 
 

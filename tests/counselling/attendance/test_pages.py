@@ -97,6 +97,7 @@ def test_under_the_order_route_the_lead_may_choose_to_report(client, service, le
         counsellor=counsellor,
         location=location,
         starts_at=timezone.now() - datetime.timedelta(hours=1),
+        summons_posted=True,
     )
     attendance_record(actor=counsellor, meeting=meeting, details=AttendanceDetails(outcome="no_show"))
     assert not meeting.police_reports.exists()
