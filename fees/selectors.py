@@ -136,6 +136,7 @@ def _step_open_today(step: str, fee_case: FeeCase, today) -> bool:
         return (
             fee_case.outcome == FeeOutcome.IMPOSED
             and fee_case.appeal_received_on is None
+            and fee_case.appeal_deadline is not None  # unknown until the decision is known to have reached the person
             and (fee_case.status != FeeCaseStatus.DECIDED or today > fee_case.appeal_deadline)
         )
     if step == "final" and fee_case.status == FeeCaseStatus.DECIDED:

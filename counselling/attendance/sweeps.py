@@ -5,6 +5,7 @@ checked again under its lock, and a closed case is never found again."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -52,7 +53,12 @@ def _report_and_close(referral_id: int, today) -> bool:
         if referral is None:
             return False
         no_show = _no_shows().filter(referral=referral).order_by("-starts_at").first()
-        police_report_make(actor=None, meeting=no_show)
+        try:
+            police_report_make(actor=None, meeting=no_show)
+        except ValidationError:
+            # Refused, e.g. no proof that its summons left: the case stays open for a person to see to (its
+            # attendance-deadline flag), and the sweep goes on with the others.
+            return False
         referral_move(
             actor=None,
             referral=referral,

@@ -40,7 +40,11 @@ def scene(transactional_db):
 def past_meeting(referral, counsellor):
     start = timezone.now() - datetime.timedelta(hours=2)
     return MeetingFactory(
-        referral=referral, counsellor=counsellor, location=LocationFactory(service=referral.service), starts_at=start
+        referral=referral,
+        counsellor=counsellor,
+        location=LocationFactory(service=referral.service),
+        starts_at=start,
+        summons_posted=True,  # the summons left: the police may hear of a no-show
     )
 
 

@@ -55,7 +55,9 @@ def case(clock, service, counsellor):
 
 def missed_meeting(case, counsellor, location, *, hours_ago=2):
     start = timezone.now() - datetime.timedelta(hours=hours_ago)
-    meeting = MeetingFactory(referral=case, counsellor=counsellor, location=location, starts_at=start)
+    meeting = MeetingFactory(
+        referral=case, counsellor=counsellor, location=location, starts_at=start, summons_posted=True
+    )
     attendance_record(actor=counsellor, meeting=meeting, details=AttendanceDetails(outcome="no_show"))
     case.refresh_from_db()
     return meeting

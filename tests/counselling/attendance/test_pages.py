@@ -117,6 +117,7 @@ def order_no_show(service, counsellor, location):
         counsellor=counsellor,
         location=location,
         starts_at=timezone.now() - datetime.timedelta(hours=1),
+        summons_posted=True,
     )
     attendance_record(actor=counsellor, meeting=meeting, details=AttendanceDetails(outcome="no_show"))
     return meeting

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from counselling.attendance.services import AttendanceDetails, attendance_record
 from counselling.attendance.services.police_reports import police_report_refusal
+from counselling.attendance.sweeps import police_reports_for_passed_deadlines
 from counselling.scheduling.models import SummonsPolicy
 from counselling.scheduling.services import (
     letter_email_send,
@@ -226,6 +227,25 @@ def test_a_no_show_without_proof_that_the_summons_was_sent_is_not_reported_to_th
         referral=referral, counsellor=counsellor, starts_at=timezone.now() - datetime.timedelta(hours=2)
     )
     LetterFactory(meeting=meeting)  # made, never recorded as sent
+    # With time left the no-show is recorded and the case waits for a new meeting; nothing goes to the police.
+    attendance_record(actor=counsellor, meeting=meeting, details=AttendanceDetails(outcome="no_show"))
+    assert not meeting.police_reports.exists()
+
+    # When the deadline passes, the sweep reports the others, never this one: the case stays open for staff.
+    after_deadline = referral.attendance_deadline + datetime.timedelta(days=1)
+    assert police_reports_for_passed_deadlines(today=after_deadline) == 0
+    assert not meeting.police_reports.exists()
+    referral.refresh_from_db()
+    assert referral.status == "missed"
+
+
+def test_a_no_show_after_the_deadline_without_proof_of_dispatch_is_refused_with_what_to_record(referral, counsellor):
+    referral.attendance_deadline = timezone.localdate() - datetime.timedelta(days=1)
+    referral.save()
+    meeting = MeetingFactory(
+        referral=referral, counsellor=counsellor, starts_at=timezone.now() - datetime.timedelta(hours=2)
+    )
+    LetterFactory(meeting=meeting)
     with pytest.raises(ValidationError, match="no proof that the summons was sent"):
         attendance_record(actor=counsellor, meeting=meeting, details=AttendanceDetails(outcome="no_show"))
     assert not meeting.police_reports.exists()
