@@ -42,7 +42,7 @@ class FeePolicyAdmin(ServiceScopedAdmin):
         (
             _("Fees and their legal basis"),
             {
-                "fields": ["fees_enabled", "legal_basis_citation", "legal_basis_text", "demonstration"],
+                "fields": ["fees_enabled", "legal_basis_citation", "legal_basis_text"],
                 "description": FEES_WARNING,
             },
         ),

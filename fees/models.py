@@ -84,14 +84,6 @@ class FeePolicy(models.Model):
             "decision. Required to switch fees on."
         ),
     )
-    demonstration = models.BooleanField(
-        _("demonstration"),
-        default=False,
-        help_text=_(
-            "The service shows the portal with made-up cases: every fee letter is marked as a demonstration "
-            "letter, not a real decision."
-        ),
-    )
     multiplier = models.PositiveSmallIntegerField(
         _("multiplier"),
         default=DEFAULT_MULTIPLIER,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 
 from counselling.attendance.models import AttendanceOutcome
 from counselling.scheduling.models import FlagKind, Meeting
-from counselling.scheduling.services.flags import flags_resolve
+from counselling.scheduling.services.flags import flag_raise, flags_resolve
 from portal.audit import audit_change
 from portal.csv_export import csv_text
 from portal.models import FEE_ROLES, StaffMembership
@@ -256,6 +256,8 @@ def fee_case_propose(*, actor, meeting: Meeting) -> FeeCase:
             ),
             params={"year": fee_case.court_fee_missing_for},
         )
+        # On the service's flag list too, where a lead or administrator sees what waits for them.
+        flag_raise(kind=FlagKind.FEE_COURT_FEE_MISSING, referral_id=referral.pk, meeting_id=meeting.pk)
     return fee_case
 
 
@@ -280,6 +282,7 @@ def _court_fee_settle(*, actor, fee_case: FeeCase, multiplier: int) -> None:
         message=gettext_noop("The court fee for %(year)s added: the fee is %(amount)s kr."),
         params={"year": meeting_day.year, "amount": _kroner(fee_case.amount)},
     )
+    _deadline_flags_resolve(actor=actor, fee_case=fee_case, kinds=[FlagKind.FEE_COURT_FEE_MISSING])
 
 
 @transaction.atomic
@@ -1012,7 +1015,9 @@ def fee_case_cancel(*, actor, fee_case: FeeCase, reason: str) -> FeeCase:
         message=gettext_noop("The fee case was cancelled."),
     )
     _deadline_flags_resolve(
-        actor=actor, fee_case=fee_case, kinds=[FlagKind.FEE_ANSWER_PERIOD_OVER, FlagKind.FEE_APPEAL_PERIOD_OVER]
+        actor=actor,
+        fee_case=fee_case,
+        kinds=[FlagKind.FEE_ANSWER_PERIOD_OVER, FlagKind.FEE_APPEAL_PERIOD_OVER, FlagKind.FEE_COURT_FEE_MISSING],
     )
     referral_move(actor=actor, referral=fee_case.referral, to=ReferralStatus.CLOSED, message=CASE_CLOSED)
     return fee_case

@@ -23,7 +23,7 @@ class MunicipalityAdmin(ServiceScopedAdmin):
 class CounsellingServiceAdmin(ServiceScopedAdmin):
     service_lookup = "pk"
     list_display = ["name", "slug", "unit_name", "sender_name", "postal_town", "phone", "email", "is_active"]
-    list_filter = ["is_active", "municipalities"]
+    list_filter = ["is_active", "is_demonstration", "municipalities"]
     search_fields = ["name", "slug", "postal_town", "municipalities__name", "municipalities__number"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["municipalities"]

@@ -122,6 +122,14 @@ class CounsellingService(PostalAddress):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    is_demonstration = models.BooleanField(
+        _("demonstration"),
+        default=False,
+        help_text=_(
+            "The service shows the portal with made-up cases (seed_demo): every letter it makes is marked as a "
+            "demonstration letter, not a real summons, notice, decision or report."
+        ),
+    )
 
     class Meta:
         db_table = "counselling_counsellingservice"  # the table it had in the counselling app

@@ -579,6 +579,8 @@ class FlagKind(models.TextChoices):
     MEETING_IN_ABSENCE = "meeting_in_absence", _("The counsellor is away at the time of the meeting")
     FEE_ANSWER_PERIOD_OVER = "fee_answer_period_over", _("Fee case: the answer period is over")
     FEE_APPEAL_PERIOD_OVER = "fee_appeal_period_over", _("Fee case: the appeal period is over")
+    # The court fee changes every 1 January: a fee for a meeting in a year whose rate is not in the admin yet.
+    FEE_COURT_FEE_MISSING = "fee_court_fee_missing", _("Fee case: add the court fee for the year of the meeting")
 
 
 class Flag(models.Model):
@@ -629,6 +631,9 @@ class Flag(models.Model):
                 name="one_open_absence_flag_per_meeting",
             ),
             # A fee case is one per missed meeting, so its meeting identifies it.
+            models.UniqueConstraint(
+                fields=["meeting"], condition=Q(kind="fee_court_fee_missing"), name="one_court_fee_flag_per_case"
+            ),
             models.UniqueConstraint(
                 fields=["meeting"], condition=Q(kind="fee_answer_period_over"), name="one_fee_answer_flag_per_case"
             ),

@@ -38,15 +38,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="feepolicy",
-            name="demonstration",
-            field=models.BooleanField(
-                default=False,
-                help_text="The service shows the portal with made-up cases: every fee letter is marked as a demonstration letter, not a real decision.",
-                verbose_name="demonstration",
-            ),
-        ),
-        migrations.AddField(
-            model_name="feepolicy",
             name="legal_basis_citation",
             field=models.CharField(
                 blank=True,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from counselling.attendance.services import AttendanceDetails, attendance_record
+from counselling.scheduling.models import Flag, FlagKind
 from fees import services
 from fees.models import CourtFeeRate, FeeCase, FeeCaseStatus
 from tests.factories import UserFactory
@@ -102,3 +103,21 @@ def test_the_case_page_and_the_work_list_say_which_court_fee_to_add(client, serv
     for page in (case_page, worklist):  # in Bokmål, the portal's language
         assert "legg inn rettsgebyret for 2027" in page
     assert timezone.localdate(held.meeting.starts_at).year == 2027
+
+
+def test_a_held_fee_raises_a_flag_that_adding_the_rate_resolves(held, fee_officer):
+    (flag,) = Flag.objects.filter(kind=FlagKind.FEE_COURT_FEE_MISSING, meeting=held.meeting)
+    assert flag.resolved_at is None
+    with translation.override("nb"):
+        assert str(FlagKind(flag.kind).label) == "Gebyrsak: legg inn rettsgebyret for året samtalen var i"
+
+    CourtFeeRate.objects.create(valid_from=datetime.date(2027, 1, 1), amount=HYPOTHETICAL_2027_RATE)
+    with time_machine.travel(AFTER_NEW_YEAR, tick=False):
+        services.fee_case_send_notice(actor=fee_officer, fee_case=held)
+
+    flag.refresh_from_db()
+    assert flag.resolved_at is not None and flag.resolved_by == fee_officer
+
+
+def test_a_fee_in_a_year_with_its_court_fee_raises_no_flag(proposed):
+    assert not Flag.objects.filter(kind=FlagKind.FEE_COURT_FEE_MISSING).exists()

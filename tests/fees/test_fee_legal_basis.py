@@ -143,17 +143,18 @@ def test_the_decision_letter_names_the_configured_appeal_body(assessed, lead, fe
     assert "klageinstansen" not in text
 
 
-def test_a_demonstration_policys_letters_say_they_are_not_real(request, fee_policy):
-    fee_policy.demonstration = True
-    fee_policy.save()
+def test_a_demonstration_services_fee_letters_say_they_are_not_real(request, service, fee_policy):
+    service.is_demonstration = True
+    service.save()
     fee_case = request.getfixturevalue("imposed")
 
-    notice = FeeLetter.objects.get(fee_case=fee_case, kind="advance_notice")
-    assert "DEMONSTRASJON – ikke et ekte varsel" in words(notice.pdf)
-    assert "DEMONSTRASJON – ikke et ekte vedtak" in words(FeeLetter.objects.get(fee_case=fee_case, kind="decision").pdf)
+    for kind in ("advance_notice", "decision"):
+        assert "DEMONSTRASJON – oppdiktet sak, ikke et ekte brev" in words(
+            FeeLetter.objects.get(fee_case=fee_case, kind=kind).pdf
+        )
 
 
-def test_a_real_policys_letters_carry_no_demonstration_mark(imposed):
+def test_a_real_services_letters_carry_no_demonstration_mark(imposed):
     for letter in FeeLetter.objects.filter(fee_case=imposed):
         assert "DEMONSTRASJON" not in words(letter.pdf)
 

@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from fees import services
 from fees.models import FeeCase, FeePolicy
+from portal.models import CounsellingService
 from tests.counselling.conftest import pdf_text
 
 # A fixed day in 2026, so the demo's meeting of yesterday has its court fee in the admin.
@@ -20,7 +21,7 @@ def test_the_demos_fee_basis_reads_as_a_demonstration_of_the_2021_proposal(thres
         call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
     policy = FeePolicy.objects.get(service__slug="oslo")
-    assert policy.charges_fees and policy.demonstration
+    assert policy.charges_fees and policy.service.is_demonstration
     assert "Prop. 92 L (2020–2021)" in policy.legal_basis_citation
     assert "demonstrasjon" in policy.legal_basis_citation
     assert "Stortinget vedtok ikke forslaget" in policy.legal_basis_text
@@ -34,7 +35,7 @@ def test_the_demos_fee_letters_are_marked_as_demonstration_letters(thresholds_20
         (letter,) = services.fee_case_send_notice(actor=lead, fee_case=FeeCase.objects.get())
 
     text = " ".join(pdf_text(letter.pdf).split())
-    assert "DEMONSTRASJON – ikke et ekte varsel" in text
+    assert "DEMONSTRASJON – oppdiktet sak, ikke et ekte brev" in text
     assert "Prop. 92 L (2020–2021), som aldri ble lov" in text
 
 
@@ -42,9 +43,10 @@ def test_an_older_demo_database_gets_the_demonstration_basis_on_the_next_run(thr
     with time_machine.travel(SUMMER, tick=False):
         call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
         FeePolicy.objects.filter(service__slug="oslo").update(
-            fees_enabled=False, demonstration=False, legal_basis_citation="", legal_basis_text=""
+            fees_enabled=False, legal_basis_citation="", legal_basis_text=""
         )
+        CounsellingService.objects.filter(slug="oslo").update(is_demonstration=False)
         call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
     policy = FeePolicy.objects.get(service__slug="oslo")
-    assert policy.charges_fees and policy.demonstration
+    assert policy.charges_fees and policy.service.is_demonstration

@@ -29,7 +29,11 @@ def police_report_html(report: PoliceReport) -> str:
     with translation.override(LETTER_LANGUAGE):
         return render_to_string(
             "letters/police_report.html",
-            {"report": report, "police_district": PoliceDistrict(report.police_district).label},
+            {
+                "report": report,
+                "police_district": PoliceDistrict(report.police_district).label,
+                "demonstration": report.referral.service.is_demonstration,
+            },
         )
 
 

@@ -36,7 +36,7 @@ SERVICES = [
         "municipality": ("0301", "Oslo"),
         "service": {
             "slug": "oslo",
-            "name": "Rådgivende enhet for narkotikasaker, Oslo",
+            "name": "Rådgivende enhet for russaker, Oslo",
             "street_address": "Storgata 1",
             "postal_code": "0155",
             "postal_town": "Oslo",
@@ -53,7 +53,7 @@ SERVICES = [
         "municipality": ("4601", "Bergen"),
         "service": {
             "slug": "bergen",
-            "name": "Rådgivende enhet for narkotikasaker, Bergen",
+            "name": "Rådgivende enhet for russaker, Bergen",
             "street_address": "Rådhusgaten 10",
             "postal_code": "5014",
             "postal_town": "Bergen",
@@ -89,7 +89,8 @@ class Command(BaseCommand):
             municipality, _ = Municipality.objects.get_or_create(
                 number=number, valid_from=datetime.date(2020, 1, 1), defaults={"name": name}
             )
-            service_fields = dict(entry["service"])
+            # Made-up cases: every letter of a demo service says it is a demonstration (templates/letters).
+            service_fields = {**entry["service"], "is_demonstration": True}
             service, _ = CounsellingService.objects.update_or_create(
                 slug=service_fields.pop("slug"), defaults=service_fields
             )
@@ -187,13 +188,11 @@ class Command(BaseCommand):
             service=service,
             defaults={
                 "fees_enabled": True,
-                "demonstration": True,
                 "legal_basis_citation": DEMO_LEGAL_BASIS_CITATION,
                 "legal_basis_text": DEMO_LEGAL_BASIS_TEXT,
             },
             create_defaults={
                 "fees_enabled": True,
-                "demonstration": True,
                 "legal_basis_citation": DEMO_LEGAL_BASIS_CITATION,
                 "legal_basis_text": DEMO_LEGAL_BASIS_TEXT,
                 "appeal_body": "klagenemnda i Oslo kommune",

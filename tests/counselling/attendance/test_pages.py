@@ -166,3 +166,10 @@ def test_the_latest_sent_police_reports_are_listed_first(client, service, counse
     older, newer = sent(9), sent(1)
     client.force_login(counsellor)
     assert list(client.get(url("police_reports", service)).context["sent"]) == [newer, older]
+
+
+def test_a_demonstration_services_police_report_says_it_is_not_real(service, lead, order_no_show):
+    service.is_demonstration = True
+    service.save()
+    report = police_report_make(actor=lead, meeting=order_no_show, legal_basis=BASIS)
+    assert "DEMONSTRASJON – oppdiktet sak, ikke en ekte melding" in " ".join(pdf_text(report.pdf).split())

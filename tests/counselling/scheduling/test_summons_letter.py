@@ -113,6 +113,19 @@ def test_the_summons_signature_shares_its_page_with_the_text_before_it(service, 
         assert "må dokumenteres." in before_signature, text_pages
 
 
+def test_a_demonstration_services_summons_says_on_every_page_that_it_is_not_real(service, counsellor):
+    service.is_demonstration = True
+    service.save()
+    letters = _summons(service, counsellor, born=datetime.date(1990, 6, 1), route="order")
+    for letter in letters.values():
+        assert all("DEMONSTRASJON – oppdiktet sak, ikke et ekte brev" in page for page in pages(letter))
+
+
+def test_a_real_services_summons_carries_no_demonstration_mark(service, counsellor):
+    letters = _summons(service, counsellor, born=datetime.date(1990, 6, 1))
+    assert not any("DEMONSTRASJON" in page for letter in letters.values() for page in pages(letter))
+
+
 def _migration():
     return importlib.import_module("counselling.scheduling.migrations.0002_summons_by_the_age_on_the_meeting_day")
 
