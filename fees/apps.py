@@ -8,11 +8,15 @@ class FeesConfig(AppConfig):
 
     def ready(self):
         from counselling.attendance.signals import no_show_under_order
+        from counselling.scheduling.services.letters import SUMMONS_CONTEXT_PROVIDERS
         from portal.personal_data import register
 
         from . import checks  # noqa: F401  (registers the deploy check)
+        from .letters import summons_fee_context
         from .personal_data import DECLARATIONS
         from .receivers import fee_case_for_a_no_show
 
         no_show_under_order.connect(fee_case_for_a_no_show, dispatch_uid="fees.fee_case_for_a_no_show")
+        if summons_fee_context not in SUMMONS_CONTEXT_PROVIDERS:
+            SUMMONS_CONTEXT_PROVIDERS.append(summons_fee_context)
         register(*DECLARATIONS)

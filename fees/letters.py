@@ -10,7 +10,8 @@ from django.utils.safestring import mark_safe
 
 from counselling.scheduling.services.letters import LETTER_LANGUAGE
 from portal.pdf import html_to_pdf
-from referrals.models import RecipientKind
+from portal.text import number_in_words
+from referrals.models import RecipientKind, Route
 from referrals.recipients import consents_on_own, recipients_of
 
 from .models import CourtFeeRate, FeeCase, FeeLetter, FeeLetterKind, FeePolicy
@@ -91,3 +92,15 @@ def fee_letters_make(*, actor, fee_case: FeeCase, kind: str, policy: FeePolicy |
         letter.save()
         letters.append(letter)
     return letters
+
+
+def summons_fee_context(referral) -> dict:
+    """What the summons says of a fee (counselling.scheduling's SUMMONS_CONTEXT_PROVIDERS): only under the order
+    route, in a service that charges fees on a recorded legal basis, how many court fees a missed meeting can cost, in the words the letters use ("to ganger rettsgebyret").
+    Elsewhere the summons promises no fee."""
+    policy = fee_policy_for(referral.service)
+    charged = referral.route == Route.ORDER and policy.charges_fees
+    if not charged:
+        return {"fee_in_court_fees": None}
+    times = "gang" if policy.multiplier == 1 else "ganger"
+    return {"fee_in_court_fees": f"{number_in_words(policy.multiplier)} {times} rettsgebyret"}

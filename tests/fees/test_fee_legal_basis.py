@@ -16,7 +16,7 @@ from referrals.models import ReferralStatus
 from tests.counselling.conftest import pdf_text
 
 from .conftest import REASONS, assessment, missed_meeting
-from .factories import FeePolicyFactory
+from .factories import FeePolicyFactory, OrderReferralFactory
 
 
 def words(file) -> str:
@@ -161,3 +161,28 @@ def test_a_real_services_letters_carry_no_demonstration_mark(imposed):
 
 def test_the_fee_factory_policy_is_a_valid_policy(service):
     FeePolicyFactory(service=service).full_clean()
+
+
+def test_an_order_summons_warns_of_the_fee_only_where_the_service_charges_one_on_its_basis(
+    service, counsellor, order_referral, fee_policy
+):
+    from counselling.scheduling.services import meeting_book
+    from tests.counselling.conftest import soon
+    from tests.factories import LocationFactory
+
+    def summons_text(referral, day):
+        meeting = meeting_book(
+            actor=counsellor,
+            referral=referral,
+            counsellor=counsellor,
+            location=LocationFactory(service=service),
+            starts_at=soon(days=day),
+        )
+        return " ".join(pdf_text(meeting.letters.get().pdf).split())
+
+    fee_policy.multiplier = 3
+    fee_policy.save()
+    assert "kan du bli ilagt et gebyr på tre ganger rettsgebyret" in summons_text(order_referral, 2)
+
+    FeePolicy.objects.filter(pk=fee_policy.pk).update(fees_enabled=False)
+    assert "gebyr" not in summons_text(OrderReferralFactory(service=service), 3)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 import smtplib
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -20,7 +21,7 @@ from portal.pdf import html_to_pdf
 from portal.selectors import staff_name
 from portal.tasks import publish_on_commit
 from referrals.letters import letter_dispatch_record, letter_receipt_record
-from referrals.models import DispatchMethod, RecipientKind
+from referrals.models import DispatchMethod, RecipientKind, Referral
 from referrals.recipients import consents_on_own, guardians_informed, recipients_of
 
 from ..calendar import meeting_invitation
@@ -31,9 +32,20 @@ logger = logging.getLogger(__name__)
 
 LETTER_LANGUAGE = "nb"  # letters to the public are in Norwegian
 
+# What a floor above adds to what a summons says, registered from its AppConfig.ready() (a lower app never imports a
+# higher one): fees tells whether a missed meeting can cost a fee in this service, and how much.
+SUMMONS_CONTEXT_PROVIDERS: list[Callable[[Referral], dict]] = []
 
-def _letter_context(meeting: Meeting, *, guardian=None, guardians=None) -> dict:
-    """What a summons says; `guardians` when the caller has them already (one query per meeting, not letter)."""
+
+def summons_context_extra(referral: Referral) -> dict:
+    extra: dict = {}
+    for provider in SUMMONS_CONTEXT_PROVIDERS:
+        extra.update(provider(referral))
+    return extra
+
+
+def _letter_context(meeting: Meeting, *, guardian=None, guardians=None, extra: dict | None = None) -> dict:
+    """What a summons says; `guardians` and `extra` when the caller has them already (once per meeting, not letter)."""
     referral = meeting.referral
     person = referral.person
     recipient = guardian or person
@@ -56,6 +68,7 @@ def _letter_context(meeting: Meeting, *, guardian=None, guardians=None) -> dict:
         "recipient_name": guardian.name if guardian else person.full_name,
         "recipient_address": recipient.postal_address,
         "today": timezone.localdate(),
+        **(summons_context_extra(referral) if extra is None else extra),
     }
 
 
@@ -73,10 +86,17 @@ def letter_template(kind: str) -> LetterTemplate:
     return template
 
 
-def summons_html(meeting: Meeting, *, guardian=None, guardians=None, template: LetterTemplate | None = None) -> str:
+def summons_html(
+    meeting: Meeting,
+    *,
+    guardian=None,
+    guardians=None,
+    template: LetterTemplate | None = None,
+    extra: dict | None = None,
+) -> str:
     """The letter as HTML: the administrators' text (LetterTemplate) inside the letterhead."""
     template = template or letter_template(LetterKind.SUMMONS)
-    context = _letter_context(meeting, guardian=guardian, guardians=guardians)
+    context = _letter_context(meeting, guardian=guardian, guardians=guardians, extra=extra)
     with translation.override(LETTER_LANGUAGE):
         body = Template(template.body).render(Context(context))
         return render_to_string("letters/letter.html", {**context, "body": mark_safe(body)})  # noqa: S308 - admin-written
@@ -90,6 +110,7 @@ def summons_letters_make(*, actor, meeting: Meeting) -> list[Letter]:
     recipients = recipients_of(referral, on=timezone.localdate(meeting.starts_at))
     guardians = [guardian for guardian in recipients if guardian is not None]
     template = letter_template(LetterKind.SUMMONS)
+    extra = summons_context_extra(referral)
     letters = []
     for guardian in recipients:
         letter = Letter(
@@ -104,7 +125,11 @@ def summons_letters_make(*, actor, meeting: Meeting) -> list[Letter]:
         # No names in file names: they end up in backups and logs.
         letter.pdf.save(
             f"innkalling-{meeting.pk}-{suffix}.pdf",
-            ContentFile(html_to_pdf(summons_html(meeting, guardian=guardian, guardians=guardians, template=template))),
+            ContentFile(
+                html_to_pdf(
+                    summons_html(meeting, guardian=guardian, guardians=guardians, template=template, extra=extra)
+                )
+            ),
             save=False,
         )
         letter.save()
