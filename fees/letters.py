@@ -96,7 +96,8 @@ def fee_letters_make(*, actor, fee_case: FeeCase, kind: str, policy: FeePolicy |
 
 def summons_fee_context(referral) -> dict:
     """What the summons says of a fee (counselling.scheduling's SUMMONS_CONTEXT_PROVIDERS): only under the order
-    route, in a service that charges fees on a recorded legal basis, how many court fees a missed meeting can cost, in the words the letters use ("to ganger rettsgebyret").
+    route, in a service that charges fees on a recorded legal basis, how many court fees a missed meeting can cost,
+    in the words the letters use ("to ganger rettsgebyret").
     Elsewhere the summons promises no fee."""
     policy = fee_policy_for(referral.service)
     charged = referral.route == Route.ORDER and policy.charges_fees
