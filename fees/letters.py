@@ -102,6 +102,6 @@ def summons_fee_context(referral) -> dict:
     policy = fee_policy_for(referral.service)
     charged = referral.route == Route.ORDER and policy.charges_fees
     if not charged:
-        return {"fee_in_court_fees": None}
+        return {"fee_multiple_in_words": None}
     times = "gang" if policy.multiplier == 1 else "ganger"
-    return {"fee_in_court_fees": f"{number_in_words(policy.multiplier)} {times} rettsgebyret"}
+    return {"fee_multiple_in_words": f"{number_in_words(policy.multiplier)} {times} rettsgebyret"}
