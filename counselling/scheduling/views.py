@@ -238,40 +238,49 @@ def _letter_refusal(request, letter, form, error: ValidationError | None = None)
     messages.error(request, f"{letter.recipient_name} – " + " ".join(str(problem) for problem in problems))
 
 
-@service_view(roles=CASEWORK_ROLES)
-@require_POST
-def letter_dispatch_view(request, letter_pk):
-    """Record how and when a summons left."""
+def _letter_record(request, letter_pk, *, form_class, prefix: str, record, done: str):
+    """Parse the form, call the service that records the letter's dispatch or receipt, and go back to the meeting
+    page, which shows either what was recorded or why it was refused."""
     letter = letter_for(request, letter_pk)
-    form = LetterDispatchForm(request.POST, prefix="dispatch")
+    form = form_class(request.POST, prefix=prefix)
     if not form.is_valid():
         _letter_refusal(request, letter, form)
     else:
         try:
-            summons_letter_dispatch(actor=request.user, letter=letter, **form.cleaned_data)
+            record(actor=request.user, letter=letter, **form.cleaned_data)
         except ValidationError as error:
             _letter_refusal(request, letter, form, error)
         else:
-            messages.success(request, _("How and when the letter was sent is recorded."))
+            messages.success(request, done)
     return redirect("attendance:meeting", service_slug=request.service.slug, meeting_pk=letter.meeting_id)
+
+
+@service_view(roles=CASEWORK_ROLES)
+@require_POST
+def letter_dispatch_view(request, letter_pk):
+    """Record how and when a summons left."""
+    return _letter_record(
+        request,
+        letter_pk,
+        form_class=LetterDispatchForm,
+        prefix="dispatch",
+        record=summons_letter_dispatch,
+        done=_("How and when the letter was sent is recorded."),
+    )
 
 
 @service_view(roles=CASEWORK_ROLES)
 @require_POST
 def letter_receipt_view(request, letter_pk):
     """Record the digital post's receipt for a summons."""
-    letter = letter_for(request, letter_pk)
-    form = LetterReceiptForm(request.POST, prefix="receipt")
-    if not form.is_valid():
-        _letter_refusal(request, letter, form)
-    else:
-        try:
-            summons_letter_receipt(actor=request.user, letter=letter, **form.cleaned_data)
-        except ValidationError as error:
-            _letter_refusal(request, letter, form, error)
-        else:
-            messages.success(request, _("The receipt is recorded."))
-    return redirect("attendance:meeting", service_slug=request.service.slug, meeting_pk=letter.meeting_id)
+    return _letter_record(
+        request,
+        letter_pk,
+        form_class=LetterReceiptForm,
+        prefix="receipt",
+        record=summons_letter_receipt,
+        done=_("The receipt is recorded."),
+    )
 
 
 @service_view(roles=CASEWORK_ROLES)
