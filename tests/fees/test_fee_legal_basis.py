@@ -171,6 +171,8 @@ def test_an_order_summons_warns_of_the_fee_only_where_the_service_charges_one_on
     from tests.factories import LocationFactory
 
     def summons_text(referral, day):
+        referral.attendance_deadline = soon(days=30).date()  # in time, whatever day the suite runs
+        referral.save()
         meeting = meeting_book(
             actor=counsellor,
             referral=referral,
