@@ -77,14 +77,12 @@ def appeal_deadline(notified_on: datetime.date) -> datetime.date:
 # writes the case timeline and the audit log. What else a step does (the referral closed or back to booking, a
 # deadline flag resolved) it does in its own body. Views and tasks only call these.
 
-# Timeline messages of steps as they were once recorded, kept so that old events still read in the reader's language:
-# an appeal after the deadline was registered as an ordinary one before late appeals became a step of their own.
-EARLIER_MESSAGES = (gettext_noop("Appeal received %(date)s registered (after the deadline); collection on hold."),)
-
 OPEN_STATUSES = frozenset(FeeCaseStatus.values) - {FeeCaseStatus.PAID, FeeCaseStatus.CANCELLED}
-# Timeline entries written before letters kept their dispatch, and before the appeal deadline came from it: still
-# read, so still translated.
+# Timeline messages of steps as they were once recorded, kept so that old events still read in the reader's language:
+# an appeal after the deadline was registered as an ordinary one before late appeals became a step of their own, and
+# the appeal deadline was set at the decision before it came from the letters' delivery.
 EARLIER_TIMELINE_MESSAGES = (
+    gettext_noop("Appeal received %(date)s registered (after the deadline); collection on hold."),
     gettext_noop("%(letter)s sent to %(name)s on %(date)s."),
     gettext_noop("Fee decided: %(outcome)s. Appeal deadline %(date)s."),
 )
@@ -289,19 +287,22 @@ def _court_fee_settle(*, actor, fee_case: FeeCase, multiplier: int) -> None:
 def fee_cases_reckon_held(*, actor) -> int:
     """After a court fee rate is added: the fee cases held for it get their amount from it (on each case's
     timeline), and the flag goes away. Those still without their year's rate stay held."""
+    newest = CourtFeeRate.objects.order_by("-valid_from").values_list("valid_from", flat=True).first()
+    if newest is None:
+        return 0
+    # court_fee_missing_for is the meeting's year: those up to the newest rate's year have their rate now.
     held = (
         FeeCase.objects.select_for_update(of=("self",))
-        .filter(court_fee_missing_for__isnull=False, status=FeeCaseStatus.PROPOSED)
-        .select_related("referral__service", "meeting")
+        .filter(court_fee_missing_for__lte=newest.year, status=FeeCaseStatus.PROPOSED)
+        .select_related("referral__service__fee_policy", "meeting")
     )
     settled = 0
     for fee_case in held:
-        if court_fee_year_missing(timezone.localdate(fee_case.meeting.starts_at)) is None:
-            _court_fee_settle(
-                actor=actor, fee_case=fee_case, multiplier=fee_policy_for(fee_case.referral.service).multiplier
-            )
-            fee_case.save(update_fields=["amount", "court_fee_missing_for"])
-            settled += 1
+        _court_fee_settle(
+            actor=actor, fee_case=fee_case, multiplier=fee_policy_for(fee_case.referral.service).multiplier
+        )
+        fee_case.save(update_fields=["amount", "court_fee_missing_for"])
+        settled += 1
     return settled
 
 
@@ -749,7 +750,7 @@ def fee_case_forward_appeal(*, actor, fee_case: FeeCase) -> FeeCase:
         to=FeeCaseStatus.FORWARDED,
         kind="forwarded",
         message=gettext_noop("Appeal forwarded to the appeal body (%(body)s)."),
-        params={"body": policy.appeal_body or "–"},
+        params={"body": policy.appeal_body},
     )
     fee_letters_make(actor=actor, fee_case=fee_case, kind=FeeLetterKind.APPEAL_FORWARDED, policy=policy)
     return fee_case

@@ -17,7 +17,7 @@ from portal.audit import audit_read
 from portal.models import FEE_ROLES
 from portal.permissions import service_view
 from portal.reauth import recent_login_required
-from portal.shortcuts import refusal_show, stored_file_download
+from portal.shortcuts import refusal_message, refusal_show, stored_file_download
 
 from . import forms, services
 from .selectors import (
@@ -265,17 +265,8 @@ def collection_export_csv(request, export_pk):
 
 
 def _letter_refusal(request, letter, form, error: ValidationError | None = None) -> None:
-    """The refusal as a message naming the letter and the field it is about, on the fee case page."""
-    if error is not None and not hasattr(error, "error_dict"):
-        problems = error.messages
-    else:
-        errors = error.message_dict if error is not None else form.errors
-        problems = [
-            f"{form.fields[name].label}: {message}" if name in form.fields else message
-            for name, messages_ in errors.items()
-            for message in messages_
-        ]
-    messages.error(request, f"{letter.recipient_name} – " + " ".join(str(problem) for problem in problems))
+    """The refusal as a message naming the letter, on the fee case page."""
+    messages.error(request, f"{letter.recipient_name} – {refusal_message(form, error)}")
 
 
 @service_view(roles=FEE_ROLES)

@@ -48,6 +48,18 @@ def refusal_show(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def refusal_message(form, error: ValidationError | None = None) -> str:
+    """A refused form (or the service's refusal of it) as one line, each problem after its field's label: for a
+    small form posted from a page the view then redirects back to, where the form is not drawn again."""
+    if error is not None:
+        refusal_show(form, error)
+    problems = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        problems += [f"{label}: {message}" if label else str(message) for message in errors]
+    return " ".join(problems)
+
+
 def stored_file_download(file, content_type: str = "application/pdf") -> FileResponse:
     """A stored letter, report or export as a download under its own file name; 404 when the file is gone (e.g.
     removed by retention)."""

@@ -18,7 +18,7 @@ from portal.audit import audit_read
 from portal.models import CASEWORK_ROLES, Role
 from portal.permissions import service_view
 from portal.selectors import counsellors_of
-from portal.shortcuts import refusal_show, stored_file_download
+from portal.shortcuts import refusal_message, refusal_show, stored_file_download
 from referrals.access import referral_for
 from referrals.recipients import guardians_informed_until
 
@@ -223,19 +223,8 @@ def letter_pdf(request, letter_pk):
 
 
 def _letter_refusal(request, letter, form, error: ValidationError | None = None) -> None:
-    """The refusal as a message naming the letter and the field it is about, on the meeting page."""
-    problems = []
-    if error is not None and hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            label = form.fields[name].label if name in form.fields else ""
-            problems += [f"{label}: {message}" if label else message for message in errors]
-    elif error is not None:
-        problems = error.messages
-    else:
-        for name, errors in form.errors.items():
-            label = form.fields[name].label if name in form.fields else ""
-            problems += [f"{label}: {message}" if label else message for message in errors]
-    messages.error(request, f"{letter.recipient_name} – " + " ".join(str(problem) for problem in problems))
+    """The refusal as a message naming the letter, on the meeting page."""
+    messages.error(request, f"{letter.recipient_name} – {refusal_message(form, error)}")
 
 
 def _letter_record(request, letter_pk, *, form_class, prefix: str, record, done: str):
