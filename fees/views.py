@@ -168,7 +168,7 @@ def _case_page(request, fee_case, *, bound: tuple[str, django_forms.Form] | None
         "steps": [s for s in step_forms if s[0] != "cancel"],
         "cancel": next((s for s in step_forms if s[0] == "cancel"), None),
         "events": fee_case_events(fee_case),
-        "letters": fee_case.letters.all() if may_act else [],
+        "letters": fee_case.letters.select_related("guardian") if may_act else [],
         "today": timezone.localdate(),
     }
     return render(request, "fees/fee_case_detail.html", context)

@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .discretion import is_discreet, revealing_words
@@ -159,8 +160,19 @@ class CounsellingService(PostalAddress):
         "<first municipality served> kommune". A configured name that gives the case away is never used."""
         if self.neutral_name and is_discreet(self.neutral_name, unit_name=self.unit_name):
             return self.neutral_name
-        municipality = self.municipalities.order_by("number", "-valid_from").first()
-        return f"{municipality.name} kommune" if municipality else "Kommunen"
+        name = self._first_municipality_name
+        return f"{name} kommune" if name else "Kommunen"
+
+    @cached_property
+    def _first_municipality_name(self) -> str | None:
+        """The first municipality served that still exists; looked up once per instance, since a reminder asks for
+        the sender name several times."""
+        return (
+            self.municipalities.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate()))
+            .order_by("number", "-valid_from")
+            .values_list("name", flat=True)
+            .first()
+        )
 
     @property
     def sms_sender_id(self) -> str:

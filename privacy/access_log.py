@@ -40,7 +40,7 @@ from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from counselling.attendance.models import NeedsAssessment, PoliceReport
+from counselling.attendance.models import Attendance, NeedsAssessment, PoliceReport, RefusalToAttend
 from counselling.scheduling.models import Letter, Meeting
 from fees.models import FeeCase, FeeLetter
 from portal.models import AuditEvent, CounsellingService, Role, StaffMembership
@@ -198,6 +198,8 @@ def case_objects(referral: Referral) -> Q:
         Referral: [referral.pk],
         Meeting: Meeting.objects.filter(referral=referral).values_list("pk", flat=True),
         Letter: Letter.objects.filter(meeting__referral=referral).values_list("pk", flat=True),
+        Attendance: Attendance.objects.filter(meeting__referral=referral).values_list("pk", flat=True),
+        RefusalToAttend: RefusalToAttend.objects.filter(referral=referral).values_list("pk", flat=True),
         NeedsAssessment: NeedsAssessment.objects.filter(attendance__meeting__referral=referral).values_list(
             "pk", flat=True
         ),

@@ -444,7 +444,8 @@ class Referral(models.Model):
 
     @property
     def waits_for_a_new_meeting_after_a_no_show(self) -> bool:
-        """Under the condition route, after a no-show with the attendance deadline not yet passed."""
+        """Under the condition route, after a no-show: a new meeting can be booked (after the attendance deadline only
+        with a reason, as any late meeting; until one is booked the deadline sweep reports the no-show)."""
         return self.status == ReferralStatus.MISSED and self.waits_for_a_meeting
 
 

@@ -5,18 +5,23 @@ checked again under its lock, and a closed case is never found again."""
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from counselling.scheduling.models import Meeting, MeetingStatus
+from counselling.scheduling.models import FlagKind, Meeting, MeetingStatus
+from counselling.scheduling.services.flags import flag_raise
 from referrals.models import Referral, ReferralStatus, Route
 from referrals.services import referral_move
 
 from .models import AttendanceOutcome
 from .services.police_reports import police_report_make
+
+logger = logging.getLogger(__name__)
 
 BATCH = 200
 
@@ -55,9 +60,11 @@ def _report_and_close(referral_id: int, today) -> bool:
         no_show = _no_shows().filter(referral=referral).order_by("-starts_at").first()
         try:
             police_report_make(actor=None, meeting=no_show)
-        except ValidationError:
-            # Refused, e.g. no proof that its summons left: the case stays open for a person to see to (its
-            # attendance-deadline flag), and the sweep goes on with the others.
+        except ValidationError as refusal:
+            # Refused, e.g. no proof that its summons left: the case stays open, flagged for a person to see to
+            # (raised once), and the sweep goes on with the others.
+            logger.warning("No non-attendance report for referral %s: %s", referral.pk, " ".join(refusal.messages))
+            flag_raise(kind=FlagKind.DEADLINE_PASSED, referral_id=referral.pk)
             return False
         referral_move(
             actor=None,

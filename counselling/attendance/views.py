@@ -53,7 +53,7 @@ def meeting_detail(request, meeting_pk):
         "assessment": assessment if confidential else None,
         "assessment_hidden": assessment is not None and not may_read,
         "assessment_reauth_url": reauth_url(request, request.get_full_path()) if confirm_first else None,
-        "letters": meeting.letters.all(),
+        "letters": meeting.letters.select_related("guardian"),
         "reports": reports,
         "offer_police_report": police_report_offered(meeting=meeting, membership=request.membership, reports=reports),
         "history": _history(meeting),

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -125,7 +125,7 @@ def meetings_of_referral(referral) -> QuerySet[Meeting]:
     return (
         Meeting.objects.filter(referral=referral)
         .select_related("counsellor", "location", "attendance")
-        .prefetch_related("letters")
+        .prefetch_related(Prefetch("letters", queryset=Letter.objects.select_related("guardian")))
         .order_by("-starts_at")
     )
 

@@ -162,7 +162,8 @@ def letter_email_send(*, letter_id: int) -> Letter:
             return letter
         meeting = letter.meeting
         template = letter_template(letter.kind)
-        context = _letter_context(meeting, guardian=letter.guardian)
+        # The e-mail says when and where; the PDF it carries has the rest (no guardians list, no fee wording).
+        context = _letter_context(meeting, guardian=letter.guardian, guardians=[], extra={})
         with translation.override(LETTER_LANGUAGE):
             subject = discreet_subject(Template(template.subject).render(Context(context)).strip(), meeting)
             body = render_to_string("letters/summons_email.txt", context)

@@ -134,7 +134,7 @@ class Command(BaseCommand):
     def _demo_referrals(self, admin):
         """A few cases per service, registered through the same service a counsellor uses."""
         User = get_user_model()
-        today = datetime.date.today()
+        today = timezone.localdate()
         cases = [
             # (reference suffix, born, first, last, route, seized, guardians)
             ("0001", datetime.date(1998, 3, 14), "Jonas", "Berg", "order", [("cannabis", "4", "g")], []),
@@ -201,7 +201,7 @@ class Command(BaseCommand):
         )
         counsellor = get_user_model().objects.get(username="oslo-radgiver2")
         place = Location.objects.get(service=service, name="Kontoret")
-        today = datetime.date.today()
+        today = timezone.localdate()
         yesterday = timezone.localtime() - datetime.timedelta(days=1)
         held = [
             ("0004", datetime.date(1995, 6, 1), "Lars", "Moe", "order", [("cannabis", "6", "g")], "no_show"),

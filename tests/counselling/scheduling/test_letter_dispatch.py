@@ -237,6 +237,9 @@ def test_a_no_show_without_proof_that_the_summons_was_sent_is_not_reported_to_th
     assert not meeting.police_reports.exists()
     referral.refresh_from_db()
     assert referral.status == "missed"
+    # ... and flagged, once however often the sweep runs, so that someone records how the summons left.
+    assert police_reports_for_passed_deadlines(today=after_deadline) == 0
+    assert list(referral.flags.filter(resolved_at__isnull=True).values_list("kind", flat=True)) == ["deadline_passed"]
 
 
 def test_a_no_show_after_the_deadline_without_proof_of_dispatch_is_refused_with_what_to_record(referral, counsellor):
@@ -277,3 +280,23 @@ def test_the_case_page_shows_whether_each_summons_has_left(client, service, coun
     page = client.get(case_page).content.decode()
     state = page[page.index(f'data-testid="letter-state-{letter.pk}"') :][:200]
     assert "Posted" in state and timezone.localdate().strftime("%d.%m.%Y") in state
+
+
+def test_a_summons_emailed_before_letters_kept_their_dispatch_counts_as_emailed_that_day(referral, counsellor):
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    meeting = MeetingFactory(referral=referral, counsellor=counsellor, starts_at=soon(days=10))
+    emailed_at = timezone.now() - datetime.timedelta(days=3)
+    letter = LetterFactory(meeting=meeting, email="ola@example.org")
+    type(letter).objects.filter(pk=letter.pk).update(emailed_at=emailed_at)
+    importlib.import_module(
+        "counselling.scheduling.migrations.0006_emailed_summons_dispatched"
+    ).emailed_summons_dispatched(django_apps, None)
+
+    letter.refresh_from_db()
+    day = timezone.localdate(emailed_at)
+    assert (letter.dispatch_method, letter.sent_on, letter.delivered_on) == ("emailed", day, day)
+    meeting.refresh_from_db()
+    assert meeting.summons_dispatched
