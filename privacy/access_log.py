@@ -37,6 +37,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncDate
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +48,7 @@ from portal.models import AuditEvent, CounsellingService, Role, StaffMembership
 from portal.workdays import is_working_day, norwegian_public_holidays
 from referrals.identity import normalise_national_id
 from referrals.models import Person, Referral
+from referrals.selectors import persons_of
 
 WORKDAY_START = datetime.time(7)
 WORKDAY_END = datetime.time(18)
@@ -102,11 +104,14 @@ def _outside_caseload_condition() -> Q:
         role=Role.COUNSELLOR,
         started_at__lte=OuterRef("occurred_at"),
     ).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=OuterRef("occurred_at")))
-    assigned = Referral.objects.filter(
-        person_id=OuterRef("person_id"), service=OuterRef("service"), assigned_counsellor=OuterRef("actor")
-    )
+    # The event names the person by the id of the service's record, or by the shared record's id for events from
+    # before records were per service (Person.audit_person_ids).
+    the_person = Q(person_id=OuterRef("person_id")) | Q(person__shared_record_id=OuterRef("person_id"))
+    assigned = Referral.objects.filter(the_person, service=OuterRef("service"), assigned_counsellor=OuterRef("actor"))
     met = Meeting.objects.filter(
-        referral__person_id=OuterRef("person_id"), referral__service=OuterRef("service"), counsellor=OuterRef("actor")
+        Q(referral__person_id=OuterRef("person_id")) | Q(referral__person__shared_record_id=OuterRef("person_id")),
+        referral__service=OuterRef("service"),
+        counsellor=OuterRef("actor"),
     )
     return (
         Q(person_id__isnull=False, actor__isnull=False)
@@ -170,8 +175,8 @@ def access_log_summary(events: QuerySet[AuditEvent]) -> dict:
 
 
 def persons_in_service(service: CounsellingService, query: str) -> QuerySet[Person]:
-    """Persons with a referral in the service, found by national ID (whole number) or by name."""
-    persons = Person.objects.filter(referrals__service=service).distinct()
+    """The service's own person records, found by national ID (whole number) or by name."""
+    persons = persons_of(service)
     query = query.strip()
     digits = query.replace(" ", "")
     if digits.isdigit():
@@ -186,10 +191,8 @@ def persons_in_service(service: CounsellingService, query: str) -> QuerySet[Pers
 
 
 def person_in_service(service: CounsellingService, pk: int) -> Person:
-    """The person `pk` if the service has a referral for them; 404 otherwise (another service's is not revealed)."""
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(Person.objects.filter(referrals__service=service).distinct(), pk=pk)
+    """The service's record `pk`; 404 for another service's (which is not revealed)."""
+    return get_object_or_404(persons_of(service), pk=pk)
 
 
 def case_objects(referral: Referral) -> Q:
@@ -221,7 +224,7 @@ def access_log_about(service: CounsellingService, person: Person) -> list[dict]:
     the person had a case there.
     """
     events = list(
-        AuditEvent.objects.filter(service=service, person_id=person.pk, kind__in=ACCESS_KINDS)
+        AuditEvent.objects.filter(service=service, person_id__in=person.audit_person_ids, kind__in=ACCESS_KINDS)
         .select_related("actor", "service")
         .order_by("occurred_at", "id")
     )

@@ -56,7 +56,7 @@ class AccessLogFilter(django_filters.FilterSet):
 
     def by_person(self, queryset, name, value):
         self.persons = list(persons_in_service(self.service, value)[:20])
-        return queryset.filter(person_id__in=[person.pk for person in self.persons])
+        return queryset.filter(person_id__in=[pk for person in self.persons for pk in person.audit_person_ids])
 
     def by_case(self, queryset, name, value):
         referral = Referral.objects.filter(service=self.service, police_reference__iexact=value.strip()).first()

@@ -10,8 +10,9 @@ app's `personal_data.py`); this module decides which cases and persons are due:
   identity and contact details, the police reference, the needs assessment with its confidential note,
   free-text reasons (absence, late booking, rescheduling, the fee case's answers, hardship assessment,
   decision and appeal texts), reminder addresses, letter recipients, and the reasons written on the
-  timeline — and the person's identity and contact details, only once *every* referral of the person, in
-  any service, is past its period;
+  timeline — and the person's identity and contact details, once *every* referral on the service's record of the
+  person is past its period. Each service is the controller of its own record (referrals.models.Person), so
+  another service's cases of the same person neither hold this one back nor are touched by it;
 - **letters**: the declared files (summons letters, police reports and fee letters) are deleted from storage
   (the rows stay, so it remains known that a letter was sent and when).
 
@@ -134,7 +135,8 @@ def _anonymise_cases(result: RetentionResult, referral_ids: list[int], apply: bo
 
 
 def _anonymise_persons(result: RetentionResult, referral_ids: list[int], apply: bool) -> None:
-    """Only a person all of whose referrals (in every service) have passed their period."""
+    """Only a person record all of whose referrals have passed their period (a record and its referrals belong to
+    one service)."""
     not_expired = Referral.objects.filter(person=OuterRef("pk")).exclude(pk__in=referral_ids)
     persons = Person.objects.filter(referrals__in=referral_ids).exclude(Exists(not_expired)).distinct()
     _anonymise_beneath(result, Person, list(persons.values_list("pk", flat=True)), apply)

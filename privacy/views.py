@@ -22,7 +22,8 @@ from portal.reauth import recent_login_required
 from portal.selectors import staff_of
 from portal.shortcuts import page_of, safe_next_url
 from referrals.access import referral_of_service
-from referrals.models import Person, Referral
+from referrals.models import Referral
+from referrals.selectors import persons_by_audit_id
 
 from .access_log import access_log_about, access_log_of, access_log_summary, action_label, person_in_service
 from .access_review import (
@@ -73,7 +74,7 @@ def access_log(request):
             "filters": sorted(k for k, v in request.GET.items() if k not in ("page", "person", "case") and v),
         },
     )
-    names = Person.objects.in_bulk({event.person_id for event in page if event.person_id})
+    names = persons_by_audit_id(request.service, {event.person_id for event in page})
     for event in page:
         event.what = action_label(event.action)
         event.person_name = names[event.person_id].full_name if event.person_id in names else ""

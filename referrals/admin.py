@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_scoping import ServiceScopedAdmin
+from portal.admin_scoping import ReadOnlyServiceScopedAdmin, ServiceScopedAdmin
 
 from .models import (
     Guardian,
@@ -72,11 +72,14 @@ class ThresholdRegulationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(ServiceScopedAdmin):
-    service_lookup = "referrals__service"
-    list_display = ["last_name", "first_name", "national_id", "date_of_birth", "municipality"]
+class PersonAdmin(ReadOnlyServiceScopedAdmin):
+    """A service's own records of the persons in its cases. Registered and changed in the portal, through
+    referrals.services, which finds the person again within the service only; the admin shows them."""
+
+    list_display = ["last_name", "first_name", "national_id", "date_of_birth", "service", "municipality"]
+    list_filter = ["service"]
     search_fields = ["national_id", "first_name", "last_name", "email", "phone"]
-    list_select_related = ["municipality"]
+    list_select_related = ["service", "municipality"]
 
 
 class SeizedSubstanceInline(admin.TabularInline):

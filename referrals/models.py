@@ -184,12 +184,24 @@ POLICE_REFERENCE_LENGTH = 40
 
 
 class Person(PostalAddress):
-    """One person is one record, found again by national identity number on a new referral."""
+    """One person as one counselling service knows them, found again by national identity number on the service's
+    next referral.
 
+    Each service is the data controller for its own cases, so the record belongs to the service like the referral:
+    the same national ID in two services is two records, each seen and changed only by its own service, and one
+    service's retention never waits on another's cases (README, "Each service is its own controller").
+    """
+
+    service = models.ForeignKey(
+        "portal.CounsellingService",
+        on_delete=models.PROTECT,
+        related_name="persons",
+        verbose_name=_("service"),
+        editable=False,
+    )
     national_id = models.CharField(
         _("national identity number"),
         max_length=NATIONAL_ID_LENGTH,
-        unique=True,
         validators=[validate_national_id],
         help_text=_("Fødselsnummer or D-number, 11 digits."),
     )
@@ -212,14 +224,37 @@ class Person(PostalAddress):
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.NB
     )
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    # Until referrals 0013 one record was shared by every service, and the audit log's events from then carry the
+    # shared record's id (the log is append-only, so they keep it). A service's copy made from it keeps that id here,
+    # so the service's own earlier events about the person are still found: `audit_person_ids`.
+    shared_record_id = models.BigIntegerField(_("shared record's id"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "national_id"],
+                name="one_person_per_national_id_in_service",
+                violation_error_message=_("The service already has a person with this national identity number."),
+            ),
+            models.UniqueConstraint(
+                fields=["service", "shared_record_id"],
+                condition=Q(shared_record_id__isnull=False),
+                name="one_copy_per_shared_record_in_service",
+            ),
+        ]
+        indexes = [models.Index(fields=["shared_record_id"], name="person_shared_record_idx")]
 
     def __str__(self):
         return self.full_name
+
+    @property
+    def audit_person_ids(self) -> list[int]:
+        """The person ids the audit log's events about this record carry, within its service: its own, and the
+        shared record's for what happened before records were per service."""
+        return [self.pk] if self.shared_record_id is None else [self.pk, self.shared_record_id]
 
     @property
     def full_name(self) -> str:

@@ -68,8 +68,8 @@ def _event(event: ReferralEvent) -> dict:
 CONTACT_DETAILS_EMPTIED = {"phone": "", "email": "", "street_address": "", "postal_code": "", "postal_town": ""}
 
 DECLARATIONS = (
-    # The data subject. Anonymised only once every case of theirs, in any service, has passed its period
-    # (privacy.retention decides when).
+    # The data subject as one service knows them. Anonymised once every case on the record has passed its period
+    # (privacy.retention decides when); another service's record of the same person is its own.
     PersonalData(
         model=Person,
         export=_person,
@@ -101,7 +101,7 @@ DECLARATIONS = (
         select_related=("assigned_counsellor",),
         anonymise=(Anonymise("referrals", {"police_reference": anonymised_police_reference("pk")}),),
         kept={
-            "person": "The case stays linked to the person's row, which is anonymised once all their cases are.",
+            "person": "The case stays linked to the service's record of the person, anonymised once all its cases are.",
             "legal_hold_reason": "A held case is never swept, and lifting the hold empties the reason.",
         },
     ),

@@ -15,14 +15,34 @@ def caseload(service: CounsellingService) -> QuerySet[Referral]:
     return Referral.objects.filter(service=service).select_related("person", "assigned_counsellor")
 
 
+def persons_of(service: CounsellingService) -> QuerySet[Person]:
+    """The service's own person records: another service's record of the same person is never among them."""
+    return Person.objects.filter(service=service)
+
+
 def person_known_to(service: CounsellingService, national_id: str) -> Person | None:
-    """The person with this (normalised) national ID if the service has a referral for them. A person known
-    only to another service is not revealed: that they ever had a drug case is itself confidential."""
-    return Person.objects.filter(national_id=national_id, referrals__service=service).distinct().first()
+    """The service's record of the person with this (normalised) national ID. A person known only to another
+    service is not revealed: that they ever had a drug case is itself confidential."""
+    return persons_of(service).filter(national_id=national_id).first()
 
 
 def earlier_referrals(service: CounsellingService, person: Person) -> QuerySet[Referral]:
     return person.referrals.filter(service=service).order_by("-incident_date", "-pk")
+
+
+def persons_by_audit_id(service: CounsellingService, person_ids) -> dict[int, Person]:
+    """The service's records of the persons the audit log's events name by these ids (Person.audit_person_ids):
+    an event from before records were per service carries the shared record's id, which in this service means the
+    service's own copy."""
+    ids = {pk for pk in person_ids if pk is not None}
+    if not ids:
+        return {}
+    found = {}
+    for person in persons_of(service).filter(Q(pk__in=ids) | Q(shared_record_id__in=ids)):
+        for pk in person.audit_person_ids:
+            if pk in ids:
+                found[pk] = person
+    return found
 
 
 def intake_services(user) -> QuerySet[CounsellingService]:

@@ -144,8 +144,10 @@ def referral_move(
     return True
 
 
-def person_upsert(*, details: PersonDetails) -> Person:
-    """The person with this national identity number, created or brought up to date from `details`."""
+def person_upsert(*, service: CounsellingService, details: PersonDetails) -> Person:
+    """The service's record of the person with this national identity number, created or brought up to date from
+    `details`. Another service's record of the same number is never read or changed: each service is the controller
+    of its own."""
     try:
         national_id = normalise_national_id(details.national_id)
     except ValidationError as error:
@@ -169,9 +171,9 @@ def person_upsert(*, details: PersonDetails) -> Person:
         "municipality": details.municipality,
         "preferred_language": details.preferred_language,
     }
-    person = Person.objects.select_for_update().filter(national_id=national_id).first()
+    person = Person.objects.select_for_update().filter(service=service, national_id=national_id).first()
     if person is None:
-        person = Person(national_id=national_id, **fields)
+        person = Person(service=service, national_id=national_id, **fields)
     else:
         for name, value in fields.items():
             # Keep what is known when the new referral leaves a contact field empty.
@@ -185,7 +187,7 @@ def person_upsert(*, details: PersonDetails) -> Person:
         # Someone registered the same number a moment ago: bring their row up to date instead.
         if person.pk is not None:
             raise
-        return person_upsert(details=details)
+        return person_upsert(service=service, details=details)
     return person
 
 
@@ -253,7 +255,7 @@ def referral_register(
 ) -> Referral:
     """Register a referral from the police: the person (found again by national ID), the seizure and its
     classification, the guardians of a minor. Refused whole, with every field error at once."""
-    person = person_upsert(details=person_details)
+    person = person_upsert(service=service, details=person_details)
     seized = [] if details.seizure_unknown else details.seized
     referral = Referral(
         service=service,

@@ -88,6 +88,7 @@ class PersonFactory(DjangoModelFactory):
     class Meta:
         model = Person
 
+    service = factory.SubFactory(CounsellingServiceFactory)
     # A distinct birth date per person keeps the numbers unique.
     date_of_birth = factory.Sequence(lambda n: datetime.date(1980, 1, 1) + datetime.timedelta(days=n))
     national_id = factory.LazyAttribute(lambda person: example_national_id(person.date_of_birth))
@@ -102,7 +103,8 @@ class ReferralFactory(DjangoModelFactory):
         model = Referral
 
     service = factory.SubFactory(CounsellingServiceFactory)
-    person = factory.SubFactory(PersonFactory)
+    # The service's own record of the person (a referral's person always belongs to the referral's service).
+    person = factory.SubFactory(PersonFactory, service=factory.SelfAttribute("..service"))
     route = Route.CONDITION
     police_district = PoliceDistrict.OSLO
     police_reference = factory.Sequence(lambda n: f"2026-{n:06d}")

@@ -134,12 +134,28 @@ def test_a_final_fee_lowered_on_appeal_is_still_to_collect_and_its_case_is_kept(
     assert lowered.referral.person.full_name == name
 
 
-def test_a_person_with_another_case_still_running_keeps_their_identity(service, other_service, rules):
+def test_a_person_with_another_case_still_running_keeps_their_identity(service, rules):
     expired = _closed_case(service, days=YEARS_5 + 10)
-    ReferralFactory(service=other_service, person=expired.person)
+    ReferralFactory(service=service, person=expired.person)
     retention_sweep()
     assert Person.objects.get(pk=expired.person_id).national_id == expired.person.national_id
     assert Guardian.objects.get(referral=expired).name == ANONYMISED
+
+
+def test_another_services_running_case_does_not_hold_back_this_services_retention(service, other_service, rules):
+    """Each service is the controller of its own record: the same national ID in a running case elsewhere neither
+    keeps this service's record nor is touched by its sweep."""
+    expired = _closed_case(service, days=YEARS_5 + 10)
+    elsewhere = ReferralFactory(
+        service=other_service,
+        person__national_id=expired.person.national_id,
+        person__first_name=expired.person.first_name,
+        person__last_name=expired.person.last_name,
+    )
+    retention_sweep()
+    assert Person.objects.get(pk=expired.person_id).full_name == ANONYMISED
+    kept = Person.objects.get(pk=elsewhere.person_id)
+    assert (kept.national_id, kept.full_name) == (expired.person.national_id, expired.person.full_name)
 
 
 def test_a_case_under_legal_hold_is_never_touched(service, rules, lead):

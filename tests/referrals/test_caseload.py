@@ -15,8 +15,8 @@ def caseload_url(service, **query):
 
 
 def test_a_counsellor_sees_their_own_cases_by_default(client, service, lead, counsellor, colleague):
-    mine = ReferralFactory(service=service, person=PersonFactory(last_name="Mine"))
-    theirs = ReferralFactory(service=service, person=PersonFactory(last_name="Theirs"))
+    mine = ReferralFactory(service=service, person=PersonFactory(service=service, last_name="Mine"))
+    theirs = ReferralFactory(service=service, person=PersonFactory(service=service, last_name="Theirs"))
     referral_assign(actor=lead, referral=mine, counsellor=counsellor)
     referral_assign(actor=lead, referral=theirs, counsellor=colleague)
     client.force_login(counsellor)
@@ -25,8 +25,8 @@ def test_a_counsellor_sees_their_own_cases_by_default(client, service, lead, cou
 
 
 def test_another_services_cases_never_appear_in_list_or_search(client, service, other_service, counsellor):
-    ours = ReferralFactory(service=service, person=PersonFactory(last_name="Hansen"))
-    ReferralFactory(service=other_service, person=PersonFactory(last_name="Hansen"))
+    ours = ReferralFactory(service=service, person=PersonFactory(service=service, last_name="Hansen"))
+    ReferralFactory(service=other_service, person=PersonFactory(service=other_service, last_name="Hansen"))
     client.force_login(counsellor)
     assert list(client.get(caseload_url(service, counsellor="", q="Hansen")).context["page"]) == [ours]
 
@@ -191,8 +191,8 @@ def test_case_page_query_count_is_pinned(client, service, lead, counsellor, thre
 def test_my_cases_include_those_with_my_booked_meeting(client, service, counsellor):
     from tests.factories import MeetingFactory
 
-    mine = ReferralFactory(service=service, person=PersonFactory(last_name="Mine"))
+    mine = ReferralFactory(service=service, person=PersonFactory(service=service, last_name="Mine"))
     MeetingFactory(referral=mine, counsellor=counsellor)
-    ReferralFactory(service=service, person=PersonFactory(last_name="Others"))
+    ReferralFactory(service=service, person=PersonFactory(service=service, last_name="Others"))
     client.force_login(counsellor)
     assert list(client.get(caseload_url(service)).context["page"]) == [mine]
