@@ -9,11 +9,15 @@ Django's admin fails on two kinds of input a careless user or an attacker can se
 tomorrow, or one a library registers, is covered without remembering to.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import path
 
 
 class _ValidIdsOnly:
@@ -65,7 +69,43 @@ class HostileInputSafeAdmin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
+@dataclass(frozen=True)
+class AdminPage:
+    """A page of the admin that is no model's list: a higher floor registers it (`PortalAdminSite.register_page`),
+    and the admin index lists it for the users `allowed` lets in."""
+
+    route: str
+    view: Callable
+    name: str
+    title: str
+    allowed: Callable = field(default=lambda request: request.user.is_superuser)
+
+
 class PortalAdminSite(admin.AdminSite):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pages: list[AdminPage] = []
+
+    def register_page(self, page: AdminPage) -> None:
+        self.pages.append(page)
+
+    def get_urls(self):
+        return [
+            path(page.route, self.admin_view(self._page_view(page)), name=page.name) for page in self.pages
+        ] + super().get_urls()
+
+    def _page_view(self, page: AdminPage):
+        def view(request, *args, **kwargs):
+            if not page.allowed(request):
+                raise PermissionDenied
+            return page.view(request, *args, context=self.each_context(request), **kwargs)
+
+        return view
+
+    def index(self, request, extra_context=None):
+        pages = [page for page in self.pages if page.allowed(request)]
+        return super().index(request, {"portal_pages": pages, **(extra_context or {})})
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, HostileInputSafeAdmin):

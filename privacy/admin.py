@@ -1,18 +1,22 @@
 from django.contrib import admin
 
-from portal.admin_scoping import ReadOnlyServiceScopedAdmin
+from portal.admin_scoping import ReadOnlyServiceScopedAdmin, ServiceScopedAdmin
 from referrals.admin import ReferralAdmin
 from referrals.models import Referral
 
 from .admin_legal_hold import legal_hold_lift, legal_hold_place
+from .admin_statistics import STATISTICS_PAGE
 from .models import BreakTheGlassAccess, RetentionRule
 
 
 @admin.register(RetentionRule)
-class RetentionRuleAdmin(admin.ModelAdmin):
-    """How long each record type is kept; the daily sweep (privacy.retention) anonymises what is older."""
+class RetentionRuleAdmin(ServiceScopedAdmin):
+    """How long each service keeps each record type; the daily sweep (privacy.retention) anonymises what is older,
+    service by service."""
 
-    list_display = ["record_type", "retention_days", "legal_basis", "updated_at"]
+    list_display = ["service", "record_type", "retention_days", "legal_basis", "updated_at"]
+    list_filter = ["service", "record_type"]
+    list_select_related = ["service"]
 
 
 @admin.register(BreakTheGlassAccess)
@@ -32,3 +36,6 @@ admin.site.unregister(Referral)
 @admin.register(Referral)
 class ReferralWithLegalHoldAdmin(ReferralAdmin):
     actions = [legal_hold_place, legal_hold_lift]
+
+
+admin.site.register_page(STATISTICS_PAGE)

@@ -52,12 +52,17 @@ class RecordType(models.TextChoices):
 
 
 class RetentionRule(models.Model):
-    """How long a record type is kept after its case was last active, set by the administrator.
+    """How long a service keeps a record type after its case was last active, set by the administrator.
 
-    A record type without a rule is kept: nothing is anonymised until an administrator decides the period.
+    Each service is the controller of its own cases, so each has its own periods, and the sweep runs on each
+    service's cases by that service's rules alone. A record type without a rule is kept: nothing of the service's is
+    anonymised until its administrator decides the period.
     """
 
-    record_type = models.CharField(_("record type"), max_length=20, choices=RecordType.choices, unique=True)
+    service = models.ForeignKey(
+        "portal.CounsellingService", on_delete=models.PROTECT, related_name="+", verbose_name=_("service")
+    )
+    record_type = models.CharField(_("record type"), max_length=20, choices=RecordType.choices)
     retention_days = models.PositiveIntegerField(
         _("retention period (days)"),
         help_text=_("Counted from the last event on the closed case (e.g. 1825 for five years)."),
@@ -71,10 +76,15 @@ class RetentionRule(models.Model):
         db_table = "portal_retentionrule"  # the table it had in portal
         verbose_name = _("retention rule")
         verbose_name_plural = _("retention rules")
-        ordering = ["record_type"]
+        ordering = ["service", "record_type"]
         constraints = [
             models.CheckConstraint(condition=models.Q(retention_days__gte=1), name="retention_days_positive"),
+            models.UniqueConstraint(
+                fields=["service", "record_type"],
+                name="one_retention_rule_per_record_type_in_service",
+                violation_error_message=_("The service already has a rule for this record type."),
+            ),
         ]
 
     def __str__(self):
-        return f"{self.get_record_type_display()}: {self.retention_days}"
+        return f"{self.service}: {self.get_record_type_display()}: {self.retention_days}"

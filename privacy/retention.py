@@ -1,7 +1,8 @@
 """Retention: personal data leaves when its time is up, the counts for statistics stay.
 
-Administrators set a period per record type (`privacy.models.RetentionRule`); a type without a rule
-is kept. Once a day the sweep (`retention_sweep`, Celery task `portal.retention_sweep`, and
+Administrators set a period per service and record type (`privacy.models.RetentionRule`): each service is the
+controller of its own cases, and the sweep runs on each service's cases by that service's rules alone. A type
+without a rule is kept. Once a day the sweep (`retention_sweep`, Celery task `portal.retention_sweep`, and
 `manage.py retention [--dry-run]`) anonymises the concluded cases whose last event is older than
 the period. What goes, field by field, each app declares next to its models (`portal.personal_data`, in the
 app's `personal_data.py`); this module decides which cases and persons are due:
@@ -24,7 +25,7 @@ open fee case (anything not paid, cancelled, or final without a fee to collect: 
 appeal), or a legal hold (`Referral.legal_hold`, set with `legal_hold_set`).
 
 Every step leaves alone the rows that already hold their anonymised values (`Anonymise.pending`), so a second
-run changes nothing; each run writes one audit event with the counts.
+run changes nothing; each run writes one audit event per service with rules, with that service's counts.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ from django.utils.translation import gettext_noop
 from fees.models import COLLECTABLE_APPEAL_OUTCOMES, FeeCase, FeeCaseStatus, FeeOutcome
 from portal import personal_data
 from portal.audit import audit_change
+from portal.models import CounsellingService
 from portal.personal_data import ANONYMISED as ANONYMISED  # callers name the placeholder by the sweep that writes it
 from referrals.models import Person, Referral, ReferralEvent, ReferralStatus
 from referrals.services import timeline_add
@@ -76,12 +78,12 @@ def referrals_with_last_activity() -> QuerySet[Referral]:
     return Referral.objects.annotate(last_activity=Coalesce(Subquery(last_event), F("created_at")))
 
 
-def expired_referrals(days: int, *, now: datetime.datetime | None = None) -> QuerySet[Referral]:
-    """Concluded referrals last active more than `days` ago and not blocked."""
+def expired_referrals(service, days: int, *, now: datetime.datetime | None = None) -> QuerySet[Referral]:
+    """The service's concluded referrals last active more than `days` ago and not blocked."""
     cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
     return (
         referrals_with_last_activity()
-        .filter(status__in=CONCLUDED, last_activity__lt=cutoff)
+        .filter(service=service, status__in=CONCLUDED, last_activity__lt=cutoff)
         .exclude(retention_blocked())
     )
 
@@ -89,9 +91,17 @@ def expired_referrals(days: int, *, now: datetime.datetime | None = None) -> Que
 @dataclass
 class RetentionResult:
     dry_run: bool
-    rules: dict[str, int] = field(default_factory=dict)
+    # Each service's rules, by the service's name.
+    rules: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Summed over the services.
     counts: dict[str, int] = field(default_factory=dict)
     referral_ids: list[int] = field(default_factory=list)
+
+    def add(self, service_name: str, rules: dict[str, int], counts: dict[str, int], referral_ids: list[int]):
+        self.rules[service_name] = rules
+        for name, count in counts.items():
+            self.counts[name] = self.counts.get(name, 0) + count
+        self.referral_ids += referral_ids
 
     @property
     def total(self) -> int:
@@ -159,30 +169,40 @@ def _delete_letter_files(result: RetentionResult, referral_ids: list[int], apply
         transaction.on_commit(lambda: [default_storage.delete(name) for name in present])
 
 
-def retention_rules() -> dict[str, int]:
-    return dict(RetentionRule.objects.values_list("record_type", "retention_days"))
+def retention_rules(service) -> dict[str, int]:
+    return dict(RetentionRule.objects.filter(service=service).values_list("record_type", "retention_days"))
 
 
 def retention_sweep(*, dry_run: bool = False, now: datetime.datetime | None = None) -> RetentionResult:
-    """Anonymise what has passed its retention period (or, with dry_run, count what would go)."""
+    """Anonymise what has passed its retention period (or, with dry_run, count what would go), service by service,
+    each by its own rules."""
     now = now or timezone.now()
-    rules = retention_rules()
-    result = RetentionResult(dry_run=dry_run, rules=rules)
-    with transaction.atomic():
-        if RecordType.CLOSED_CASE in rules:
-            ids = list(expired_referrals(rules[RecordType.CLOSED_CASE], now=now).values_list("pk", flat=True))
-            result.referral_ids = ids
-            _anonymise_persons(result, ids, apply=not dry_run)
-            _anonymise_cases(result, ids, apply=not dry_run)
-        if RecordType.LETTERS in rules:
-            ids = list(expired_referrals(rules[RecordType.LETTERS], now=now).values_list("pk", flat=True))
-            _delete_letter_files(result, ids, apply=not dry_run)
-        if not dry_run:
-            audit_change(
-                actor=None,
-                action="retention.swept",
-                extra={"counts": result.counts, "rules": rules, "referrals": result.referral_ids},
-            )
+    result = RetentionResult(dry_run=dry_run)
+    services = CounsellingService.objects.filter(pk__in=RetentionRule.objects.values("service_id")).order_by(
+        "name", "pk"
+    )
+    for service in services:
+        with transaction.atomic():
+            rules = retention_rules(service)
+            swept = RetentionResult(dry_run=dry_run)
+            if RecordType.CLOSED_CASE in rules:
+                ids = list(
+                    expired_referrals(service, rules[RecordType.CLOSED_CASE], now=now).values_list("pk", flat=True)
+                )
+                swept.referral_ids = ids
+                _anonymise_persons(swept, ids, apply=not dry_run)
+                _anonymise_cases(swept, ids, apply=not dry_run)
+            if RecordType.LETTERS in rules:
+                ids = list(expired_referrals(service, rules[RecordType.LETTERS], now=now).values_list("pk", flat=True))
+                _delete_letter_files(swept, ids, apply=not dry_run)
+            if not dry_run:
+                audit_change(
+                    actor=None,
+                    action="retention.swept",
+                    service=service,
+                    extra={"counts": swept.counts, "rules": rules, "referrals": swept.referral_ids},
+                )
+        result.add(service.name, rules, swept.counts, swept.referral_ids)
     return result
 
 

@@ -57,7 +57,7 @@ CONTENT_TYPE_RENAMES: dict[tuple[str, str], tuple[str, str]] = {
 
 # Migrate itself adds rows here (the migrations it applies, the content types and permissions of new models, the
 # role groups' new permissions; each service's own copy of a person record that services shared, referrals 0013, and
-# the audit event for each copy): these may gain rows, but every row they had must still be there.
+# the audit event for each copy; each service's copy of a retention rule): these may gain rows, but every row they had must still be there.
 WRITTEN_BY_MIGRATE = {
     "django_migrations",
     "django_content_type",
@@ -65,6 +65,7 @@ WRITTEN_BY_MIGRATE = {
     "auth_group_permissions",
     "referrals_person",
     "portal_auditevent",
+    "portal_retentionrule",  # a deployment's rule becomes each service's own (privacy 0002)
 }
 
 # What ties a user or group to a permission, or a log entry to an object, by content type and permission id.
@@ -171,6 +172,11 @@ def _add_what_the_demo_leaves_empty(conn) -> None:
         """
     ).rowcount
     assert logged and granted, "the dump has no superuser, content types or object permissions: is it the demo?"
+    # A retention rule as the whole deployment had one before rules were per service (privacy 0002 copies it to each).
+    conn.execute(
+        "INSERT INTO portal_retentionrule (record_type, retention_days, legal_basis, updated_at) "
+        "VALUES ('closed_case', 1825, 'Arkivplanen', now())"
+    )
 
 
 def _snapshot(conn) -> Snapshot:

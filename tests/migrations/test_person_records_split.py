@@ -144,6 +144,14 @@ def test_each_service_sees_only_its_own_record_export_and_access_log(split):
     assert len(bergen_log) == 2, bergen_log  # the look-up and the lead's read
 
 
+def test_a_retention_rule_of_the_whole_deployment_becomes_each_services_own(split):
+    rules = _rows(split, "SELECT service_id, record_type, retention_days FROM portal_retentionrule ORDER BY 1")
+    assert [(r["service_id"], r["record_type"], r["retention_days"]) for r in rules] == [
+        (OSLO, "closed_case", 1825),
+        (BERGEN, "closed_case", 1825),
+    ]
+
+
 def test_nothing_is_left_to_migrate(split):
     result = _manage("makemigrations", "--check", "--dry-run", database_url=split.database_url)
     assert result.returncode == 0, _output(result)

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from portal.models import AuditEvent, CounsellingService, Municipality, Role, StaffMembership
-from referrals.models import Referral
+from referrals.models import Person, Referral
 from tests.factories import StaffMembershipFactory, UserFactory
 
 PROJECT_APPS = {"portal", "referrals", "scheduling", "attendance", "fees"}
@@ -89,13 +89,18 @@ def test_seed_demo_is_idempotent(thresholds_2021, court_fee_rates):
     assert counts == (2, 2, 6)
     assert (Municipality.objects.count(), CounsellingService.objects.count(), StaffMembership.objects.count()) == counts
     assert StaffMembership.objects.filter(role=Role.SERVICE_LEAD, is_active=True).count() == 2
-    assert Referral.objects.count() == 8
+    assert Referral.objects.count() == 10
+    # The person with a case in each service: a record in each, with the details each service entered.
+    kari = Person.objects.filter(first_name="Kari", last_name="Delt").order_by("service__slug")
+    assert [(p.service.slug, p.street_address) for p in kari] == [("bergen", "Bergensgaten 2"), ("oslo", "Osloveien 1")]
+    assert len({p.national_id for p in kari}) == 1
     # Yesterday's demo meetings: a no-show that became a fee case, an attendance reported to the police.
     from counselling.attendance.models import PoliceReport
     from fees.models import FeeCase
 
     assert (FeeCase.objects.count(), PoliceReport.objects.count()) == (1, 1)
-    assert set(Referral.objects.values_list("classification", flat=True)) == {"exempt", "waiver", "not_eligible"}
+    # Kari Delt's two cases are condition cases whose seizure the service does not know: not classified.
+    assert set(Referral.objects.values_list("classification", flat=True)) == {"exempt", "waiver", "not_eligible", ""}
 
 
 def test_the_admin_has_the_portals_language_switcher_and_it_switches_the_admin_to_english(client, db):

@@ -186,8 +186,8 @@ def test_a_meeting_without_attendance_exports_none(service):
 
 
 @pytest.fixture
-def closed_cases_rule(db):
-    RetentionRule.objects.create(record_type=RecordType.CLOSED_CASE, retention_days=365)
+def closed_cases_rule(service):
+    RetentionRule.objects.create(service=service, record_type=RecordType.CLOSED_CASE, retention_days=365)
 
 
 def test_a_second_sweep_counts_nothing_even_where_a_reason_became_the_placeholder(service, closed_cases_rule):

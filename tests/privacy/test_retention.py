@@ -45,9 +45,9 @@ def _closed_case(service, *, days: int, **kwargs) -> Referral:
 
 
 @pytest.fixture
-def rules(db):
-    RetentionRule.objects.create(record_type=RecordType.CLOSED_CASE, retention_days=YEARS_5)
-    RetentionRule.objects.create(record_type=RecordType.LETTERS, retention_days=YEARS_5)
+def rules(service):
+    RetentionRule.objects.create(service=service, record_type=RecordType.CLOSED_CASE, retention_days=YEARS_5)
+    RetentionRule.objects.create(service=service, record_type=RecordType.LETTERS, retention_days=YEARS_5)
 
 
 def _snapshot():
@@ -195,3 +195,22 @@ def test_the_daily_sweep_is_installed_by_setup_schedules(db):
 
     call_command("setup_schedules")
     assert PeriodicTask.objects.filter(task="portal.retention_sweep").exists()
+
+
+def test_each_service_sweeps_its_own_cases_by_its_own_rules(service, other_service, rules):
+    """Oslo keeps closed cases five years; Bergen has set no period, so keeps its own, however old."""
+    oslo = _closed_case(service, days=YEARS_5 + 10)
+    bergen = _closed_case(other_service, days=YEARS_5 + 10)
+    result = retention_sweep()
+    assert result.referral_ids == [oslo.pk]
+    assert Person.objects.get(pk=oslo.person_id).full_name == ANONYMISED
+    assert Person.objects.get(pk=bergen.person_id).full_name == bergen.person.full_name
+    assert [(e.service_id, e.extra["referrals"]) for e in AuditEvent.objects.filter(action="retention.swept")] == [
+        (service.pk, [oslo.pk])
+    ]
+
+    RetentionRule.objects.create(service=other_service, record_type=RecordType.CLOSED_CASE, retention_days=YEARS_5 * 2)
+    assert retention_sweep().referral_ids == [oslo.pk]  # already anonymised: counted again, changed no more
+    RetentionRule.objects.filter(service=other_service).update(retention_days=YEARS_5)
+    assert sorted(retention_sweep().referral_ids) == sorted([oslo.pk, bergen.pk])
+    assert Person.objects.get(pk=bergen.person_id).full_name == ANONYMISED

@@ -14,10 +14,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         result = retention_sweep(dry_run=dry_run)
-        for record_type in RecordType:
-            days = result.rules.get(record_type)
-            rule = f"{days} days" if days else "no rule: kept"
-            self.stdout.write(f"{record_type.value}: {rule}")
+        if not result.rules:
+            self.stdout.write("No service has a retention rule: everything is kept.")
+        for service_name, rules in result.rules.items():
+            self.stdout.write(service_name)
+            for record_type in RecordType:
+                days = rules.get(record_type)
+                rule = f"{days} days" if days else "no rule: kept"
+                self.stdout.write(f"  {record_type.value}: {rule}")
         verb = "would change" if dry_run else "changed"
         self.stdout.write(f"{len(result.referral_ids)} cases past the closed-case period")
         for name, count in result.counts.items():

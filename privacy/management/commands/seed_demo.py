@@ -126,6 +126,7 @@ class Command(BaseCommand):
 
         self._demo_referrals(admin)
         self._demo_meetings_held(admin)
+        self._demo_person_known_to_both(admin)
 
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for username, role, service_name in logins:
@@ -176,6 +177,43 @@ class Command(BaseCommand):
                     ),
                 )
                 referral_assign(actor=admin, referral=referral, counsellor=counsellor)
+
+    def _demo_person_known_to_both(self, admin):
+        """One person with a case in each service: each service has its own record of her, with the contact details
+        it entered, and neither sees the other's (README, "Each service is its own controller")."""
+        today = timezone.localdate()
+        national_id = example_national_id(datetime.date(1993, 5, 17), 420)
+        both = [
+            ("oslo", "oslo", "+4791111111", "kari.oslo@example.org", "Osloveien 1", "0150", "Oslo"),
+            ("bergen", "vest", "+4792222222", "kari.bergen@example.org", "Bergensgaten 2", "5003", "Bergen"),
+        ]
+        for slug, district, phone, email, street, postal_code, town in both:
+            reference = f"{today.year}-{slug}-0009"
+            if Referral.objects.filter(police_district=district, police_reference=reference).exists():
+                continue
+            referral_register(
+                actor=admin,
+                service=CounsellingService.objects.get(slug=slug),
+                person_details=PersonDetails(
+                    national_id=national_id,
+                    first_name="Kari",
+                    last_name="Delt",
+                    phone=phone,
+                    email=email,
+                    street_address=street,
+                    postal_code=postal_code,
+                    postal_town=town,
+                ),
+                details=ReferralDetails(
+                    route="condition",
+                    police_district=district,
+                    police_reference=reference,
+                    incident_date=today - datetime.timedelta(days=10),
+                    decision_date=today - datetime.timedelta(days=5),
+                    attendance_deadline=today + datetime.timedelta(days=45),
+                    seizure_unknown=True,
+                ),
+            )
 
     def _demo_meetings_held(self, admin):
         """Two Oslo cases whose meeting took place yesterday, so the fee work list and the police reports have
