@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from .audit import audit_read
 from .models import CounsellingService
 
 
@@ -45,3 +46,21 @@ class ReadOnlyServiceScopedAdmin(ServiceScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PersonReadsLoggedAdmin(admin.ModelAdmin):
+    """Opening a record about a person in the admin is a read of their data like any in the portal: it goes in the
+    audit log, under the record's service, and so in the service's access log and the person's own (Normen). An
+    administrator of the whole deployment is no exception."""
+
+    read_action = ""  # e.g. "person.viewed_in_admin"
+
+    def person_id_of(self, obj) -> int:
+        raise NotImplementedError
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        obj = getattr(response, "context_data", {}).get("original") if response.status_code == 200 else None
+        if obj is not None and request.method == "GET":
+            audit_read(actor=request.user, action=self.read_action, obj=obj, person_id=self.person_id_of(obj))
+        return response

@@ -61,6 +61,8 @@ ACTION_LABELS = {
     "referral.viewed": _("Opened the case"),
     "referral.break_the_glass": _("Opened a case not assigned to them, giving a reason"),
     "person.looked_up": _("Looked the person up when registering a referral"),
+    "person.viewed_in_admin": _("Opened the person's record in the administration"),
+    "referral.viewed_in_admin": _("Opened the case in the administration"),
     "meeting.viewed": _("Opened a meeting"),
     "assessment.viewed": _("Read the needs assessment and confidential note"),
     "letter.downloaded": _("Opened a summons letter"),

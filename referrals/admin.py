@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_scoping import ReadOnlyServiceScopedAdmin, ServiceScopedAdmin
+from portal.admin_scoping import PersonReadsLoggedAdmin, ReadOnlyServiceScopedAdmin, ServiceScopedAdmin
 
 from .models import (
     Guardian,
@@ -72,7 +72,7 @@ class ThresholdRegulationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(ReadOnlyServiceScopedAdmin):
+class PersonAdmin(PersonReadsLoggedAdmin, ReadOnlyServiceScopedAdmin):
     """A service's own records of the persons in its cases. Registered and changed in the portal, through
     referrals.services, which finds the person again within the service only; the admin shows them."""
 
@@ -80,6 +80,10 @@ class PersonAdmin(ReadOnlyServiceScopedAdmin):
     list_filter = ["service"]
     search_fields = ["national_id", "first_name", "last_name", "email", "phone"]
     list_select_related = ["service", "municipality"]
+    read_action = "person.viewed_in_admin"
+
+    def person_id_of(self, obj):
+        return obj.pk
 
 
 class SeizedSubstanceInline(admin.TabularInline):
@@ -104,7 +108,7 @@ class ReferralEventInline(admin.TabularInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(ServiceScopedAdmin):
+class ReferralAdmin(PersonReadsLoggedAdmin, ServiceScopedAdmin):
     list_display = ["__str__", "person", "service", "route", "classification", "status", "attendance_deadline"]
     list_filter = ["service", "route", "status", "classification", "police_district", "legal_hold"]
     search_fields = ["police_reference", "person__national_id", "person__first_name", "person__last_name"]
@@ -115,6 +119,10 @@ class ReferralAdmin(ServiceScopedAdmin):
     raw_id_fields = ["assigned_counsellor"]
     readonly_fields = ["classification", "regulation", "created_at", "created_by"]
     inlines = [SeizedSubstanceInline, GuardianInline, ReferralEventInline]
+    read_action = "referral.viewed_in_admin"
+
+    def person_id_of(self, obj):
+        return obj.person_id
 
     # Referrals are registered and changed in the portal, through referrals.services, so the
     # rules, the timeline and the audit log always apply. The admin only shows them.

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from portal.models import AuditEvent, CounsellingService, Municipality, Role, StaffMembership
 from referrals.models import Person, Referral
-from tests.factories import StaffMembershipFactory, UserFactory
+from tests.factories import ReferralFactory, StaffMembershipFactory, UserFactory
 
 PROJECT_APPS = {"portal", "referrals", "scheduling", "attendance", "fees"}
 
@@ -136,3 +136,17 @@ def test_every_admin_page_has_the_language_switcher(client, db, url):
     assert 'id="language-switcher"' in page
     assert "portal/admin.css" in page
     assert "<script>" not in page  # the content security policy allows no inline script
+
+
+@pytest.mark.parametrize("page", ["referrals_person_change", "referrals_referral_change"])
+def test_an_administrator_opening_a_persons_record_in_the_admin_is_in_the_persons_access_log(client, service, page):
+    from privacy.access_log import access_log_about
+
+    referral = ReferralFactory(service=service)
+    administrator = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(administrator)
+    obj = referral.person if page == "referrals_person_change" else referral
+    assert client.get(reverse(f"admin:{page}", args=[obj.pk])).status_code == 200
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.READ, actor=administrator)
+    assert (event.service, event.person_id) == (service, referral.person_id)
+    assert [row["staff"] for row in access_log_about(service, referral.person)] == [administrator.get_full_name()]
