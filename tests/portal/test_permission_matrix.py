@@ -109,10 +109,15 @@ def test_every_url_is_scoped_to_a_service_or_listed_as_public():
     assert unscoped == [], f"decorate these views with service_view or justify them in UNSCOPED: {unscoped}"
 
 
-def _url(name: str, pattern: URLPattern, service, user=None) -> str:
+def _url(name: str, pattern: URLPattern, service, user=None, objects: dict | None = None) -> str:
+    """The page's URL in `service`. A kwarg given in `objects` (a test's own scene) takes that id; the others get a
+    new object through OBJECT_KWARGS."""
     kwargs = {"service_slug": service.slug}
     for key in pattern.pattern.converters:
         if key == "service_slug":
+            continue
+        if objects and key in objects:
+            kwargs[key] = objects[key]
             continue
         assert key in OBJECT_KWARGS, f"{name}: add a factory for URL kwarg {key!r} to OBJECT_KWARGS"
         make = OBJECT_KWARGS[key]
@@ -126,13 +131,14 @@ class _Answer:
         self.status_code, self.url = status_code, url
 
 
-def _visit(client, url):
-    """GET the page; an endpoint that answers only POST (405 past the gate) is posted to, empty. An action
-    that does its work and redirects (not to the login page) counts as allowed: 200."""
-    response = client.get(url)
+def _visit(client, url, data=None, follow=False):
+    """GET the page; an endpoint that answers only POST (405 past the gate) is posted to, empty (or with `data`). An
+    action that does its work and redirects (not to the login page) counts as allowed: 200. With `follow`, redirects
+    are followed and the page landed on is returned, for a test that reads it."""
+    response = client.get(url, follow=follow)
     if response.status_code != 405:
         return response
-    response = client.post(url)
+    response = client.post(url, data or {}, follow=follow)
     if response.status_code == 302 and not response.url.startswith(reverse("login")):
         return _Answer(200)
     return response
