@@ -1,6 +1,8 @@
 """Admin pages show staff only their own services' data; superusers see everything."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist
 
 from .audit import audit_read
 from .models import CounsellingService
@@ -16,6 +18,20 @@ class ServiceScopedAdmin(admin.ModelAdmin):
     """`service_lookup` is the ORM path from the model to its counselling service."""
 
     service_lookup = "service"
+
+    def get_list_filter(self, request):
+        """A filter by a related row offers only the rows the scoped list refers to: Django's default lists every
+        row of the related model, so a filter by location or service would name other services' places."""
+        return [self._scoped_filter(entry) for entry in super().get_list_filter(request)]
+
+    def _scoped_filter(self, entry):
+        if not isinstance(entry, str):
+            return entry
+        try:
+            field = get_fields_from_path(self.model, entry)[-1]
+        except (FieldDoesNotExist, NotRelationField):
+            return entry
+        return (entry, admin.RelatedOnlyFieldListFilter) if field.is_relation else entry
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

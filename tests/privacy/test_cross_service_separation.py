@@ -484,12 +484,6 @@ SERVICE_ADMIN = {
 }
 
 
-# Reported, not fixed here: the opening hours' filter by location offers every service's locations (Django's
-# RelatedFieldListFilter lists every row of the related model). The expected failure below turns red once it is
-# fixed: then remove both.
-KNOWN_ADMIN_LEAKS = {"scheduling.OpeningHours"}
-
-
 def _administrator(known: Known):
     """A staff member who administers the one service: its lead, with the admin's view permission on every model
     of the service's records, and no superuser."""
@@ -515,7 +509,6 @@ def test_the_admin_lists_only_the_services_own_record_of_the_person_and_its_case
         mine.entered.police_reference,
         mine.entered.earlier_reference,
     }
-    # The entered details only: the admin's filter by service lists every service by name (names that are public).
     for page in (persons, referrals):
         assert _found(theirs.entered.markers, _text(page)) == []
 
@@ -547,17 +540,18 @@ def test_no_admin_list_of_one_service_shows_what_another_service_entered_about_t
     client.force_login(_administrator(mine))
     leaks = {}
     for model, changelist in SERVICE_ADMIN.items():
-        if model._meta.label in KNOWN_ADMIN_LEAKS:
-            continue
         response = client.get(reverse(changelist))
         assert response.status_code == 200, changelist
         leaks[model._meta.label] = _found(theirs.entered.markers, _text(response))
     assert {label: found for label, found in leaks.items() if found} == {}
 
 
-@pytest.mark.xfail(strict=True, reason="the location filter lists every service's locations: reported, not fixed yet")
 @pytest.mark.parametrize("kari", [SPLIT], indirect=True)
-def test_the_opening_hours_admin_offers_only_the_services_own_locations_to_filter_by(client, kari):
+def test_the_admins_filters_offer_only_the_services_own_places_and_services(client, kari):
+    """Django's filter by a related row lists every row of that model; the scoped admin's lists only those its rows
+    refer to (portal.admin_scoping.ServiceScopedAdmin.get_list_filter)."""
     client.force_login(_administrator(kari["oslo"]))
     response = client.get(reverse("admin:scheduling_openinghours_changelist"))
     assert _found([BERGEN.location], _text(response)) == []
+    persons = client.get(reverse("admin:referrals_person_changelist"))
+    assert kari["bergen"].service.name not in _text(persons)
