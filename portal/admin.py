@@ -7,7 +7,7 @@ from django_celery_beat.models import PeriodicTask
 
 from .admin_scoping import ReadOnlyServiceScopedAdmin, ServiceScopedAdmin
 from .memberships import membership_deactivate, membership_grant
-from .models import AuditEvent, CounsellingService, Municipality, StaffMembership
+from .models import AuditEvent, CounsellingService, Document, Municipality, StaffMembership
 
 
 @admin.register(Municipality)
@@ -112,6 +112,33 @@ class AuditEventAdmin(ReadOnlyServiceScopedAdmin):
     search_fields = ["actor_label", "action", "object_repr", "object_id", "request_id", "reason"]
     date_hierarchy = "occurred_at"
     list_select_related = ["service"]
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    """The stored documents by name and size, for the deployment's administrators: a document's content is served
+    only by the portal's views, which check who asks, so the admin neither shows nor changes it."""
+
+    list_display = ["name", "size", "created_at"]
+    search_fields = ["name"]
+    date_hierarchy = "created_at"
+    fields = ["name", "size", "created_at"]
+    readonly_fields = fields
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class PeriodicTaskForm(beat_admin.PeriodicTaskForm):

@@ -334,3 +334,32 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events are append-only")
+
+
+# The longest document name: a FileField's own default is 100, and the names the apps give (upload_to folders, the
+# meeting or case id, the recipient) stay well within this.
+DOCUMENT_NAME_LENGTH = 255
+
+
+class Document(models.Model):
+    """A generated document (letter, report, export) as bytes in PostgreSQL, written and read by
+    `portal.storage.DatabaseStorage`, the default storage of every FileField.
+
+    In the database the document is written in the same transaction as the row that names it, so a letter and its
+    PDF never exist apart; it is backed up and access-controlled with the rest; and any web or worker node can
+    serve it, with nothing on a node's own disk. Documents are small (tens of kB). Retention deletes them with
+    their case through the storage, like any other file.
+    """
+
+    name = models.CharField(_("name"), max_length=DOCUMENT_NAME_LENGTH, unique=True)
+    content = models.BinaryField(_("content"))
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    created_at = models.DateTimeField(_("stored"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

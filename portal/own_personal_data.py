@@ -1,7 +1,8 @@
 """The ground floor's own models in the personal-data registry (portal.personal_data, which is the registry
-itself): the organisation's contact details and the audit log. Registered from PortalConfig.ready()."""
+itself): the organisation's contact details, the audit log and the stored documents. Registered from
+PortalConfig.ready()."""
 
-from .models import AuditEvent, CounsellingService, Municipality
+from .models import AuditEvent, CounsellingService, Document, Municipality
 from .personal_data import PersonalData
 
 THE_SERVICES_OWN = "The service's own contact details, printed on its letters."
@@ -31,6 +32,15 @@ DECLARATIONS = (
             "person_id": "The person by id, a plain integer that neither blocks nor follows their anonymisation.",
             "reason": "Why staff read or changed it (break-the-glass, legal hold): the log's point.",
             "extra": "Details of the change: ids, counts and user names.",
+        },
+    ),
+    # A document's bytes are the letter or report a case's row names through its file field: each app declares
+    # that field in its `files`, and retention deletes the document through the storage with the case.
+    PersonalData(
+        model=Document,
+        kept={
+            "name": "The name the app gave it: kind and ids, never a person's name (see the upload_to functions).",
+            "content": "Deleted with its case through the file field that names it (each app's `files`).",
         },
     ),
 )

@@ -14,8 +14,8 @@ app's `personal_data.py`); this module decides which cases and persons are due:
   timeline — and the person's identity and contact details, once *every* referral on the service's record of the
   person is past its period. Each service is the controller of its own record (referrals.models.Person), so
   another service's cases of the same person neither hold this one back nor are touched by it;
-- **letters**: the declared files (summons letters, police reports and fee letters) are deleted from storage
-  (the rows stay, so it remains known that a letter was sent and when).
+- **letters**: the declared files (summons letters, police reports and fee letters) are deleted from storage,
+  the database's document table by default (the rows stay, so it remains known that a letter was sent and when).
 
 What stays: the referral, person and meeting rows, dates, route, classification, seizure, status,
 attendance outcome, fee amounts and outcomes, the person's birth year and municipality.
@@ -164,8 +164,14 @@ def _delete_letter_files(result: RetentionResult, referral_ids: list[int], apply
             names += rows.values_list(file_field, flat=True)
     present = [name for name in names if name and default_storage.exists(name)]
     result.counts["letter_files"] = len(present)
-    if apply and present:
-        # After commit: a sweep that rolls back must not have lost the files.
+    if not (apply and present):
+        return
+    if getattr(default_storage, "transactional", False):
+        # Documents in the database go with the sweep's transaction: a sweep that rolls back keeps them.
+        for name in present:
+            default_storage.delete(name)
+    else:
+        # An object store is no part of the transaction: after commit, so a sweep that rolls back loses no file.
         transaction.on_commit(lambda: [default_storage.delete(name) for name in present])
 
 
