@@ -44,12 +44,17 @@ CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 # Tests run tasks explicitly (a real worker, or the task function); nothing published by
 # an ordinary test may pile up in the shared Redis' default queue.
-CELERY_TASK_DEFAULT_QUEUE = "portal-test"
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="portal-test")
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# A worker process started by a multi-node test writes its mail where the test can read it instead.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=EMAIL_BACKEND)
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(VAR_DIR / "test-mail"))
 # A worker process started by a reliability test sends through the test's own HTTP gateway instead.
 SMS_BACKEND = env.str("SMS_BACKEND", default="portal.sms.backends.locmem.SmsBackend")
-MEDIA_ROOT = VAR_DIR / "test-media"
+# Nothing is written here (documents are in the database); a multi-node test gives each node a folder of its own
+# to prove it stays empty.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "test-media")
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
