@@ -1,4 +1,5 @@
-"""Deployment checks: a production that would quietly lose data, mail or SMS fails `check --deploy`."""
+"""Deployment checks: a production that would quietly lose data, mail or SMS, or count per process what must be
+counted once, fails `check --deploy`."""
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
@@ -28,6 +29,31 @@ def check_celery_broker_is_redis(app_configs, **kwargs):
                 "The Celery broker is not Redis.",
                 hint="Set REDIS_URL; the filesystem broker is for a single development machine only.",
                 id="portal.E002",
+            )
+        ]
+    return []
+
+
+# Cache backends that no two web nodes share, and what each keeps where.
+UNSHARED_CACHES = {
+    "django.core.cache.backends.locmem.LocMemCache": "its keys in each process's memory",
+    "django.core.cache.backends.filebased.FileBasedCache": "its keys on each node's own disk",
+    "django.core.cache.backends.dummy.DummyCache": "nothing",
+}
+
+
+@register(Tags.caches, deploy=True)
+def check_cache_is_shared(app_configs, **kwargs):
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend in UNSHARED_CACHES:
+        return [
+            Warning(
+                f"The cache is not shared between processes and nodes ({backend.rsplit('.', 1)[-1]} keeps "
+                f"{UNSHARED_CACHES[backend]}): anything counted or limited through it (lockout counters, rate "
+                "limits, throttles) counts separately in every web process and worker.",
+                hint="Use django.core.cache.backends.redis.RedisCache: config.settings.production does, at "
+                "REDIS_CACHE_URL (default: REDIS_URL's server, the database after the broker's).",
+                id="portal.W011",
             )
         ]
     return []

@@ -7,13 +7,14 @@ from django.urls import reverse
 from .permissions import ReasonRequired
 
 # Reachable when signed in with the password only: the way to the second factor and out again,
-# the language switcher, the load balancer's probe and the token-authenticated calendar feed.
+# the language switcher, the load balancer's probes and the token-authenticated calendar feed.
 SECOND_FACTOR_EXEMPT = frozenset(
     {
         "login",
         "logout",
         "set_language",
         "portal:healthz",
+        "portal:health",
         "calendar_feed",
         "portal:two_factor_verify",
         "portal:two_factor_setup",

@@ -106,6 +106,16 @@ def moved_clock(request):
         yield moment
 
 
+@pytest.fixture(autouse=True)
+def cache_emptied_after_each_test():
+    """No test sees what an earlier one left in the cache (a count, a limit reached). The test cache deletes only
+    this process's keys (tests/cache.py): the Redis database is shared with other processes."""
+    yield
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
 # Django's own, kept for the tests that need a session signed in with the password only.
 FORCE_LOGIN_WITHOUT_SECOND_FACTOR = Client.force_login
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from config.redis_databases import cache_url_for, redis_cache
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"  # local runtime state (SQLite, broker folders); never committed
 
@@ -250,6 +252,14 @@ CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# The cache. With REDIS_URL, Redis on a database of its own (config/redis_databases.py), so the web server, the
+# worker and beat see the same keys; without it, each process's own memory, which needs no server: `make run` on a
+# bare machine. Production always uses Redis (config/settings/production.py; check --deploy warns otherwise).
+if REDIS_URL:
+    CACHES = {"default": redis_cache(env.str("REDIS_CACHE_URL", default=cache_url_for(REDIS_URL)))}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Free times offered for booking start this long from now, so the summons can reach the person first.
 BOOKING_NOTICE_HOURS = env.int("BOOKING_NOTICE_HOURS", default=24)

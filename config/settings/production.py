@@ -1,10 +1,13 @@
 """Production: PostgreSQL, Redis, real mail; everything secret comes from the environment.
 
 Required: SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_URL, and SMS_BACKEND
-(portal.sms.backends.http.SmsBackend) with SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN. Check with
+(portal.sms.backends.http.SmsBackend) with SMS_GATEWAY_URL and SMS_GATEWAY_TOKEN; the environment of
+each process (web, worker, beat) is in README.md, "Deployment". Check with
 `DJANGO_SETTINGS_MODULE=config.settings.production python manage.py check --deploy
 --fail-level WARNING`.
 """
+
+from config.redis_databases import cache_url_for, redis_cache
 
 from .base import *  # noqa: F403
 from .base import env
@@ -23,6 +26,10 @@ REDIS_URL = env.str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# Shared by every web node and worker, so that anything counted or limited through the cache (a rate limit, a
+# throttle) counts once for the deployment, not once per process (check --deploy: portal.W011). Its own database
+# on the broker's server unless REDIS_CACHE_URL says otherwise (config/redis_databases.py).
+CACHES = {"default": redis_cache(env.str("REDIS_CACHE_URL", default=cache_url_for(REDIS_URL)))}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL")
 vars().update(EMAIL_CONFIG)

@@ -1,13 +1,17 @@
 """Tests: real PostgreSQL and Redis (CI always), from DATABASE_URL / REDIS_URL.
 
 When PostgreSQL is unreachable outside CI the suite falls back to SQLite and says so
-loudly; tests that need PostgreSQL features are marked and skip there. Under CI=true a
-missing service is an error, never a silent skip.
+loudly; tests that need PostgreSQL features are marked and skip there. When Redis is, the
+cache falls back to process memory, as loudly. Under CI=true a missing service is an
+error, never a silent skip.
 """
 
+import os
 import socket
 import sys
 from urllib.parse import urlsplit
+
+from config.redis_databases import cache_url_for, redis_cache
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env
@@ -45,6 +49,28 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {}
 # Tests run tasks explicitly (a real worker, or the task function); nothing published by
 # an ordinary test may pile up in the shared Redis' default queue.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="portal-test")
+
+# The cache as in production: Redis, on the database after the broker's. That database is shared by every test
+# process on the machine (both pytest-xdist workers, another developer's run), so each process writes under a
+# prefix of its own, and `clear()` (tests/conftest.py empties the cache after every test) deletes that prefix's
+# keys only: Django's RedisCache.clear() is FLUSHDB, which would wipe the other processes' keys mid-test. A database
+# number per process instead would run out (Redis has 16) and still meet another run using the same numbers. A
+# process a test starts (a Celery worker) gets a prefix of its own. TIMEOUT: a key a crashed run left behind expires.
+CACHE_KEY_PREFIX = f"test-{socket.gethostname()}-{os.getpid()}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+if _reachable(REDIS_URL, 6379) or CI:  # under CI a missing Redis fails the tests that use it
+    CACHES = {
+        "default": redis_cache(
+            cache_url_for(REDIS_URL),
+            BACKEND="tests.cache.RedisCacheClearedByPrefix",
+            KEY_PREFIX=CACHE_KEY_PREFIX,
+            TIMEOUT=300,
+        )
+    }
+else:
+    sys.stderr.write(
+        f"\n*** Redis unreachable at {REDIS_URL}: the cache is in process memory; Redis tests will be SKIPPED. ***\n\n"
+    )
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only

@@ -12,6 +12,7 @@ from django.test import override_settings
 from portal.checks import (
     AUDIT_TRIGGERS,
     check_audit_log_triggers,
+    check_cache_is_shared,
     check_celery_broker_is_redis,
     check_database_is_postgresql,
     check_email_is_delivered,
@@ -81,6 +82,42 @@ def test_postgresql_passes_the_database_check():
 def test_celery_broker_must_be_redis(broker, ids):
     with override_settings(CELERY_BROKER_URL=broker):
         assert [e.id for e in check_celery_broker_is_redis(None)] == ids
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.filebased.FileBasedCache",
+        "django.core.cache.backends.dummy.DummyCache",
+    ],
+)
+def test_a_cache_no_two_nodes_share_warns(backend):
+    with override_settings(CACHES={"default": {"BACKEND": backend, "LOCATION": "never-opened"}}):
+        warnings = check_cache_is_shared(None)
+    assert [w.id for w in warnings] == ["portal.W011"]
+    assert "lockout counters, rate limits, throttles" in warnings[0].msg
+    assert "RedisCache" in warnings[0].hint
+    assert "REDIS_CACHE_URL" in warnings[0].hint
+
+
+@override_settings(
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://r:6379/1"}}
+)
+def test_a_redis_cache_passes_the_cache_check():
+    assert check_cache_is_shared(None) == []
+
+
+def test_production_with_redis_url_passes_the_cache_check():
+    result = _manage("check", "--deploy", "--tag", "caches", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "portal.W011" not in result.stdout + result.stderr
+
+
+def test_make_run_settings_warn_of_the_per_process_cache():
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.base", "REDIS_URL": ""}
+    result = _manage("check", "--deploy", "--tag", "caches", env=env)
+    assert "portal.W011" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(

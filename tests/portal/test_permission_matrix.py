@@ -81,6 +81,7 @@ UNSCOPED = {
     "set_language",
     "portal:home",  # redirects to the user's own service
     "portal:healthz",  # load balancer probe, no data
+    "portal:health",  # load balancer and monitoring probe: check names and ok/unavailable, no data (test_health)
     "calendar_feed",  # read by calendar apps that cannot log in; the secret token is the key (test_pages)
     "portal:two_factor_verify",  # the second step of logging in, for any signed-in user
     "portal:two_factor_setup",
