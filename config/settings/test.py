@@ -56,7 +56,11 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="portal
 # keys only: Django's RedisCache.clear() is FLUSHDB, which would wipe the other processes' keys mid-test. A database
 # number per process instead would run out (Redis has 16) and still meet another run using the same numbers. A
 # process a test starts (a Celery worker) gets a prefix of its own. TIMEOUT: a key a crashed run left behind expires.
-CACHE_KEY_PREFIX = f"test-{socket.gethostname()}-{os.getpid()}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+# The processes a multi-node test starts share one prefix, as a deployment's nodes share the cache.
+CACHE_KEY_PREFIX = env.str(
+    "CACHE_KEY_PREFIX",
+    default=f"test-{socket.gethostname()}-{os.getpid()}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}",
+)
 if _reachable(REDIS_URL, 6379) or CI:  # under CI a missing Redis fails the tests that use it
     CACHES = {
         "default": redis_cache(

@@ -71,6 +71,7 @@ class Deployment:
             "DATABASE_URL": _database_url(),
             "REDIS_URL": redis_url,
             "CELERY_TASK_DEFAULT_QUEUE": self.queue,
+            "CACHE_KEY_PREFIX": self.queue,  # one cache for the whole deployment, as in production
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": str(self.mail),
         }

@@ -214,3 +214,20 @@ def test_each_service_sweeps_its_own_cases_by_its_own_rules(service, other_servi
     RetentionRule.objects.filter(service=other_service).update(retention_days=YEARS_5)
     assert sorted(retention_sweep().referral_ids) == sorted([oslo.pk, bergen.pk])
     assert Person.objects.get(pk=bergen.person_id).full_name == ANONYMISED
+
+
+def test_a_sweep_that_rolls_back_keeps_the_documents_it_would_have_deleted(service, rules):
+    """The documents are rows in the database (portal.storage): deleted in the sweep's transaction, kept with it."""
+    from django.db import transaction
+
+    from portal.models import Document
+
+    expired = _closed_case(service, days=YEARS_5 + 10)
+    name = expired.meetings.get().letters.get().pdf.name
+    with pytest.raises(RuntimeError), transaction.atomic():
+        retention_sweep()
+        assert not Document.objects.filter(name=name).exists()
+        raise RuntimeError("the sweep failed after deleting")
+    assert Document.objects.filter(name=name).exists()
+    retention_sweep()
+    assert not Document.objects.filter(name=name).exists()
