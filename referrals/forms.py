@@ -80,6 +80,11 @@ class IntakeForm(forms.Form):
     incident_date = DateField(label=_("Incident date"))
     decision_date = DateField(label=_("Date of the order or decision"))
     attendance_deadline = DateField(label=_("Attendance deadline"))
+    assign_to_me = forms.BooleanField(
+        label=_("Assign the case to me"),
+        required=False,
+        help_text=_("Untick to leave the case for the lead to assign."),
+    )
     seizure_unknown = forms.BooleanField(
         label=_("The seizure is not known to the service"),
         required=False,

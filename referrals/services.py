@@ -251,10 +251,16 @@ def _check_referral(details: ReferralDetails, person: Person) -> dict[str, list[
 
 @transaction.atomic
 def referral_register(
-    *, actor, service: CounsellingService, person_details: PersonDetails, details: ReferralDetails
+    *,
+    actor,
+    service: CounsellingService,
+    person_details: PersonDetails,
+    details: ReferralDetails,
+    assign_to=None,
 ) -> Referral:
     """Register a referral from the police: the person (found again by national ID), the seizure and its
-    classification, the guardians of a minor. Refused whole, with every field error at once."""
+    classification, the guardians of a minor, and, with `assign_to`, its counsellor (referral_assign). Refused
+    whole, with every field error at once."""
     person = person_upsert(service=service, details=person_details)
     seized = [] if details.seizure_unknown else details.seized
     referral = Referral(
@@ -323,6 +329,13 @@ def referral_register(
             message=gettext_noop("Warning: the seizure is outside the scheme's thresholds."),
         )
     audit_change(actor=actor, action="referral.registered", obj=referral, person_id=person.pk)
+    if assign_to is not None:
+        try:
+            referral_assign(actor=actor, referral=referral, counsellor=assign_to)
+        except ValidationError as error:
+            # Only a counsellor or lead of the chosen service can hold the case: refused beside the tick box.
+            raise ValidationError({"assign_to_me": error.messages}) from None
+        referral.refresh_from_db()
     return referral
 
 

@@ -51,7 +51,12 @@ def caseload_list(request):
     counsellors = list(counsellors_of(request.service))
     filterset = CaseloadFilter(data, queryset=caseload(request.service), counsellors=counsellors, user=request.user)
     page, query = page_of(request, filterset.qs, per_page=PAGE_SIZE, query=data)
-    return render(request, "referrals/caseload.html", {"filter": filterset, "page": page, "query": query})
+    # "All cases" keeps what was searched for and the other filters; only the counsellor and the page go.
+    everyone = data.copy()
+    everyone["counsellor"] = ""
+    everyone.pop("page", None)
+    context = {"filter": filterset, "page": page, "query": query, "all_cases_query": everyone.urlencode()}
+    return render(request, "referrals/caseload.html", context)
 
 
 @service_view()
@@ -102,7 +107,12 @@ def referral_create(request):
         request.POST or None,
         services=services,
         municipalities=municipalities_in_force(timezone.localdate()),
-        initial={**intake_initial(), "service": request.service},
+        # A counsellor's new case is theirs unless they untick it; a lead's waits for assignment as before.
+        initial={
+            **intake_initial(),
+            "service": request.service,
+            "assign_to_me": request.membership.role == Role.COUNSELLOR,
+        },
     )
     guardians = GuardianFormSet(request.POST or None, prefix="guardians")
     seized = SeizedFormSet(request.POST or None, prefix="seized")
@@ -111,7 +121,11 @@ def referral_create(request):
         service = form.cleaned_data["service"]
         try:
             referral = referral_register(
-                actor=request.user, service=service, person_details=person_details, details=details
+                actor=request.user,
+                service=service,
+                person_details=person_details,
+                details=details,
+                assign_to=request.user if form.cleaned_data["assign_to_me"] else None,
             )
         except ValidationError as error:
             intake_errors_show(error, form, guardians, seized)

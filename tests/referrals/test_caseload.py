@@ -1,4 +1,8 @@
+import html
+import re
+
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
 from portal.models import AuditEvent
@@ -22,6 +26,17 @@ def test_a_counsellor_sees_their_own_cases_by_default(client, service, lead, cou
     client.force_login(counsellor)
     assert list(client.get(caseload_url(service)).context["page"]) == [mine]
     assert set(client.get(caseload_url(service, counsellor="")).context["page"]) == {mine, theirs}
+
+
+def test_switching_to_all_cases_keeps_the_search_text_and_filters(client, service, counsellor, colleague, lead):
+    theirs = ReferralFactory(service=service, person=PersonFactory(service=service, last_name="Hansen"))
+    referral_assign(actor=lead, referral=theirs, counsellor=colleague)
+    client.force_login(counsellor)
+    mine_only = client.get(caseload_url(service, q="Hansen", counsellor="mine", route="condition", page="1"))
+    assert list(mine_only.context["page"]) == []
+    link = re.search(r'href="\?([^"]*)"[^>]*>(?:Alle saker|All cases)<', mine_only.content.decode()).group(1)
+    assert QueryDict(html.unescape(link)).dict() == {"q": "Hansen", "counsellor": "", "route": "condition"}
+    assert list(client.get(caseload_url(service) + "?" + html.unescape(link)).context["page"]) == [theirs]
 
 
 def test_another_services_cases_never_appear_in_list_or_search(client, service, other_service, counsellor):

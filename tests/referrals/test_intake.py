@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
@@ -296,3 +297,53 @@ def test_the_preview_uses_the_regulation_in_force_on_the_incident_date(client, s
     answer = preview(client, service, [("cannabis", "4", "g")], incident_date="2020-06-01")
     assert answer["outcome"] == "not_eligible"
     assert "No threshold regulation" in answer["reasons"][0]
+
+
+def test_a_counsellors_new_case_is_theirs_and_in_their_own_caseload(client, service, counsellor):
+    client.force_login(counsellor)
+    form = client.get(intake_url(service)).context["form"]
+    assert form["assign_to_me"].initial is True
+    client.post(intake_url(service), intake(service, assign_to_me="on"))
+    referral = Referral.objects.get()
+    assert (referral.assigned_counsellor, referral.status) == (counsellor, "assigned")
+    assert [e.kind for e in referral.events.all()] == ["referral.registered", "referral.assigned"]
+    caseload = client.get(intake_url(service, "caseload"))  # a counsellor's default: their own cases
+    assert list(caseload.context["page"]) == [referral]
+
+
+def test_unticked_the_new_case_waits_for_the_lead_to_assign_it(client, service, counsellor):
+    client.force_login(counsellor)
+    client.post(intake_url(service), intake(service))  # a tick box left unticked is not posted
+    referral = Referral.objects.get()
+    assert (referral.assigned_counsellor, referral.status) == (None, "received")
+
+
+def test_a_leads_new_case_is_not_assigned_unless_they_tick_it(client, service, lead):
+    client.force_login(lead)
+    assert client.get(intake_url(service)).context["form"]["assign_to_me"].initial is False
+
+
+def test_a_registration_assigned_to_someone_who_cannot_hold_cases_there_is_refused_whole(service, other_service):
+    """The form offers only the services where the user holds cases; the service refuses any other, beside the tick
+    box, with nothing half-saved."""
+    from referrals.services import PersonDetails, ReferralDetails, referral_register
+
+    outsider = StaffMembershipFactory(service=other_service, role=Role.COUNSELLOR).user
+    with pytest.raises(ValidationError) as refused:
+        referral_register(
+            actor=outsider,
+            service=service,
+            person_details=PersonDetails(national_id=ADULT_ID, first_name="Ola", last_name="Nordmann"),
+            details=ReferralDetails(
+                route="condition",
+                police_district="oslo",
+                police_reference="2026-000124",
+                incident_date=datetime.date(2026, 9, 1),
+                decision_date=datetime.date(2026, 9, 10),
+                attendance_deadline=datetime.date(2026, 12, 10),
+                seizure_unknown=True,
+            ),
+            assign_to=outsider,
+        )
+    assert "assign_to_me" in refused.value.message_dict
+    assert nothing_saved()
