@@ -57,7 +57,7 @@ def meeting_detail(request, meeting_pk):
         "reports": reports,
         "offer_police_report": police_report_offered(meeting=meeting, membership=request.membership, reports=reports),
         "history": _history(meeting),
-        "can_record": attendance_refusal(meeting) is None,
+        "record_refusal": attendance_refusal(meeting),
     }
     if not (assessment is not None and confidential):
         # One entry per read: reading the assessment is logged above and covers the meeting page it is on.
@@ -87,7 +87,10 @@ def attendance_record_view(request, meeting_pk):
     referral = meeting.referral
     guardians = list(referral.guardians.all()) if guardians_present_recorded(meeting) else []
     form = AttendanceForm(request.POST or None, guardians=guardians)
-    if request.method == "POST" and form.is_valid():
+    # The form is offered only when attendance_record would take it: before the meeting has started (or once it is
+    # recorded) the page says why instead of refusing what was typed.
+    refusal = attendance_refusal(meeting)
+    if refusal is None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         details = AttendanceDetails(
             outcome=data["outcome"],
@@ -109,7 +112,13 @@ def attendance_record_view(request, meeting_pk):
             messages.success(request, _("The attendance is recorded."))
             return redirect("referrals:detail", service_slug=request.service.slug, referral_pk=referral.pk)
     guardians_consent = consent_by_for(referral, meeting) == ConsentBy.GUARDIANS
-    context = {"meeting": meeting, "referral": referral, "form": form, "under_16": guardians_consent}
+    context = {
+        "meeting": meeting,
+        "referral": referral,
+        "form": form,
+        "under_16": guardians_consent,
+        "refusal": refusal,
+    }
     return render(request, "attendance/attendance_form.html", context)
 
 

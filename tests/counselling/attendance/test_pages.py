@@ -173,3 +173,30 @@ def test_a_demonstration_services_police_report_says_it_is_not_real(service, lea
     service.save()
     report = police_report_make(actor=lead, meeting=order_no_show, legal_basis=BASIS)
     assert "DEMONSTRASJON – oppdiktet sak, ikke en ekte melding" in " ".join(pdf_text(report.pdf).split())
+
+
+def test_the_attendance_form_is_offered_only_once_the_meeting_has_started(client, service, counsellor):
+    """Before the start the page says why instead of taking a form it would refuse; the meeting page says so too."""
+    meeting = MeetingFactory(
+        referral__service=service,
+        referral__assigned_counsellor=counsellor,
+        counsellor=counsellor,
+        starts_at=timezone.now() + datetime.timedelta(hours=2),
+    )
+    client.force_login(counsellor)
+    client.cookies["portal_language"] = "en"
+    form_url = reverse("attendance:attendance", args=[service.slug, meeting.pk])
+    page = client.get(form_url)
+    assert page.status_code == 200
+    assert "Attendance can be recorded once the meeting has started." in page.content.decode()
+    assert "data-attendance" not in page.content.decode()
+    assert client.post(form_url, {"outcome": "no_show"}).status_code == 200
+    meeting.refresh_from_db()
+    assert meeting.status == "booked"
+    meeting_page = client.get(reverse("attendance:meeting", args=[service.slug, meeting.pk])).content.decode()
+    assert form_url not in meeting_page
+    assert "Attendance can be recorded once the meeting has started." in meeting_page
+
+    type(meeting).objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - datetime.timedelta(minutes=5))
+    assert "data-attendance" in client.get(form_url).content.decode()
+    assert form_url in client.get(reverse("attendance:meeting", args=[service.slug, meeting.pk])).content.decode()
