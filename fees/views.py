@@ -232,7 +232,7 @@ def fee_letter_pdf(request, fee_letter_pk):
         service=request.service,
         person_id=letter.fee_case.referral.person_id,
     )
-    return stored_file_download(letter.pdf)
+    return stored_file_download(letter.pdf, request=request)
 
 
 @service_view(roles=FEE_ROLES)

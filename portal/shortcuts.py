@@ -60,14 +60,18 @@ def refusal_message(form, error: ValidationError | None = None) -> str:
     return " ".join(problems)
 
 
-def stored_file_download(file, content_type: str = "application/pdf") -> FileResponse:
-    """A stored letter, report or export as a download under its own file name; 404 when the file is gone (e.g.
-    removed by retention)."""
+def stored_file_download(file, content_type: str = "application/pdf", *, request=None) -> FileResponse:
+    """A stored letter, report or export under its own file name; 404 when the file is gone (e.g. removed by
+    retention). Given the `request`, a PDF opens in the browser unless `?download=1` asks for the file (the pages'
+    download button); without it, and for anything else, it is a download."""
     try:
         handle = file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=file.name.rsplit("/", 1)[-1], content_type=content_type)
+    inline = request is not None and content_type == "application/pdf" and request.GET.get("download") != "1"
+    return FileResponse(
+        handle, as_attachment=not inline, filename=file.name.rsplit("/", 1)[-1], content_type=content_type
+    )
 
 
 def page_of(request, items, *, per_page: int, query=None) -> tuple:

@@ -142,7 +142,7 @@ def police_report_pdf(request, report_pk):
         service=request.service,
         person_id=report.referral.person_id,
     )
-    return stored_file_download(report.pdf)
+    return stored_file_download(report.pdf, request=request)
 
 
 @service_view(roles=CASEWORK_ROLES)

@@ -219,7 +219,7 @@ def letter_pdf(request, letter_pk):
         service=request.service,
         person_id=referral.person_id,
     )
-    return stored_file_download(letter.pdf)
+    return stored_file_download(letter.pdf, request=request)
 
 
 def _letter_refusal(request, letter, form, error: ValidationError | None = None) -> None:

@@ -80,7 +80,7 @@ def record_no_show_and_hear_the_person(page, base, referral, meeting, *, burdens
     screenshot(page, "fees-worklist")
     page.get_by_test_id("queue-awaiting_notice").locator(f"a[href$='/fees/cases/{fee_case.pk}/']").click()
     step(page, "notice").locator("button[type=submit]").click()
-    expect(page.get_by_test_id("fee-letters").locator("a")).to_have_count(1)
+    expect(page.get_by_test_id("fee-letters").locator("a[data-document]")).to_have_count(1)
 
     answer = step(page, "answer")
     answer.locator("textarea[name=answer-valid_reason]").fill("Jeg glemte avtalen.")
@@ -145,9 +145,9 @@ def test_an_imposed_fee_is_appealed_upheld_and_sent_to_collection(live_server, s
     fee_case.refresh_from_db()
     assert fee_case.decided_amount == 2690
 
-    decision = page.get_by_test_id("fee-letters").locator("a", has_text=re.compile("Decision|Vedtak"))
+    decision = page.get_by_test_id("fee-letters").locator("li", has_text=re.compile("Decision|Vedtak"))
     with page.expect_download() as download:
-        decision.click()
+        decision.locator("a[data-download]").click()
     text = " ".join(
         "\n".join(p.extract_text() for p in PdfReader(download.value.path()).pages).replace("\xa0", " ").split()
     )
@@ -231,11 +231,11 @@ def test_a_late_appeal_against_a_final_fee_is_considered_forwarded_and_the_fee_l
     # The service keeps its decision: the appeal goes to the appeal body, and the person gets a letter.
     step(page, "forward").locator("button[type=submit]").click()
     forwarded = page.get_by_test_id("fee-letters").locator(
-        "a", has_text=re.compile("forwarded|sendt til klageinstansen", re.I)
+        "li", has_text=re.compile("forwarded|sendt til klageinstansen", re.I)
     )
     expect(forwarded).to_have_count(1)
     with page.expect_download() as download:
-        forwarded.click()
+        forwarded.locator("a[data-download]").click()
     text = " ".join(
         "\n".join(p.extract_text() for p in PdfReader(download.value.path()).pages).replace("\xa0", " ").split()
     )

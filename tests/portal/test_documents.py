@@ -63,16 +63,22 @@ def test_a_document_has_no_public_address_and_a_missing_one_is_not_found(db):
     assert not default_storage.exists("letters/borte.pdf")
 
 
-def test_the_download_streams_the_document_with_its_type_length_and_name(client, lead, service):
+def test_a_pdf_streams_with_its_type_and_length_opens_in_the_browser_and_downloads_on_asking(client, lead, service):
     letter = LetterFactory(meeting__referral__service=service, pdf=ContentFile(PDF, "innkalling.pdf"))
     client.force_login(lead)
-    response = client.get(reverse("scheduling:letter_pdf", args=[service.slug, letter.pk]))
+    url = reverse("scheduling:letter_pdf", args=[service.slug, letter.pk])
+    filename = letter.pdf.name.rsplit("/", 1)[-1]
+    response = client.get(url)
     assert response.status_code == 200
     assert response.streaming
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Length"] == str(len(PDF))
-    assert response["Content-Disposition"] == f'attachment; filename="{letter.pdf.name.rsplit("/", 1)[-1]}"'
+    assert response["Content-Disposition"] == f'inline; filename="{filename}"'
+    # The page's download button.
+    assert client.get(url, {"download": "1"})["Content-Disposition"] == f'attachment; filename="{filename}"'
+    case_page = client.get(reverse("referrals:detail", args=[service.slug, letter.meeting.referral_id]))
+    assert f'href="{url}?download=1" download' in case_page.content.decode()
 
 
 def test_a_document_deleted_by_retention_answers_404_not_500(client, lead, service):
