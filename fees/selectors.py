@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from portal.models import CounsellingService
 from referrals.access import case_object_for
-from referrals.models import Referral, ReferralEvent
+from referrals.models import Referral, ReferralEvent, ReferralStatus
 
 from .models import FEE_CASE_STEPS, CollectionExport, FeeCase, FeeCaseStatus, FeeLetter, FeeOutcome, FeePolicy
 
@@ -146,3 +146,12 @@ def _step_open_today(step: str, fee_case: FeeCase, today) -> bool:
             fee_case.appeal_deadline is not None and today > fee_case.appeal_deadline
         )
     return True
+
+
+def case_page_of(request, referral) -> dict:
+    """Fees' part of the case page (referrals.case_page): a no-show under the order route waits for its fee case,
+    and once there is one the case page's next step names where the fee case has got to, not the step before it."""
+    if referral.status != ReferralStatus.MISSED:
+        return {}
+    fee_case = FeeCase.objects.filter(referral=referral).order_by("-proposed_at", "-pk").first()
+    return {"fee_case_now": fee_case} if fee_case is not None else {}

@@ -1,14 +1,18 @@
 """The fee pages: the case with its next step, the work list with counts, letters and the collection export."""
 
+import html
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from fees.models import FeeCase, FeeCaseStatus
 from portal.models import AuditEvent
+from referrals.models import ReferralStatus
+from tests.factories import MeetingFactory
 
 from .conftest import REASONS, pass_appeal_deadline
-from .factories import FeeCaseFactory
+from .factories import FeeCaseFactory, OrderReferralFactory
 
 
 def url(name, service, **kwargs):
@@ -208,3 +212,17 @@ def test_a_partly_allowed_appeal_without_its_new_fee_is_refused_beside_the_field
     appealed.refresh_from_db()
     assert (appealed.appeal_outcome, appealed.appeal_amount) == ("partly_allowed", 1500)
     assert 'data-testid="fee-case-appeal-outcome"' in page
+
+
+@pytest.mark.parametrize("status", ["proposed", "notice_sent", "decided", "appealed", "final"])
+def test_the_case_pages_next_step_names_where_the_fee_case_has_got_to(client, service, lead, status):
+    referral = OrderReferralFactory(service=service, status=ReferralStatus.MISSED)
+    missed = MeetingFactory(referral=referral, status="held", starts_at=timezone.now() - timezone.timedelta(days=20))
+    fee_case = FeeCaseFactory(referral=referral, meeting=missed, status=status)
+    client.force_login(lead)
+    client.cookies["portal_language"] = "en"
+    page = client.get(reverse("referrals:detail", args=[service.slug, fee_case.referral_id])).content.decode()
+    hint = page[page.index('data-testid="next-action"') :][:900]
+    assert f"The fee case is “{FeeCaseStatus(status).label}”" in html.unescape(hint)
+    assert reverse("fees:case", args=[service.slug, fee_case.pk]) in hint
+    assert "the fee step follows" not in hint
