@@ -163,6 +163,8 @@ def police_report_create(request, meeting_pk):
     form = PoliceReportForm(request.POST or None) if needs_basis else None
     if request.method == "POST" and (form is None or form.is_valid()):
         legal_basis = form.cleaned_data["legal_basis"] if form is not None else ""
+        # A report is made once: asking again returns it, and the message must say which happened.
+        made_before = set(meeting.police_reports.values_list("pk", flat=True))
         try:
             report = police_report_make(actor=request.user, meeting=meeting, legal_basis=legal_basis)
         except ValidationError as error:
@@ -172,9 +174,14 @@ def police_report_create(request, meeting_pk):
                 messages.error(request, " ".join(error.messages))
                 return redirect("attendance:meeting", service_slug=request.service.slug, meeting_pk=meeting.pk)
         else:
-            messages.success(request, _("The report is made: %(report)s.") % {"report": report.get_kind_display()})
+            kind = {"report": report.get_kind_display()}
+            if report.pk in made_before:
+                messages.info(request, _("This report was already made: %(report)s. Nothing new was made.") % kind)
+            else:
+                messages.success(request, _("The report is made and waits to be sent: %(report)s.") % kind)
             return redirect("attendance:police_reports", service_slug=request.service.slug)
-    context = {"meeting": meeting, "referral": meeting.referral, "form": form}
+    existing = list(meeting.police_reports.all())
+    context = {"meeting": meeting, "referral": meeting.referral, "form": form, "existing": existing}
     return render(request, "attendance/police_report_create.html", context)
 
 

@@ -200,3 +200,31 @@ def test_the_attendance_form_is_offered_only_once_the_meeting_has_started(client
     type(meeting).objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - datetime.timedelta(minutes=5))
     assert "data-attendance" in client.get(form_url).content.decode()
     assert form_url in client.get(reverse("attendance:meeting", args=[service.slug, meeting.pk])).content.decode()
+
+
+def test_the_report_page_of_a_condition_case_speaks_of_the_condition_and_says_when_nothing_new_was_made(
+    client, service, lead, counsellor, location
+):
+    referral = ReferralFactory(service=service, route="condition")
+    meeting = MeetingFactory(
+        referral=referral,
+        counsellor=counsellor,
+        location=location,
+        starts_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    attendance_record(
+        actor=counsellor,
+        meeting=meeting,
+        details=AttendanceDetails(outcome="attended", risk_information_given=True, consent=False),
+    )
+    report = meeting.police_reports.get()  # the condition route's confirmation, made with the attendance
+    client.force_login(lead)
+    client.cookies["portal_language"] = "en"
+    page = client.get(url("police_report_create", service, meeting_pk=meeting.pk)).content.decode()
+    assert "Under the order route" not in page
+    assert "condition set by the prosecution" in page
+    assert 'data-testid="report-exists"' in page
+    answer = client.post(url("police_report_create", service, meeting_pk=meeting.pk), follow=True)
+    said = [str(message) for message in answer.context["messages"]]
+    assert said == [f"This report was already made: {report.get_kind_display()}. Nothing new was made."]
+    assert meeting.police_reports.count() == 1
