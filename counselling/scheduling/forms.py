@@ -94,9 +94,19 @@ class CalendarWeekForm(forms.Form):
     week = DateField(required=False)
 
     def monday(self) -> datetime.date:
-        """The Monday of the week asked for; this week when none, or one the form refuses, is asked for."""
-        day = (self.cleaned_data.get("week") if self.is_valid() else None) or timezone.localdate()
-        return day - datetime.timedelta(days=day.weekday())
+        """The Monday of the week asked for. When none (or one the form refuses) is asked for: this week, and at the
+        weekend the coming one, which is the week a counsellor plans on a Saturday or Sunday."""
+        asked = self.cleaned_data.get("week") if self.is_valid() else None
+        return week_monday(asked) if asked else shown_by_default(timezone.localdate())
+
+
+def week_monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def shown_by_default(today: datetime.date) -> datetime.date:
+    """The Monday of the week the calendar opens on: this week's, or at the weekend the coming week's."""
+    return week_monday(today) + datetime.timedelta(days=7 if today.weekday() >= 5 else 0)
 
 
 class AbsenceForm(forms.Form):

@@ -156,7 +156,7 @@ def week_of(service: CounsellingService, counsellor, monday: datetime.date) -> d
     meetings = list(
         Meeting.objects.filter(counsellor=counsellor, status__in=HOLDS_TIME, starts_at__gte=start, starts_at__lt=end)
         .filter(referral__service=service)
-        .select_related("referral", "location")
+        .select_related("referral__person", "location")
         .order_by("starts_at")
     )
     hours = list(

@@ -31,6 +31,7 @@ from .forms import (
     LetterReceiptForm,
     MeetingTimeForm,
     RescheduleForm,
+    week_monday,
 )
 from .models import CalendarFeed
 from .selectors import (
@@ -281,6 +282,7 @@ def calendar_week(request):
     )
     week_form = CalendarWeekForm(request.GET)
     monday = week_form.monday()
+    today = timezone.localdate()
     week = week_of(request.service, membership.user, monday) if membership else {"days": [], "monday": monday}
     context = {
         "counsellors": counsellors,
@@ -289,7 +291,9 @@ def calendar_week(request):
         "week": week,
         "previous": monday - datetime.timedelta(days=7),
         "next": monday + datetime.timedelta(days=7),
-        "today": timezone.localdate(),
+        "today": today,
+        # At the weekend the calendar opens on the coming week; "Today" goes back to the week that ends today.
+        "coming_week": week_monday(today) + datetime.timedelta(days=7) if today.weekday() >= 5 else None,
     }
     return render(request, "scheduling/calendar_week.html", context)
 

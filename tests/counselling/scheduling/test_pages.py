@@ -2,6 +2,8 @@
 
 import datetime
 
+import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -214,6 +216,27 @@ def test_the_week_calendar_shows_the_counsellors_meetings(client, service, couns
     shown = [m for day in page.context["week"]["days"] for m in day["meetings"]]
     assert [m.referral for m in shown] == [referral]
     assert str(referral) in page.content.decode()
+    assert referral.person.full_name in page.content.decode()  # staff see whom they meet (the iCal feed does not)
+
+
+@pytest.mark.parametrize(
+    ("now", "opens_on", "coming_week"),
+    [
+        ("2026-12-02T09:00:00+01:00", "2026-11-30", False),  # a Wednesday: this week
+        ("2026-12-05T09:00:00+01:00", "2026-12-07", True),  # a Saturday: the coming week
+        ("2026-12-06T22:00:00+01:00", "2026-12-07", True),  # a Sunday night: the coming week, not the one ending
+    ],
+)
+def test_the_calendar_opens_on_this_week_and_at_the_weekend_on_the_coming_one(
+    client, service, counsellor, now, opens_on, coming_week
+):
+    with time_machine.travel(datetime.datetime.fromisoformat(now), tick=False):
+        client.force_login(counsellor)  # at that time: a session from another day has expired there
+        page = client.get(url("calendar", service))
+    assert page.context["week"]["monday"].isoformat() == opens_on
+    content = page.content.decode()
+    assert f"week={now[:10]}" in content  # "Today": the week that holds today
+    assert ('data-testid="calendar-coming-week"' in content) is coming_week
 
 
 def test_a_cancelled_meeting_frees_the_week(client, service, counsellor, referral, location):
