@@ -54,6 +54,8 @@ def meeting_detail(request, meeting_pk):
         "assessment_hidden": assessment is not None and not may_read,
         "assessment_reauth_url": reauth_url(request, request.get_full_path()) if confirm_first else None,
         "letters": meeting.letters.select_related("guardian"),
+        # Every reminder sent or scheduled for the meeting, with its channel and how it went.
+        "reminders": meeting.reminders.select_related("guardian").order_by("due_at", "pk"),
         "reports": reports,
         "offer_police_report": police_report_offered(meeting=meeting, membership=request.membership, reports=reports),
         "history": _history(meeting),

@@ -228,3 +228,37 @@ def test_the_report_page_of_a_condition_case_speaks_of_the_condition_and_says_wh
     said = [str(message) for message in answer.context["messages"]]
     assert said == [f"This report was already made: {report.get_kind_display()}. Nothing new was made."]
     assert meeting.police_reports.count() == 1
+
+
+def test_the_meeting_page_lists_every_reminder_sent_or_scheduled_with_its_channel_and_state(
+    client, service, counsellor, location
+):
+    from counselling.scheduling.models import Reminder
+
+    meeting = MeetingFactory(referral__service=service, referral__assigned_counsellor=counsellor, counsellor=counsellor)
+    due = meeting.starts_at - datetime.timedelta(days=1)
+    for channel, state, sent_at in (
+        ("sms", "sent", timezone.now()),
+        ("email", "failed", None),
+        ("sms", "pending", None),
+    ):
+        Reminder.objects.create(
+            meeting=meeting,
+            days_before=1 if state != "sent" else 3,
+            channel=channel,
+            recipient_kind="person",
+            address="+4791234567" if channel == "sms" else "ola@example.org",
+            due_at=due,
+            state=state,
+            sent_at=sent_at,
+        )
+    client.force_login(counsellor)
+    client.cookies["portal_language"] = "en"
+    page = client.get(url("meeting", service, meeting_pk=meeting.pk)).content.decode()
+    section = page[page.index('data-testid="reminders"') :][:3000]
+    assert [state for state in ("sent", "failed", "pending") if f'data-state="{state}"' in section] == [
+        "sent",
+        "failed",
+        "pending",
+    ]
+    assert "scheduled for" in section and "Failed" in section and "SMS" in section and "Email" in section
