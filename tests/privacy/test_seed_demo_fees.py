@@ -3,13 +3,17 @@ became law, and its fee letters are marked as demonstration letters."""
 
 import datetime
 
+import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
+from counselling.scheduling.models import Meeting
 from fees import services
 from fees.models import FeeCase, FeePolicy
 from portal.models import CounsellingService
+from portal.workdays import is_working_day
 from tests.counselling.conftest import pdf_text
 
 # A fixed day in 2026, so the demo's meeting of yesterday has its court fee in the admin.
@@ -50,3 +54,13 @@ def test_an_older_demo_database_gets_the_demonstration_basis_on_the_next_run(thr
 
     policy = FeePolicy.objects.get(service__slug="oslo")
     assert policy.charges_fees and policy.service.is_demonstration
+
+
+@pytest.mark.parametrize(
+    "today", ["2026-12-07T09:00:00+01:00", "2026-12-28T09:00:00+01:00"]
+)  # a Monday; after Christmas
+def test_the_demos_held_meetings_fall_on_the_last_working_day(thresholds_2021, court_fee_rates, today):
+    with time_machine.travel(datetime.datetime.fromisoformat(today), tick=False):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    held = {timezone.localdate(m.starts_at) for m in Meeting.objects.filter(starts_at__date__lt=today[:10])}
+    assert held and all(is_working_day(day) for day in held), held

@@ -17,6 +17,7 @@ from counselling.scheduling.services import summons_letters_make
 from fees.models import FeePolicy
 from portal.memberships import membership_grant
 from portal.models import CounsellingService, Municipality, Role
+from portal.workdays import is_working_day
 from referrals.identity import example_national_id
 from referrals.letters import presumed_arrival
 from referrals.models import DispatchMethod, Referral
@@ -216,8 +217,9 @@ class Command(BaseCommand):
             )
 
     def _demo_meetings_held(self, admin):
-        """Two Oslo cases whose meeting took place yesterday, so the fee work list and the police reports have
-        something in them: a no-show under the order route (fees are on in Oslo) and an attended condition."""
+        """Two Oslo cases whose meeting took place on the last working day, so the fee work list and the police
+        reports have something in them: a no-show under the order route (fees are on in Oslo) and an attended
+        condition."""
 
         service = CounsellingService.objects.get(slug="oslo")
         # Fees on to show the flow, on a basis that says what it is: the 2021 proposal, which never became law.
@@ -240,7 +242,10 @@ class Command(BaseCommand):
         counsellor = get_user_model().objects.get(username="oslo-radgiver2")
         place = Location.objects.get(service=service, name="Kontoret")
         today = timezone.localdate()
+        # The last working day before today: a service holds no meetings at weekends or on public holidays.
         yesterday = timezone.localtime() - datetime.timedelta(days=1)
+        while not is_working_day(yesterday.date()):
+            yesterday -= datetime.timedelta(days=1)
         held = [
             ("0004", datetime.date(1995, 6, 1), "Lars", "Moe", "order", [("cannabis", "6", "g")], "no_show"),
             ("0005", datetime.date(1991, 2, 9), "Nina", "Aas", "condition", [("cocaine", "3", "g")], "attended"),
