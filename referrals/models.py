@@ -360,6 +360,17 @@ ROUTE_ONLY_MOVES: dict[tuple[str, str], str] = {
 }
 
 
+def waits_for_a_meeting() -> Q:
+    """`Referral.waits_for_a_meeting` in the database, read from the same tables: the statuses from which a case
+    may move to "meeting booked", each on the route the move is limited to (ROUTE_ONLY_MOVES)."""
+    condition = Q(pk__in=[])
+    for status, moves in REFERRAL_TRANSITIONS.items():
+        if ReferralStatus.BOOKED in moves:
+            route = ROUTE_ONLY_MOVES.get((status, ReferralStatus.BOOKED))
+            condition |= Q(status=status, route=route) if route else Q(status=status)
+    return condition
+
+
 class Outcome(models.TextChoices):
     """Where a seizure falls against the thresholds. The labels say what the proposal of Prop. 92 L would have
     meant, never a legal effect: the table never took effect, and the prosecution decides the case."""

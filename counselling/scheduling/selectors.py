@@ -13,7 +13,7 @@ from portal.models import CASEWORK_ROLES, CounsellingService, Role, StaffMembers
 from portal.selectors import counsellors_of
 from portal.workdays import norwegian_public_holidays
 from referrals.access import case_object_for
-from referrals.models import Referral, ReferralStatus, Route
+from referrals.models import Referral, ReferralStatus, Route, waits_for_a_meeting
 from referrals.recipients import recipients_of
 
 from .models import (
@@ -257,8 +257,20 @@ def dashboard_of(service: CounsellingService, user, membership) -> dict:
             .select_related("person")
             .order_by("attendance_deadline")[:50]
         )
+    # The user's own cases that wait for a meeting with none booked, and the cases registered this past week (a
+    # counsellor's: assigned to them or registered by them; a lead's: the whole service's).
+    nothing_booked = list(
+        Referral.objects.filter(waits_for_a_meeting(), service=service, assigned_counsellor=user)
+        .select_related("person")
+        .order_by("attendance_deadline")[:50]
+    )
+    recent = Referral.objects.filter(service=service, created_at__gte=start - datetime.timedelta(days=6))
+    if mine:
+        recent = recent.filter(models.Q(assigned_counsellor=user) | models.Q(created_by=user))
     return {
         "unassigned": unassigned,
+        "nothing_booked": nothing_booked,
+        "registered_this_week": list(recent.select_related("person").order_by("-created_at")[:50]),
         "meeting_days": [
             (_("Today"), [m for m in meetings if timezone.localdate(m.starts_at) == today]),
             (_("Tomorrow"), [m for m in meetings if timezone.localdate(m.starts_at) != today]),

@@ -89,3 +89,24 @@ def test_after_a_no_show_only_the_condition_route_books_a_new_meeting(service, l
     assert referral_move(actor=lead, referral=condition, to=ReferralStatus.BOOKED, message=None) is True
     with pytest.raises(ValidationError):
         referral_move(actor=lead, referral=order, to=ReferralStatus.BOOKED, message=None)
+
+
+def test_the_databases_waits_for_a_meeting_agrees_with_the_cases_own_for_every_status_and_route(service):
+    """The dashboard's query and the case page's property read the same transitions table."""
+    from referrals.models import Referral, ReferralStatus, Route, waits_for_a_meeting
+    from tests.factories import ReferralFactory
+
+    cases = [
+        ReferralFactory(
+            service=service,
+            status=status,
+            route=route,
+            seizure_unknown=route == Route.CONDITION,
+            classification="exempt",
+        )
+        for status in ReferralStatus.values
+        for route in Route.values
+    ]
+    found = set(Referral.objects.filter(waits_for_a_meeting()).values_list("pk", flat=True))
+    assert found == {case.pk for case in cases if case.waits_for_a_meeting}
+    assert found  # some do

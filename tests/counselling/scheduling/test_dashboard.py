@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from counselling.scheduling.models import Reminder, ReminderState
 from counselling.scheduling.services.flags import flag_raise, flags_raise
+from referrals.models import Referral
 from referrals.services import referral_assign
 from tests.factories import MeetingFactory, ReferralFactory
 
@@ -74,8 +75,9 @@ def test_the_dashboard_query_count_does_not_grow_with_the_work(
     client.force_login(lead)
     dashboard(client, service)
     # tests/portal/test_shell.py names them (the second factor and the session renewal among them); a
-    # lead also gets the cases waiting for a counsellor
-    with django_assert_num_queries(16):
+    # lead also gets the cases waiting for a counsellor; everyone their cases with nothing booked and those
+    # registered this past week
+    with django_assert_num_queries(18):
         assert dashboard(client, service).status_code == 200
 
 
@@ -84,3 +86,30 @@ def test_a_lead_sees_the_cases_waiting_for_a_counsellor(client, service, lead):
     ReferralFactory(service=service, status="closed")
     client.force_login(lead)
     assert dashboard(client, service).context["unassigned"] == [waiting]
+
+
+def test_a_counsellor_sees_their_cases_with_nothing_booked_and_those_registered_this_week(
+    client, service, counsellor, colleague, lead
+):
+    waiting = ReferralFactory(service=service, assigned_counsellor=counsellor, created_by=lead)
+    after_no_show = ReferralFactory(service=service, assigned_counsellor=counsellor, status="missed", route="condition")
+    ReferralFactory(service=service, assigned_counsellor=counsellor, status="booked")
+    # A no-show under the order route waits for the fee step, not for a meeting.
+    ReferralFactory(
+        service=service,
+        assigned_counsellor=counsellor,
+        status="missed",
+        route="order",
+        seizure_unknown=False,
+        classification="exempt",
+    )
+    ReferralFactory(service=service, assigned_counsellor=colleague)
+    old = ReferralFactory(service=service, assigned_counsellor=counsellor, status="closed")
+    Referral.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
+    mine_registered = ReferralFactory(service=service, created_by=counsellor, status="closed")
+    client.force_login(counsellor)
+    context = dashboard(client, service).context
+    assert {r.pk for r in context["nothing_booked"]} == {waiting.pk, after_no_show.pk}
+    assert old not in context["registered_this_week"]
+    assert mine_registered in context["registered_this_week"] and waiting in context["registered_this_week"]
+    assert len(context["registered_this_week"]) == 5  # all but the colleague's and the old one
