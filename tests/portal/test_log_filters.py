@@ -13,17 +13,8 @@ def _record(status_code: int) -> logging.LogRecord:
     try:
         raise PermissionDenied("not for this role")
     except PermissionDenied:
-        import sys
-
-        record = logging.LogRecord(
-            "django.request",
-            logging.WARNING,
-            __file__,
-            1,
-            "Forbidden (Permission denied): %s",
-            ("/x/",),
-            sys.exc_info(),
-        )
+        message = "Forbidden (Permission denied): %s"
+        record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, message, ("/x/",), sys.exc_info())
     record.status_code = status_code
     return record
 
