@@ -44,6 +44,13 @@ class PhoneField(forms.CharField):
         return normalise_phone(super().clean(value))
 
 
+def postal_code_cleaned(value: str) -> str:
+    code = value.strip()
+    if code and not (len(code) == 4 and code.isdigit()):
+        raise ValidationError(_("A Norwegian postal code has four digits."))
+    return code
+
+
 class IntakeForm(forms.Form):
     """The person and the police's referral. Guardians and seized substances are formsets beside it."""
 
@@ -100,10 +107,7 @@ class IntakeForm(forms.Form):
         return normalise_national_id(self.cleaned_data["national_id"])
 
     def clean_postal_code(self):
-        code = self.cleaned_data["postal_code"].strip()
-        if code and not (len(code) == 4 and code.isdigit()):
-            raise ValidationError(_("A Norwegian postal code has four digits."))
-        return code
+        return postal_code_cleaned(self.cleaned_data["postal_code"])
 
 
 class GuardianForm(forms.Form):
@@ -114,6 +118,29 @@ class GuardianForm(forms.Form):
     street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
     postal_code = forms.CharField(label=_("Postal code"), max_length=4, required=False)
     postal_town = forms.CharField(label=_("Postal town"), max_length=100, required=False)
+
+
+class GuardianContactForm(forms.Form):
+    """A guardian's contact details as corrected on the case page (referrals.services.case_contact_details_update
+    checks them as the intake does)."""
+
+    phone = PhoneField()
+    email = forms.EmailField(label=_("Email"), required=False)
+    street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=4, required=False)
+    postal_town = forms.CharField(label=_("Postal town"), max_length=100, required=False)
+
+    def clean_postal_code(self):
+        return postal_code_cleaned(self.cleaned_data["postal_code"])
+
+
+class PersonContactForm(GuardianContactForm):
+    municipality = forms.ModelChoiceField(label=_("Municipality of residence"), queryset=None, required=False)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
+
+    def __init__(self, *args, municipalities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities
 
 
 def substance_choices():

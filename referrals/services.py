@@ -191,6 +191,105 @@ def person_upsert(*, service: CounsellingService, details: PersonDetails) -> Per
     return person
 
 
+@dataclass
+class ContactDetails:
+    """Contact details as corrected on the case page: the person's all of them, a guardian's the first five."""
+
+    phone: str = ""
+    email: str = ""
+    street_address: str = ""
+    postal_code: str = ""
+    postal_town: str = ""
+    municipality: Municipality | None = None
+    preferred_language: str = "nb"
+
+
+PERSON_CONTACT_FIELDS = (
+    "phone",
+    "email",
+    "street_address",
+    "postal_code",
+    "postal_town",
+    "municipality",
+    "preferred_language",
+)
+GUARDIAN_CONTACT_FIELDS = PERSON_CONTACT_FIELDS[:5]
+
+
+def _contact_apply(record, details: ContactDetails, fields: tuple[str, ...], *, key: str = "") -> list[str]:
+    """Set `fields` of `record` from `details`, checked as the intake checks them; the names of those that changed.
+    Errors are keyed by the field, after `key` (a guardian's form prefix)."""
+    values = {name: getattr(details, name) for name in fields}
+    values.update({name: values[name].strip() for name in fields if isinstance(values[name], str)})
+    try:
+        values["phone"] = normalise_phone(values["phone"])
+    except ValidationError as error:
+        raise ValidationError({f"{key}phone": error.messages}) from None
+    changed = [name for name in fields if getattr(record, name) != values[name]]
+    for name in changed:
+        setattr(record, name, values[name])
+    try:
+        record.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise ValidationError({f"{key}{name}": messages for name, messages in error.message_dict.items()}) from None
+    return changed
+
+
+@transaction.atomic
+def case_contact_details_update(
+    *, actor, referral: Referral, person: ContactDetails, guardians: dict[int, ContactDetails] | None = None
+) -> dict[str, list[str]]:
+    """Correct the contact details of the case's person (the service's own record of them) and of its guardians:
+    how a missing address gets fixed. Checked as the intake checks them and refused whole, with each error keyed by
+    its field (a guardian's after "guardian-<id>-"). Each record that changed gets an audit event naming the fields,
+    never their values, and the case's timeline says so. Returns the changed fields by record."""
+    referral = Referral.objects.select_for_update().select_related("person").get(pk=referral.pk)
+    record = Person.objects.select_for_update().get(pk=referral.person_id)
+    changed = {"person": _contact_apply(record, person, PERSON_CONTACT_FIELDS)}
+    own_guardians = {guardian.pk: guardian for guardian in referral.guardians.select_for_update()}
+    for pk, details in (guardians or {}).items():
+        guardian = own_guardians.get(pk)
+        if guardian is None:
+            raise ValidationError(_("That guardian is not one of this case's."))
+        changed[f"guardian-{pk}"] = _contact_apply(guardian, details, GUARDIAN_CONTACT_FIELDS, key=f"guardian-{pk}-")
+    if changed["person"]:
+        record.save(update_fields=changed["person"])
+        audit_change(
+            actor=actor,
+            action="person.contact_changed",
+            obj=record,
+            person_id=record.pk,
+            extra={"referral": referral.pk, "fields": changed["person"]},
+        )
+        timeline_add(
+            referral=referral,
+            actor=actor,
+            kind="person.contact_changed",
+            message=gettext_noop("The person's contact details were corrected."),
+            extra={"fields": changed["person"]},
+        )
+    for pk, fields in changed.items():
+        if pk == "person" or not fields:
+            continue
+        guardian = own_guardians[int(pk.removeprefix("guardian-"))]
+        guardian.save(update_fields=fields)
+        audit_change(
+            actor=actor,
+            action="guardian.contact_changed",
+            obj=referral,
+            person_id=referral.person_id,
+            extra={"guardian": guardian.pk, "fields": fields},
+        )
+        timeline_add(
+            referral=referral,
+            actor=actor,
+            kind="guardian.contact_changed",
+            message=gettext_noop("A guardian's contact details were corrected."),
+            extra={"guardian": guardian.pk, "fields": fields},
+        )
+    return changed
+
+
 def _guardian_from(details: GuardianDetails, *, referral: Referral | None) -> Guardian:
     fields = {name: value.strip() for name, value in vars(details).items()}
     # A number that cannot be read is left as written, so that full_clean() reports it with the rest.

@@ -11,4 +11,5 @@ urlpatterns = [
     path("new/classification/", views.classification_preview, name="classification_preview"),
     path("<int:referral_pk>/", views.referral_detail, name="detail"),
     path("<int:referral_pk>/assign/", views.referral_assign_view, name="assign"),
+    path("<int:referral_pk>/contact-details/", views.contact_details_edit, name="contact_details"),
 ]

@@ -20,8 +20,10 @@ from .filters import CaseloadFilter
 from .forms import (
     AssignForm,
     ClassificationPreviewForm,
+    GuardianContactForm,
     GuardianFormSet,
     IntakeForm,
+    PersonContactForm,
     SeizedFormSet,
     intake_details,
     intake_errors_show,
@@ -37,7 +39,7 @@ from .selectors import (
     municipalities_in_force,
     person_known_to,
 )
-from .services import referral_assign, referral_register
+from .services import ContactDetails, case_contact_details_update, referral_assign, referral_register
 from .thresholds import classification_reasons, classify, suggested_route
 
 PAGE_SIZE = 25
@@ -219,3 +221,52 @@ def classification_preview(request):
             "errors": [],
         }
     )
+
+
+@service_view(roles=CASEWORK_ROLES)
+def contact_details_edit(request, referral_pk):
+    """Correct the person's and the guardians' contact details from the case page: how a missing address gets
+    fixed. The service's own record of the person only (each service is its own controller)."""
+    referral = referral_for(request, referral_pk)
+    person = referral.person
+    data = request.POST or None
+    person_form = PersonContactForm(
+        data,
+        municipalities=municipalities_in_force(timezone.localdate()),
+        initial={name: getattr(person, name) for name in PersonContactForm.base_fields},
+    )
+    guardian_forms = [
+        (
+            guardian,
+            GuardianContactForm(
+                data,
+                prefix=f"guardian-{guardian.pk}",
+                initial={name: getattr(guardian, name) for name in GuardianContactForm.base_fields},
+            ),
+        )
+        for guardian in referral.guardians.all()
+    ]
+    forms_valid = person_form.is_valid() and all(form.is_valid() for _guardian, form in guardian_forms)
+    if request.method == "POST" and forms_valid:
+        try:
+            changed = case_contact_details_update(
+                actor=request.user,
+                referral=referral,
+                person=ContactDetails(**person_form.cleaned_data),
+                guardians={guardian.pk: ContactDetails(**form.cleaned_data) for guardian, form in guardian_forms},
+            )
+        except ValidationError as error:
+            by_prefix = {form.prefix: form for _guardian, form in guardian_forms}
+            for key, messages_ in error.message_dict.items():
+                prefix, _dash, name = key.rpartition("-")
+                form = by_prefix.get(prefix, person_form) if prefix else person_form
+                form.add_error(name if name in form.fields else None, messages_)
+        else:
+            if any(changed.values()):
+                messages.success(request, _("The contact details are corrected."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("referrals:detail", service_slug=request.service.slug, referral_pk=referral.pk)
+    audit_read(actor=request.user, action="referral.viewed", obj=referral, person_id=referral.person_id)
+    context = {"referral": referral, "person_form": person_form, "guardian_forms": guardian_forms}
+    return render(request, "referrals/contact_details_form.html", context)
