@@ -162,14 +162,16 @@ def _delete_letter_files(result: RetentionResult, referral_ids: list[int], apply
             continue
         for file_field in declaration.files:
             names += rows.values_list(file_field, flat=True)
-    present = [name for name in names if name and default_storage.exists(name)]
+    names = [name for name in names if name]
+    # The database's documents (portal.storage) are looked up and deleted in one query each, and go with the
+    # sweep's transaction: a sweep that rolls back keeps them.
+    transactional = getattr(default_storage, "transactional", False)
+    present = default_storage.existing(names) if transactional else [n for n in names if default_storage.exists(n)]
     result.counts["letter_files"] = len(present)
     if not (apply and present):
         return
-    if getattr(default_storage, "transactional", False):
-        # Documents in the database go with the sweep's transaction: a sweep that rolls back keeps them.
-        for name in present:
-            default_storage.delete(name)
+    if transactional:
+        default_storage.delete_many(present)
     else:
         # An object store is no part of the transaction: after commit, so a sweep that rolls back loses no file.
         transaction.on_commit(lambda: [default_storage.delete(name) for name in present])

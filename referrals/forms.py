@@ -110,16 +110,6 @@ class IntakeForm(forms.Form):
         return postal_code_cleaned(self.cleaned_data["postal_code"])
 
 
-class GuardianForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=GUARDIAN_NAME_LENGTH)
-    relation = forms.CharField(label=_("Relation"), max_length=60, help_text=_("E.g. mother, father."))
-    phone = PhoneField()
-    email = forms.EmailField(label=_("Email"), required=False)
-    street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
-    postal_code = forms.CharField(label=_("Postal code"), max_length=4, required=False)
-    postal_town = forms.CharField(label=_("Postal town"), max_length=100, required=False)
-
-
 class GuardianContactForm(forms.Form):
     """A guardian's contact details as corrected on the case page (referrals.services.case_contact_details_update
     checks them as the intake does)."""
@@ -132,6 +122,15 @@ class GuardianContactForm(forms.Form):
 
     def clean_postal_code(self):
         return postal_code_cleaned(self.cleaned_data["postal_code"])
+
+
+class GuardianForm(GuardianContactForm):
+    """A guardian registered at intake: who they are, and their contact details."""
+
+    name = forms.CharField(label=_("Name"), max_length=GUARDIAN_NAME_LENGTH)
+    relation = forms.CharField(label=_("Relation"), max_length=60, help_text=_("E.g. mother, father."))
+
+    field_order = ["name", "relation"]
 
 
 class PersonContactForm(GuardianContactForm):

@@ -465,6 +465,8 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["service", "status"], name="referral_service_status_idx"),
             models.Index(fields=["service", "attendance_deadline"], name="referral_service_deadline_idx"),
+            # The dashboard's "registered in the last 7 days".
+            models.Index(fields=["service", "created_at"], name="referral_service_created_idx"),
         ]
 
     def __str__(self):

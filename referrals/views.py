@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -256,10 +256,12 @@ def contact_details_edit(request, referral_pk):
                 guardians={guardian.pk: ContactDetails(**form.cleaned_data) for guardian, form in guardian_forms},
             )
         except ValidationError as error:
+            # Field errors are keyed by the field, a guardian's after its form's prefix ("guardian-<id>-phone").
             by_prefix = {form.prefix: form for _guardian, form in guardian_forms}
-            for key, messages_ in error.message_dict.items():
+            errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+            for key, messages_ in errors.items():
                 prefix, _dash, name = key.rpartition("-")
-                form = by_prefix.get(prefix, person_form) if prefix else person_form
+                form = by_prefix.get(prefix, person_form)
                 form.add_error(name if name in form.fields else None, messages_)
         else:
             if any(changed.values()):

@@ -31,6 +31,7 @@ from .forms import (
     LetterReceiptForm,
     MeetingTimeForm,
     RescheduleForm,
+    shown_by_default,
     week_monday,
 )
 from .models import CalendarFeed
@@ -293,7 +294,7 @@ def calendar_week(request):
         "next": monday + datetime.timedelta(days=7),
         "today": today,
         # At the weekend the calendar opens on the coming week; "Today" goes back to the week that ends today.
-        "coming_week": week_monday(today) + datetime.timedelta(days=7) if today.weekday() >= 5 else None,
+        "coming_week": opens_on if (opens_on := shown_by_default(today)) != week_monday(today) else None,
     }
     return render(request, "scheduling/calendar_week.html", context)
 
