@@ -138,6 +138,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# WhiteNoise serves static files straight from STATICFILES_DIRS and the apps, with DEBUG on or off: the demo runs
+# with DEBUG off (Procfile.dev) so that it shows the portal's own error pages, and needs no collectstatic.
+# Production serves the collected, compressed and hashed files instead (production.py).
+WHITENOISE_USE_FINDERS = True
 STORAGES = {
     # Generated documents in PostgreSQL, beside the rows that name them: any node serves any of them (portal.storage).
     "default": {"BACKEND": "portal.storage.DatabaseStorage"},

@@ -39,6 +39,7 @@ STORAGES = {
     "default": {"BACKEND": "portal.storage.DatabaseStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+WHITENOISE_USE_FINDERS = False  # only what collectstatic gathered, hashed and compressed
 
 # TLS terminates at the reverse proxy, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
