@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import DateField
+from portal.models import Municipality
 from portal.phone import normalise_phone
 from portal.selectors import staff_name
 
@@ -51,6 +52,67 @@ def postal_code_cleaned(value: str) -> str:
     return code
 
 
+def municipality_label(municipality) -> str:
+    """How a municipality is shown and typed: "0301 Oslo"."""
+    return f"{municipality.number} {municipality.name}"
+
+
+class MunicipalityInput(forms.TextInput):
+    """A text box that suggests the municipalities as one types (a <datalist>): "Oslo" or "0301" both offer
+    "0301 Oslo". A <select> of 357 numbered names finds nothing when one types a name."""
+
+    template_name = "referrals/widgets/municipality.html"
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["attrs"]["list"] = f"{widget['attrs'].get('id', name)}-options"
+        # ModelChoiceField hands its choices to the widget; the empty choice is no suggestion.
+        widget["suggestions"] = [label for value, label in getattr(self, "choices", ()) if value != ""]
+        return context
+
+
+class MunicipalityField(forms.ModelChoiceField):
+    """A municipality in force, typed as "0301 Oslo", "0301" or "Oslo"."""
+
+    widget = MunicipalityInput
+    default_error_messages = {
+        "invalid_choice": _('Choose a municipality from the suggestions, e.g. "0301 Oslo".'),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=None, **kwargs)
+
+    def label_from_instance(self, obj) -> str:
+        return municipality_label(obj)
+
+    def prepare_value(self, value):
+        if isinstance(value, Municipality):
+            return municipality_label(value)
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = " ".join(str(value).split())
+        if len(text) > 120 or "\x00" in text:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        number, _space, name = text.partition(" ")
+        if len(number) == 4 and number.isdigit():
+            matches = self.queryset.filter(number=number)
+            if name:
+                matches = matches.filter(name__iexact=name)
+        else:
+            matches = self.queryset.filter(name__iexact=text)
+        found = list(matches[:2])
+        if len(found) != 1:  # none, or a name two municipalities share: the number tells them apart
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found[0]
+
+
 class IntakeForm(forms.Form):
     """The person and the police's referral. Guardians and seized substances are formsets beside it."""
 
@@ -72,7 +134,7 @@ class IntakeForm(forms.Form):
     street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
     postal_code = forms.CharField(label=_("Postal code"), max_length=4, required=False)
     postal_town = forms.CharField(label=_("Postal town"), max_length=100, required=False)
-    municipality = forms.ModelChoiceField(label=_("Municipality of residence"), queryset=None, required=False)
+    municipality = MunicipalityField(label=_("Municipality of residence"), required=False)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices, initial=Language.NB)
 
     service = forms.ModelChoiceField(
@@ -134,7 +196,7 @@ class GuardianForm(GuardianContactForm):
 
 
 class PersonContactForm(GuardianContactForm):
-    municipality = forms.ModelChoiceField(label=_("Municipality of residence"), queryset=None, required=False)
+    municipality = MunicipalityField(label=_("Municipality of residence"), required=False)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=Language.choices)
 
     def __init__(self, *args, municipalities, **kwargs):

@@ -23,7 +23,7 @@ def persons_of(service: CounsellingService) -> QuerySet[Person]:
 def person_known_to(service: CounsellingService, national_id: str) -> Person | None:
     """The service's record of the person with this (normalised) national ID. A person known only to another
     service is not revealed: that they ever had a drug case is itself confidential."""
-    return persons_of(service).filter(national_id=national_id).first()
+    return persons_of(service).filter(national_id=national_id).select_related("municipality").first()
 
 
 def earlier_referrals(service: CounsellingService, person: Person) -> QuerySet[Referral]:

@@ -28,6 +28,7 @@ from .forms import (
     intake_details,
     intake_errors_show,
     intake_initial,
+    municipality_label,
 )
 from .identity import birth_date_from_national_id, normalise_national_id
 from .models import Outcome, ReferralStatus, Route, Substance
@@ -139,7 +140,10 @@ def referral_create(request):
         "guardians": guardians,
         "seized": seized,
         # For the intake script: which service serves which municipality, and each substance's unit.
-        "service_for_municipality": {m.pk: s.pk for s in services for m in s.municipalities.all()},
+        # Keyed by the number and by the lower-case name: the box takes "0301 Oslo", "0301" or "Oslo".
+        "service_for_municipality": {
+            key: s.pk for s in services for m in s.municipalities.all() for key in (m.number, m.name.lower())
+        },
         "substance_units": dict(Substance.objects.values_list("code", "unit")),
     }
     return render(request, "referrals/referral_form.html", context)
@@ -181,7 +185,7 @@ def person_lookup(request):
             "street_address": person.street_address,
             "postal_code": person.postal_code,
             "postal_town": person.postal_town,
-            "municipality": person.municipality_id,
+            "municipality": municipality_label(person.municipality) if person.municipality else None,
             "preferred_language": person.preferred_language,
         }
     return JsonResponse(answer)

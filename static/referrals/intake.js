@@ -159,7 +159,10 @@
   service.addEventListener("change", () => (serviceChosen = true));
 
   function suggestService() {
-    const suggested = serviceForMunicipality[field("municipality").value];
+    // The box holds "0301 Oslo", "0301" or "Oslo": the number when it starts with one, else the name.
+    const typed = field("municipality").value.trim().toLowerCase();
+    const number = typed.match(/^\d{4}\b/);
+    const suggested = serviceForMunicipality[number ? number[0] : typed];
     if (!serviceChosen && suggested) service.value = String(suggested);
   }
 
@@ -233,6 +236,7 @@
     classifySoon();
   });
   field("municipality").addEventListener("change", suggestService);
+  field("municipality").addEventListener("input", suggestService); // a suggestion picked from the list
   seizureUnknown.addEventListener("change", classify);
   seizedList.addEventListener("input", classifySoon);
   seizedList.addEventListener("change", classifySoon);

@@ -15,8 +15,9 @@ from playwright.sync_api import Page, expect
 
 from portal.models import Role
 from referrals.identity import example_national_id
+from referrals.models import Person
 from tests.e2e.browser import log_in, log_out, screenshot, watch_csp_violations
-from tests.factories import CounsellingServiceFactory, StaffMembershipFactory
+from tests.factories import CounsellingServiceFactory, MunicipalityFactory, StaffMembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("thresholds_2021")]
 
@@ -28,6 +29,7 @@ REFERENCE = "2026-004711"
 def services(transactional_db):
     oslo = CounsellingServiceFactory(name="Rådgivende enhet Oslo", slug="oslo")
     bergen = CounsellingServiceFactory(name="Rådgivende enhet Bergen", slug="bergen")
+    oslo.municipalities.add(MunicipalityFactory(number="0301", name="Oslo"))
     StaffMembershipFactory(service=oslo, role=Role.COUNSELLOR, user__username="kari", user__first_name="Kari")
     StaffMembershipFactory(service=bergen, role=Role.COUNSELLOR, user__username="bjorn", user__first_name="Bjørn")
     return oslo, bergen
@@ -54,6 +56,10 @@ def test_a_counsellor_registers_a_minor_with_two_guardians_and_three_substances(
     page.locator("input[name='first_name']").fill("Ola")
     page.locator("input[name='last_name']").fill("Testesen")
     page.locator("input[name='phone']").fill("912 34 567")
+    # The municipality is found by its name: the box suggests "0301 Oslo" and takes "Oslo" as typed.
+    municipality = page.locator("input[name='municipality']")
+    municipality.fill("Oslo")
+    expect(page.locator(f"datalist#{municipality.get_attribute('list')} option[value='0301 Oslo']")).to_have_count(1)
 
     page.locator("select[name='police_district']").select_option("oslo")
     page.locator("input[name='police_reference']").fill(REFERENCE)
@@ -103,6 +109,7 @@ def test_a_counsellor_registers_a_minor_with_two_guardians_and_three_substances(
     expect(page.locator("main")).to_contain_text("+4791234568")
     case_url = page.url
     screenshot(page, "intake-case-nb")
+    assert Person.objects.get(last_name="Testesen").municipality.number == "0301"
 
     # The case is in the caseload.
     page.goto(f"{live_server.url}/service/oslo/referrals/?counsellor=&q={REFERENCE}")

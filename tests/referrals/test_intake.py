@@ -191,15 +191,42 @@ def test_the_form_suggests_the_service_serving_each_municipality(client, service
     service.municipalities.add(municipality)
     client.force_login(counsellor)
     response = client.get(intake_url(service))
-    assert response.context["service_for_municipality"][municipality.pk] == service.pk
+    assert response.context["service_for_municipality"][municipality.number] == service.pk
+    assert response.context["service_for_municipality"][municipality.name.lower()] == service.pk
     assert response.context["form"].initial["service"] == service
 
 
-def test_the_person_is_registered_with_their_municipality(client, service, counsellor):
-    municipality = MunicipalityFactory()
+@pytest.mark.parametrize("typed", ["0301 Oslo", "0301", "oslo", "  0301   OSLO "])
+def test_the_person_is_registered_with_the_municipality_typed_by_number_or_name(client, service, counsellor, typed):
+    oslo = MunicipalityFactory(number="0301", name="Oslo")
+    MunicipalityFactory(number="4601", name="Bergen")
     client.force_login(counsellor)
-    client.post(intake_url(service), intake(service, municipality=str(municipality.pk)))
-    assert Person.objects.get().municipality == municipality
+    client.post(intake_url(service), intake(service, municipality=typed))
+    assert Person.objects.get().municipality == oslo
+
+
+def test_the_municipality_box_suggests_each_municipality_by_number_and_name(client, service, counsellor):
+    MunicipalityFactory(number="0301", name="Oslo")
+    client.force_login(counsellor)
+    page = client.get(intake_url(service)).content.decode()
+    assert 'list="id_municipality-options"' in page
+    assert '<datalist id="id_municipality-options"><option value="0301 Oslo"></option>' in page
+
+
+@pytest.mark.parametrize("typed", ["Osl", "0302", "0301 Bergen", "Ås", "x" * 500, "Oslo\x00"])
+def test_a_municipality_not_in_the_list_is_refused_and_nothing_saved(client, service, counsellor, typed):
+    MunicipalityFactory(number="0301", name="Oslo")
+    # Two municipalities of one name: only the number tells them apart.
+    MunicipalityFactory(number="3021", name="Ås")
+    MunicipalityFactory(number="5021", name="Ås")
+    client.force_login(counsellor)
+    with translation.override("nb"):
+        response = client.post(intake_url(service), intake(service, municipality=typed))
+    assert response.status_code == 200
+    assert response.context["form"].errors["municipality"] == [
+        'Velg en kommune fra forslagene, for eksempel "0301 Oslo".'
+    ]
+    assert nothing_saved()
 
 
 # Looking the person up while the national ID is typed.
