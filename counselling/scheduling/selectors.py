@@ -291,6 +291,25 @@ def month_grid(day: datetime.date) -> tuple[datetime.date, datetime.date]:
     return first - datetime.timedelta(days=first.weekday()), last + datetime.timedelta(days=6 - last.weekday())
 
 
+def calendar_period(view: str, day: datetime.date) -> tuple[datetime.date, datetime.date, datetime.date, datetime.date]:
+    """The first and last day of the day, week or month `view` shows around `day`, and the days its previous and next
+    links go to (the day before or after, the Mondays a week away, the first of the months beside it)."""
+    if view == "day":
+        return day, day, day - datetime.timedelta(days=1), day + datetime.timedelta(days=1)
+    if view == "month":
+        first = day.replace(day=1)
+        following = (first + datetime.timedelta(days=32)).replace(day=1)
+        return (
+            first,
+            following - datetime.timedelta(days=1),
+            (first - datetime.timedelta(days=1)).replace(day=1),
+            following,
+        )
+    monday = day - datetime.timedelta(days=day.weekday())
+    week = datetime.timedelta(days=7)
+    return monday, monday + datetime.timedelta(days=6), monday - week, monday + week
+
+
 def calendar_month_of(service: CounsellingService, counsellors: list, day: datetime.date) -> dict:
     """The month of `day` as weeks of seven days (Monday first): each day's meetings of all the counsellors given, in
     time order, whether it is a public holiday and whether someone is away."""

@@ -45,6 +45,7 @@ from .selectors import (
     calendar_counsellors_for,
     calendar_day_of,
     calendar_month_of,
+    calendar_period,
     calendar_week_rows_of,
     dashboard_of,
     flag_for,
@@ -301,22 +302,17 @@ def calendar_view(request):
         "side_by_side": side_by_side,
         "all_counsellors": ALL_COUNSELLORS if sees_all_counsellors(request.membership) else None,
     }
+    first, last, previous, following = calendar_period(view, day)
     if view == "day":
         context["calendar"] = calendar_day_of(request.service, users, day)
-        previous, following = day - datetime.timedelta(days=1), day + datetime.timedelta(days=1)
     elif view == "month":
         context["calendar"] = calendar_month_of(request.service, users, day)
-        first = day.replace(day=1)
-        previous = (first - datetime.timedelta(days=1)).replace(day=1)
-        following = (first + datetime.timedelta(days=32)).replace(day=1)
+    elif side_by_side:
+        context["calendar"] = calendar_week_rows_of(request.service, users, first)
     else:
-        monday = week_monday(day)
-        if side_by_side:
-            context["calendar"] = calendar_week_rows_of(request.service, users, monday)
-        else:
-            context["week"] = week_of(request.service, users[0], monday) if users else {"days": [], "monday": monday}
-        previous, following = monday - datetime.timedelta(days=7), monday + datetime.timedelta(days=7)
+        context["week"] = week_of(request.service, users[0], first) if users else {"days": [], "monday": first}
     who = ALL_COUNSELLORS if side_by_side else (shown[0].user_id if shown else "")
+    switch_to = today if first <= today <= last else day
     # At the weekend the week view opens on the coming week; "Today" goes back to the week that ends today.
     coming_week = opens_on if (opens_on := shown_by_default(today)) != week_monday(today) else None
     context["links"] = {
@@ -324,7 +320,8 @@ def calendar_view(request):
         "next": _calendar_link(view, following, who),
         "today": _calendar_link(view, today, who),
         "coming_week": _calendar_link("week", coming_week, who) if coming_week and view == "week" else None,
-        "views": [(name, label, _calendar_link(name, day, who)) for name, label in CALENDAR_VIEWS],
+        # Another view of the period shown opens on today when the period holds it, else on the day shown.
+        "views": [(name, label, _calendar_link(name, switch_to, who)) for name, label in CALENDAR_VIEWS],
     }
     return render(request, "scheduling/calendar.html", context)
 

@@ -339,3 +339,18 @@ def test_each_view_takes_a_fixed_number_of_queries(
     client.get(url)  # once before counting: what the process caches (content types) is not the page's
     with django_assert_num_queries(QUERIES[view]):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "switch_to"),
+    [
+        ({"view": "week"}, "2026-12-03"),  # this week holds today: the day view opens on today, not on Monday
+        ({"view": "month", "date": "2026-12-01"}, "2026-12-03"),
+        ({"view": "month", "date": "2027-01-01"}, "2027-01-01"),  # another month: its first day
+        ({"view": "week", "date": "2026-12-09"}, "2026-12-09"),
+    ],
+)
+def test_another_view_opens_on_today_when_the_period_shown_holds_it(client, service, counsellor, params, switch_to):
+    client.force_login(counsellor)
+    views = client.get(calendar(service, **params)).context["links"]["views"]
+    assert {link.split("&")[1] for _name, _label, link in views} == {f"date={switch_to}"}
