@@ -89,15 +89,10 @@ class CancelForm(forms.Form):
 
 
 class CalendarWeekForm(forms.Form):
-    """The week the calendar shows, from the query string: any day of it."""
+    """The week the calendar shows, from the query string: any day of it (the parameter of the week calendar's
+    links before it had day and month views; CalendarForm reads it)."""
 
     week = DateField(required=False)
-
-    def monday(self) -> datetime.date:
-        """The Monday of the week asked for. When none (or one the form refuses) is asked for: this week, and at the
-        weekend the coming one, which is the week a counsellor plans on a Saturday or Sunday."""
-        asked = self.cleaned_data.get("week") if self.is_valid() else None
-        return week_monday(asked) if asked else shown_by_default(timezone.localdate())
 
 
 def week_monday(day: datetime.date) -> datetime.date:
@@ -131,8 +126,8 @@ class CalendarForm(CalendarWeekForm):
         return self.cleaned_data.get("view") or DEFAULT_CALENDAR_VIEW
 
     def shown_day(self, today: datetime.date) -> datetime.date:
-        """The day asked for; when none (or one the form refuses): today, and in the week view at the weekend a day
-        of the coming week."""
+        """The day asked for; when none (or one the form refuses): today, and in the week view at the weekend the
+        coming week, which is the week a counsellor plans on a Saturday or Sunday."""
         self.is_valid()
         asked = self.cleaned_data.get("date") or self.cleaned_data.get("week")
         if asked:

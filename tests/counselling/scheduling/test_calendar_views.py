@@ -354,3 +354,27 @@ def test_another_view_opens_on_today_when_the_period_shown_holds_it(client, serv
     client.force_login(counsellor)
     views = client.get(calendar(service, **params)).context["links"]["views"]
     assert {link.split("&")[1] for _name, _label, link in views} == {f"date={switch_to}"}
+
+
+@pytest.mark.parametrize("view", ["day", "week", "month"])
+@pytest.mark.parametrize("edge", ["1900-01-01", "2100-12-31"])
+def test_the_first_and_last_day_the_portal_takes_show_in_every_view(client, service, lead, view, edge):
+    client.force_login(lead)
+    for who in (lead.pk, "all"):
+        page = client.get(calendar(service, view=view, date=edge, counsellor=who))
+        assert page.status_code == 200 and page.context["week_errors"] == []
+
+
+def test_an_absence_over_several_days_shows_its_dates_in_the_week(client, service, counsellor):
+    AbsenceFactory(
+        service=service,
+        counsellor=counsellor,
+        kind="holiday",
+        starts_at=at(THURSDAY, 12),
+        ends_at=at(THURSDAY + datetime.timedelta(days=1), 16),
+    )
+    AbsenceFactory(service=service, counsellor=counsellor, starts_at=at(THURSDAY, 8), ends_at=at(THURSDAY, 10))
+    client.force_login(counsellor)
+    content = client.get(calendar(service, view="week", date="2026-12-03")).content.decode()
+    assert content.count("3.12. 12:00–4.12. 16:00") == 2  # on Thursday and on Friday
+    assert "08:00–10:00" in content
