@@ -89,15 +89,10 @@ class CancelForm(forms.Form):
 
 
 class CalendarWeekForm(forms.Form):
-    """The week the calendar shows, from the query string: any day of it."""
+    """The week the calendar shows, from the query string: any day of it (the parameter of the week calendar's
+    links before it had day and month views; CalendarForm reads it)."""
 
     week = DateField(required=False)
-
-    def monday(self) -> datetime.date:
-        """The Monday of the week asked for. When none (or one the form refuses) is asked for: this week, and at the
-        weekend the coming one, which is the week a counsellor plans on a Saturday or Sunday."""
-        asked = self.cleaned_data.get("week") if self.is_valid() else None
-        return week_monday(asked) if asked else shown_by_default(timezone.localdate())
 
 
 def week_monday(day: datetime.date) -> datetime.date:
@@ -107,6 +102,53 @@ def week_monday(day: datetime.date) -> datetime.date:
 def shown_by_default(today: datetime.date) -> datetime.date:
     """The Monday of the week the calendar opens on: this week's, or at the weekend the coming week's."""
     return week_monday(today) + datetime.timedelta(days=7 if today.weekday() >= 5 else 0)
+
+
+CALENDAR_VIEWS = [("day", _("Day")), ("week", _("Week")), ("month", _("Month"))]
+DEFAULT_CALENDAR_VIEW = "week"
+
+
+class CalendarForm(CalendarWeekForm):
+    """What the calendar shows, from the query string: the view (day, week or month), a day in it, and whose calendar.
+    `week` is the day parameter of links made before the day and month views; `date` wins when both are given. A
+    value the form refuses is a message, and the default in its place."""
+
+    view = forms.ChoiceField(
+        required=False,
+        choices=CALENDAR_VIEWS,
+        error_messages={"invalid_choice": _("There is no such calendar view; the week is shown.")},
+    )
+    date = DateField(required=False)
+    counsellor = forms.CharField(required=False, max_length=20)
+
+    def shown_view(self) -> str:
+        self.is_valid()
+        return self.cleaned_data.get("view") or DEFAULT_CALENDAR_VIEW
+
+    def shown_day(self, today: datetime.date) -> datetime.date:
+        """The day asked for; when none (or one the form refuses): today, and in the week view at the weekend the
+        coming week, which is the week a counsellor plans on a Saturday or Sunday."""
+        self.is_valid()
+        asked = self.cleaned_data.get("date") or self.cleaned_data.get("week")
+        if asked:
+            return asked
+        return shown_by_default(today) if self.shown_view() == "week" else today
+
+    def asked_counsellor(self) -> str:
+        self.is_valid()
+        return (self.cleaned_data.get("counsellor") or "").strip()
+
+    def problems(self) -> list[str]:
+        """What the form refused, said so that the reader knows what is shown instead."""
+        self.is_valid()
+        said = list(self.errors.get("view", []))
+        dates = [*self.errors.get("date", []), *self.errors.get("week", [])]
+        if dates:
+            shown = {"day": _("Today is shown."), "week": _("This week is shown."), "month": _("This month is shown.")}
+            said += [*dates, shown[self.shown_view()]]
+        if self.errors.get("counsellor"):
+            said.append(_("There is no such counsellor in the service; your own calendar is shown."))
+        return said
 
 
 class AbsenceForm(forms.Form):

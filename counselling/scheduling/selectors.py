@@ -150,36 +150,221 @@ def locations_of(service: CounsellingService) -> QuerySet[Location]:
 
 def week_of(service: CounsellingService, counsellor, monday: datetime.date) -> dict:
     """A counsellor's week at the service: opening hours per day and the meetings that hold time."""
+    days = days_of(service, [counsellor], monday, monday + datetime.timedelta(days=6))[counsellor.pk]
+    return {"days": days, "monday": monday}
+
+
+def days_of(service: CounsellingService, counsellors: list, first: datetime.date, last: datetime.date) -> dict:
+    """Each counsellor's days from `first` to `last` (both included), by counsellor id: the day's opening hours at
+    the service (none on a public holiday), absences and the meetings that hold time. Three queries (meetings,
+    opening hours, absences) however many counsellors, days or meetings."""
     zone = timezone.get_current_timezone()
-    start = datetime.datetime.combine(monday, datetime.time(), zone)
-    end = start + datetime.timedelta(days=7)
+    start = datetime.datetime.combine(first, datetime.time(), zone)
+    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(), zone)
+    ids = [c.pk for c in counsellors]
     meetings = list(
-        Meeting.objects.filter(counsellor=counsellor, status__in=HOLDS_TIME, starts_at__gte=start, starts_at__lt=end)
+        Meeting.objects.filter(counsellor__in=ids, status__in=HOLDS_TIME, starts_at__gte=start, starts_at__lt=end)
         .filter(referral__service=service)
-        .select_related("referral__person", "location")
+        .select_related("referral__person", "location", "counsellor")
         .order_by("starts_at")
     )
     hours = list(
-        OpeningHours.objects.filter(service=service, counsellor=counsellor)
-        .select_related("location")
-        .order_by("starts")
+        OpeningHours.objects.filter(service=service, counsellor__in=ids).select_related("location").order_by("starts")
     )
-    absences = list(AvailabilityException.objects.filter(counsellor=counsellor, starts_at__lt=end, ends_at__gt=start))
-    days = []
-    for offset in range(7):
-        day = monday + datetime.timedelta(days=offset)
-        days.append(
+    absences = list(
+        AvailabilityException.objects.filter(counsellor__in=ids, starts_at__lt=end, ends_at__gt=start).order_by(
+            "starts_at"
+        )
+    )
+    meetings_on: dict = {}
+    for meeting in meetings:
+        meetings_on.setdefault((meeting.counsellor_id, timezone.localdate(meeting.starts_at)), []).append(meeting)
+    result = {}
+    for pk in ids:
+        theirs_hours = [h for h in hours if h.counsellor_id == pk]
+        theirs_absences = [a for a in absences if a.counsellor_id == pk]
+        days = []
+        day = first
+        while day <= last:
+            holiday = day in norwegian_public_holidays(day.year)
+            days.append(
+                {
+                    "date": day,
+                    "holiday": holiday,
+                    "hours": [h for h in theirs_hours if h.weekday == day.weekday()],
+                    "absences": [
+                        a
+                        for a in theirs_absences
+                        if timezone.localdate(a.starts_at) <= day <= timezone.localdate(a.ends_at)
+                        and a.ends_at > datetime.datetime.combine(day, datetime.time(), zone)
+                    ],
+                    "meetings": meetings_on.get((pk, day), []),
+                }
+            )
+            day += datetime.timedelta(days=1)
+        result[pk] = days
+    return result
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One line of a day in the calendar: opening hours, an absence or a meeting, with its times on that day (an
+    absence over several days is cut to the day it is shown on)."""
+
+    kind: str  # "hours", "absence" or "meeting"
+    starts: datetime.datetime
+    ends: datetime.datetime
+    item: object
+    all_day: bool = False
+
+
+def day_entries(day: dict) -> list[CalendarEntry]:
+    """A day of `days_of` in time order: opening hours (not on a public holiday), absences and meetings; at the same
+    time, hours before absences before meetings."""
+    zone = timezone.get_current_timezone()
+    midnight = datetime.datetime.combine(day["date"], datetime.time(), zone)
+    next_midnight = datetime.datetime.combine(day["date"] + datetime.timedelta(days=1), datetime.time(), zone)
+    entries = []
+    if not day["holiday"]:
+        for h in day["hours"]:
+            starts = datetime.datetime.combine(day["date"], h.starts, zone)
+            entries.append(CalendarEntry("hours", starts, datetime.datetime.combine(day["date"], h.ends, zone), h))
+    for a in day["absences"]:
+        starts, ends = max(timezone.localtime(a.starts_at), midnight), min(timezone.localtime(a.ends_at), next_midnight)
+        entries.append(CalendarEntry("absence", starts, ends, a, all_day=starts == midnight and ends == next_midnight))
+    for m in day["meetings"]:
+        entries.append(CalendarEntry("meeting", timezone.localtime(m.starts_at), timezone.localtime(m.ends_at), m))
+    order = {"hours": 0, "absence": 1, "meeting": 2}
+    return sorted(entries, key=lambda e: (e.starts, order[e.kind]))
+
+
+# The first and last hour rows of the side-by-side day, unless a meeting lies outside them.
+SIDE_BY_SIDE_HOURS = (8, 15)
+
+
+def calendar_day_of(service: CounsellingService, counsellors: list, day: datetime.date) -> dict:
+    """The day of one or more counsellors: one column per counsellor, its entries in time order."""
+    days = days_of(service, counsellors, day, day)
+    columns = [{"counsellor": c, "day": days[c.pk][0], "entries": day_entries(days[c.pk][0])} for c in counsellors]
+    meetings = [m for column in columns for m in column["day"]["meetings"]]
+    # Side by side, the day has a row per hour from the working day's start to its end, widened to every meeting.
+    starts = [timezone.localtime(m.starts_at).hour for m in meetings]
+    first_hour, last_hour = min([SIDE_BY_SIDE_HOURS[0], *starts]), max([SIDE_BY_SIDE_HOURS[1], *starts])
+    hour_rows = [
+        {
+            "hour": datetime.time(hour),
+            "cells": [
+                [m for m in column["day"]["meetings"] if timezone.localtime(m.starts_at).hour == hour]
+                for column in columns
+            ],
+        }
+        for hour in range(first_hour, last_hour + 1)
+    ]
+    return {
+        "date": day,
+        "holiday": day in norwegian_public_holidays(day.year),
+        "columns": columns,
+        "hour_rows": hour_rows,
+    }
+
+
+def calendar_week_rows_of(service: CounsellingService, counsellors: list, monday: datetime.date) -> dict:
+    """The week of several counsellors side by side: one row per counsellor, seven days each."""
+    days = days_of(service, counsellors, monday, monday + datetime.timedelta(days=6))
+    dates = [monday + datetime.timedelta(days=offset) for offset in range(7)]
+    return {
+        "monday": monday,
+        "dates": [{"date": d, "holiday": d in norwegian_public_holidays(d.year)} for d in dates],
+        "rows": [{"counsellor": c, "days": days[c.pk]} for c in counsellors],
+    }
+
+
+# A day of the month grid lists this many meetings, then "+N more" linking to the day.
+MONTH_DAY_LISTED = 4
+
+
+def month_grid(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last day the month grid of `day`'s month shows: from the Monday of the week the month starts in
+    to the Sunday of the week it ends in."""
+    first = day.replace(day=1)
+    last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    return first - datetime.timedelta(days=first.weekday()), last + datetime.timedelta(days=6 - last.weekday())
+
+
+def calendar_period(view: str, day: datetime.date) -> tuple[datetime.date, datetime.date, datetime.date, datetime.date]:
+    """The first and last day of the day, week or month `view` shows around `day`, and the days its previous and next
+    links go to (the day before or after, the Mondays a week away, the first of the months beside it)."""
+    if view == "day":
+        return day, day, day - datetime.timedelta(days=1), day + datetime.timedelta(days=1)
+    if view == "month":
+        first = day.replace(day=1)
+        following = (first + datetime.timedelta(days=32)).replace(day=1)
+        return (
+            first,
+            following - datetime.timedelta(days=1),
+            (first - datetime.timedelta(days=1)).replace(day=1),
+            following,
+        )
+    monday = day - datetime.timedelta(days=day.weekday())
+    week = datetime.timedelta(days=7)
+    return monday, monday + datetime.timedelta(days=6), monday - week, monday + week
+
+
+def calendar_month_of(service: CounsellingService, counsellors: list, day: datetime.date) -> dict:
+    """The month of `day` as weeks of seven days (Monday first): each day's meetings of all the counsellors given, in
+    time order, whether it is a public holiday and whether someone is away."""
+    grid_first, grid_last = month_grid(day)
+    days = days_of(service, counsellors, grid_first, grid_last)
+    merged = []
+    for index in range((grid_last - grid_first).days + 1):
+        of_day = [days[c.pk][index] for c in counsellors]
+        date = grid_first + datetime.timedelta(days=index)
+        meetings = sorted((m for d in of_day for m in d["meetings"]), key=lambda m: m.starts_at)
+        merged.append(
             {
-                "date": day,
-                "holiday": day in norwegian_public_holidays(day.year),
-                "hours": [h for h in hours if h.weekday == day.weekday()],
-                "absences": [
-                    a for a in absences if timezone.localdate(a.starts_at) <= day <= timezone.localdate(a.ends_at)
-                ],
-                "meetings": [m for m in meetings if timezone.localdate(m.starts_at) == day],
+                "date": date,
+                "in_month": date.month == day.month,
+                "holiday": date in norwegian_public_holidays(date.year),
+                "meetings": meetings,
+                "listed": meetings[:MONTH_DAY_LISTED],
+                "more": max(0, len(meetings) - MONTH_DAY_LISTED),
+                # Who is away that day (with the kind of the first absence), by counsellor.
+                "away": [(c, d["absences"][0]) for c, d in zip(counsellors, of_day, strict=True) if d["absences"]],
             }
         )
-    return {"days": days, "monday": monday}
+    return {
+        "first": day.replace(day=1),
+        "weeks": [merged[i : i + 7] for i in range(0, len(merged), 7)],
+    }
+
+
+# The calendar's counsellor parameter for the whole service side by side (leads only).
+ALL_COUNSELLORS = "all"
+
+
+def calendar_counsellors_for(membership: StaffMembership, counsellors: list, asked: str) -> tuple[list, bool, str]:
+    """Whose calendar is shown: (the memberships, side by side or not, a message when the one asked for is not
+    shown). A lead may ask for all counsellors side by side; a counsellor asking for that, or anyone asking for
+    someone not in the service, gets their own calendar (or the first counsellor's, when they hold none)."""
+    own = next((m for m in counsellors if m.user_id == membership.user_id), None) or (
+        counsellors[0] if counsellors else None
+    )
+    own_list = [own] if own else []
+    if asked == ALL_COUNSELLORS:
+        if sees_all_counsellors(membership):
+            return counsellors, True, ""
+        return own_list, False, _("Only a service lead sees all counsellors side by side; your own calendar is shown.")
+    if not asked:
+        return own_list, False, ""
+    chosen = next((m for m in counsellors if str(m.user_id) == asked), None)
+    if chosen is None:
+        return own_list, False, _("There is no such counsellor in the service; your own calendar is shown.")
+    return [chosen], False, ""
+
+
+def sees_all_counsellors(membership: StaffMembership | None) -> bool:
+    """A service lead may see the whole service's calendars side by side."""
+    return membership is not None and membership.role == Role.SERVICE_LEAD
 
 
 def open_flags_of(referral) -> QuerySet[Flag]:

@@ -2,6 +2,7 @@
 
 import datetime
 import secrets
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,8 +25,9 @@ from referrals.recipients import guardians_informed_until
 
 from .calendar import counsellor_feed, feed_services
 from .forms import (
+    CALENDAR_VIEWS,
     AbsenceForm,
-    CalendarWeekForm,
+    CalendarForm,
     CancelForm,
     LetterDispatchForm,
     LetterReceiptForm,
@@ -36,9 +38,15 @@ from .forms import (
 )
 from .models import CalendarFeed
 from .selectors import (
+    ALL_COUNSELLORS,
     absence_counsellors_for,
     absence_for,
     absences_of,
+    calendar_counsellors_for,
+    calendar_day_of,
+    calendar_month_of,
+    calendar_period,
+    calendar_week_rows_of,
     dashboard_of,
     flag_for,
     free_slots,
@@ -46,6 +54,7 @@ from .selectors import (
     locations_of,
     manages_absences_of,
     meeting_for,
+    sees_all_counsellors,
     summons_policy_for,
     unreachable_recipients,
     week_of,
@@ -275,28 +284,50 @@ def letter_receipt_view(request, letter_pk):
 
 
 @service_view(roles=CASEWORK_ROLES)
-def calendar_week(request):
+def calendar_view(request):
+    """The calendar: a day, a week or a month of one counsellor, or for a lead all counsellors side by side."""
     counsellors = list(counsellors_of(request.service))
-    chosen = _int(request.GET.get("counsellor"), request.user.pk)
-    membership = next((m for m in counsellors if m.user_id == chosen), None) or (
-        counsellors[0] if counsellors else None
-    )
-    week_form = CalendarWeekForm(request.GET)
-    monday = week_form.monday()
-    today = timezone.localdate()
-    week = week_of(request.service, membership.user, monday) if membership else {"days": [], "monday": monday}
+    form = CalendarForm(request.GET)
+    view, today = form.shown_view(), timezone.localdate()
+    day = form.shown_day(today)
+    shown, side_by_side, refused = calendar_counsellors_for(request.membership, counsellors, form.asked_counsellor())
+    users = [m.user for m in shown]
     context = {
         "counsellors": counsellors,
-        "week_errors": week_form.errors.get("week", []),
-        "shown": membership,
-        "week": week,
-        "previous": monday - datetime.timedelta(days=7),
-        "next": monday + datetime.timedelta(days=7),
+        "week_errors": [*form.problems(), *([refused] if refused else [])],
+        "view": view,
+        "day": day,
         "today": today,
-        # At the weekend the calendar opens on the coming week; "Today" goes back to the week that ends today.
-        "coming_week": opens_on if (opens_on := shown_by_default(today)) != week_monday(today) else None,
+        "shown": shown[0] if shown else None,
+        "side_by_side": side_by_side,
+        "all_counsellors": ALL_COUNSELLORS if sees_all_counsellors(request.membership) else None,
     }
-    return render(request, "scheduling/calendar_week.html", context)
+    first, last, previous, following = calendar_period(view, day)
+    if view == "day":
+        context["calendar"] = calendar_day_of(request.service, users, day)
+    elif view == "month":
+        context["calendar"] = calendar_month_of(request.service, users, day)
+    elif side_by_side:
+        context["calendar"] = calendar_week_rows_of(request.service, users, first)
+    else:
+        context["week"] = week_of(request.service, users[0], first) if users else {"days": [], "monday": first}
+    who = ALL_COUNSELLORS if side_by_side else (shown[0].user_id if shown else "")
+    switch_to = today if first <= today <= last else day
+    # At the weekend the week view opens on the coming week; "Today" goes back to the week that ends today.
+    coming_week = opens_on if (opens_on := shown_by_default(today)) != week_monday(today) else None
+    context["links"] = {
+        "previous": _calendar_link(view, previous, who),
+        "next": _calendar_link(view, following, who),
+        "today": _calendar_link(view, today, who),
+        "coming_week": _calendar_link("week", coming_week, who) if coming_week and view == "week" else None,
+        # Another view of the period shown opens on today when the period holds it, else on the day shown.
+        "views": [(name, label, _calendar_link(name, switch_to, who)) for name, label in CALENDAR_VIEWS],
+    }
+    return render(request, "scheduling/calendar.html", context)
+
+
+def _calendar_link(view: str, day: datetime.date, who) -> str:
+    return "?" + urlencode({"view": view, "date": day.isoformat(), "counsellor": who})
 
 
 @service_view(roles=CASEWORK_ROLES)

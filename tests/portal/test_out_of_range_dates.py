@@ -289,6 +289,17 @@ PLACES = [
         lambda s: on("scheduling:calendar", s),
         lambda s: {"counsellor": s.counsellor.pk},
     ),
+    *[
+        Place(
+            "counselling.scheduling.forms.CalendarForm",
+            name,
+            "get",
+            "counsellor",
+            lambda s: on("scheduling:calendar", s),
+            lambda s, view=view: {"counsellor": s.counsellor.pk, "view": view},
+        )
+        for name, view in (("week", "week"), ("date", "day"), ("date", "month"))
+    ],
     fee_step_place("answer", "received_on", "AnswerForm", "noticed", valid_reason="Glemte avtalen."),
     fee_step_place("appeal", "received_on", "AppealForm", "imposed", grounds="Var syk."),
     fee_step_place("late_appeal", "received_on", "LateAppealForm", "final", grounds="Var innlagt hele fristen."),

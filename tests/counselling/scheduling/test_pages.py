@@ -235,7 +235,7 @@ def test_the_calendar_opens_on_this_week_and_at_the_weekend_on_the_coming_one(
         page = client.get(url("calendar", service))
     assert page.context["week"]["monday"].isoformat() == opens_on
     content = page.content.decode()
-    assert f"week={now[:10]}" in content  # "Today": the week that holds today
+    assert f"date={now[:10]}" in content  # "Today": the week that holds today
     assert ('data-testid="calendar-coming-week"' in content) is coming_week
 
 
