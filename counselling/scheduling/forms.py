@@ -56,7 +56,8 @@ class BookingWeekForm(forms.Form):
     first = forms.BooleanField(required=False)
 
     def __init__(self, *args, counsellors=(), **kwargs):
-        super().__init__(*args, **kwargs)
+        # Its own ids: the booking form beside it has a counsellor and a length too.
+        super().__init__(*args, auto_id="week_%s", **kwargs)
         self.fields["counsellor"].choices = counsellor_choices(counsellors)
         self.fields["counsellor"].widget.attrs["class"] = "form-select"
         self.fields["length_minutes"].widget.attrs["class"] = "form-select"

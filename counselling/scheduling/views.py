@@ -89,33 +89,29 @@ def _time_form(request, form_class, *, referral, counsellor_id, length, initial=
     # time agreed by phone is "another time", with a reason.
     earliest = _earliest_offered(request.service)
     problems = [f"{week_form[name].label}: {error}" for name, errors in week_form.errors.items() for error in errors]
-    length_delta = datetime.timedelta(minutes=length)
+    search = {
+        "service": request.service,
+        "counsellors": users,
+        "length": datetime.timedelta(minutes=length),
+        "deadline": referral.attendance_deadline,
+        "after": earliest,
+    }
     preselected = None
     if first and users:
-        preselected = first_free_slot(
-            service=request.service,
-            counsellors=users,
-            length=length_delta,
-            deadline=referral.attendance_deadline,
-            after=earliest,
-        )
+        preselected = first_free_slot(**search)
         if preselected is None:
             problems.append(_("No free time in the opening hours up to two months after the deadline."))
     if preselected is not None:
         day = timezone.localdate(preselected.starts_at)
     monday = week_monday(day or timezone.localdate(earliest))
-    days = (
-        free_week(
-            service=request.service,
-            counsellors=users,
-            length=length_delta,
-            deadline=referral.attendance_deadline,
-            monday=monday,
-            after=earliest,
-        )
-        if users
-        else []
-    )
+    days = free_week(**search, monday=monday) if users else []
+    if users and day is None and not any(free_day.slots for free_day in days):
+        # Nothing left in the week of the earliest bookable moment (late on a Sunday, say): open on the week of the
+        # first free time instead.
+        found = first_free_slot(**search)
+        if found is not None and week_monday(timezone.localdate(found.starts_at)) != monday:
+            monday = week_monday(timezone.localdate(found.starts_at))
+            days = free_week(**search, monday=monday)
     slots = [slot for free_day in days for slot in free_day.slots]
     data = request.POST if request.method == "POST" else None
     form = form_class(
@@ -137,6 +133,7 @@ def _time_form(request, form_class, *, referral, counsellor_id, length, initial=
         "days": [{"day": free_day, "choices": [next(choices) for _slot in free_day.slots]} for free_day in days],
         "monday": monday,
         "asked_day": day,
+        "today": timezone.localdate(),
         "problems": problems,
         "form": BookingWeekForm(
             initial={"counsellor": chosen, "length_minutes": length, "week": day or monday}, counsellors=counsellors
