@@ -230,6 +230,43 @@ def first_free_slot(
     return None
 
 
+def booking_week(
+    *,
+    service: CounsellingService,
+    counsellors: list,
+    length: datetime.timedelta,
+    deadline: datetime.date,
+    after: datetime.datetime,
+    day: datetime.date | None = None,
+    first: bool = False,
+) -> dict:
+    """The week the booking page shows: the week of `day`; with `first`, the week of the first free time, which
+    comes back as `preselected` (None, and `none_found`, when there is none); otherwise the week of the earliest
+    bookable moment `after`, or when nothing is left in that one (late on a Sunday, say) the week of the first free
+    time."""
+    search = {"service": service, "counsellors": counsellors, "length": length, "deadline": deadline, "after": after}
+    preselected = first_free_slot(**search) if first and counsellors else None
+    if preselected is not None:
+        day = timezone.localdate(preselected.starts_at)
+    monday = _monday_of(day or timezone.localdate(after))
+    days = free_week(**search, monday=monday) if counsellors else []
+    if counsellors and day is None and not any(free_day.slots for free_day in days):
+        found = first_free_slot(**search)
+        if found is not None and _monday_of(timezone.localdate(found.starts_at)) != monday:
+            monday = _monday_of(timezone.localdate(found.starts_at))
+            days = free_week(**search, monday=monday)
+    return {
+        "monday": monday,
+        "days": days,
+        "preselected": preselected,
+        "none_found": first and preselected is None,
+    }
+
+
+def _monday_of(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
 def summons_policy_for(service: CounsellingService) -> SummonsPolicy:
     """The service's summons policy; the defaults (unsaved) when it has none."""
     return SummonsPolicy.objects.filter(service=service).first() or SummonsPolicy(service=service)

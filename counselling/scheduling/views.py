@@ -42,10 +42,9 @@ from .selectors import (
     absence_counsellors_for,
     absence_for,
     absences_of,
+    booking_week,
     dashboard_of,
-    first_free_slot,
     flag_for,
-    free_week,
     letter_for,
     locations_of,
     manages_absences_of,
@@ -89,29 +88,19 @@ def _time_form(request, form_class, *, referral, counsellor_id, length, initial=
     # time agreed by phone is "another time", with a reason.
     earliest = _earliest_offered(request.service)
     problems = [f"{week_form[name].label}: {error}" for name, errors in week_form.errors.items() for error in errors]
-    search = {
-        "service": request.service,
-        "counsellors": users,
-        "length": datetime.timedelta(minutes=length),
-        "deadline": referral.attendance_deadline,
-        "after": earliest,
-    }
-    preselected = None
-    if first and users:
-        preselected = first_free_slot(**search)
-        if preselected is None:
-            problems.append(_("No free time in the opening hours up to two months after the deadline."))
-    if preselected is not None:
-        day = timezone.localdate(preselected.starts_at)
-    monday = week_monday(day or timezone.localdate(earliest))
-    days = free_week(**search, monday=monday) if users else []
-    if users and day is None and not any(free_day.slots for free_day in days):
-        # Nothing left in the week of the earliest bookable moment (late on a Sunday, say): open on the week of the
-        # first free time instead.
-        found = first_free_slot(**search)
-        if found is not None and week_monday(timezone.localdate(found.starts_at)) != monday:
-            monday = week_monday(timezone.localdate(found.starts_at))
-            days = free_week(**search, monday=monday)
+    shown = booking_week(
+        service=request.service,
+        counsellors=users,
+        length=datetime.timedelta(minutes=length),
+        deadline=referral.attendance_deadline,
+        after=earliest,
+        day=day,
+        first=first,
+    )
+    if shown["none_found"]:
+        problems.append(_("No free time in the opening hours up to two months after the deadline."))
+    monday, days, preselected = shown["monday"], shown["days"], shown["preselected"]
+    day = timezone.localdate(preselected.starts_at) if preselected else day
     slots = [slot for free_day in days for slot in free_day.slots]
     data = request.POST if request.method == "POST" else None
     form = form_class(

@@ -188,3 +188,20 @@ def test_the_whole_booking_is_done_with_the_keyboard_alone(live_server, scene, p
     assert meeting.starts_at == at(WEDNESDAY, 9, 15) and meeting.counsellor.username == "kari"
     expect(page.get_by_test_id("letters").locator("a[data-document]")).to_have_count(1)
     screenshot(page, "booking-week-keyboard-booked-nb")
+
+
+def test_a_booking_refused_says_why_beside_the_input_and_announces_it(live_server, scene, page):
+    log_in(page, live_server.url, "kari")
+    page.goto(f"{live_server.url}/service/oslo/referrals/{scene['first'].pk}/book/")
+    page.locator("button[name=action][value=book]").click()  # no time chosen
+    expect(page.get_by_role("alert").filter(has_text="Velg en av de ledige tidene")).to_be_visible()
+
+    page.locator("input[name=other_time]").fill("2027-01-14T15:00")  # another time, but no place
+    page.locator("button[name=action][value=book]").click()
+    place = page.locator("select[name=location]")
+    expect(place).to_have_attribute("aria-invalid", "true")
+    expect(place).to_have_attribute("aria-describedby", "id_location_error")
+    expect(page.locator("#id_location_error")).to_have_attribute("role", "alert")
+    expect(page.locator("#id_location_error")).to_be_visible()
+    screenshot(page, "booking-week-errors-nb")
+    assert not Meeting.objects.exists()
