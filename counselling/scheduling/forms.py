@@ -17,6 +17,9 @@ from .models import AbsenceKind, Location, RequestedBy
 from .selectors import Slot
 from .services import DEFAULT_LENGTH
 
+ANY_COUNSELLOR = "any"  # the counsellor choice that offers the free times of all the service's counsellors
+LENGTHS = (30, 45, 60, 90)
+
 
 def slot_label(slot: Slot) -> str:
     start = timezone.localtime(slot.starts_at)
@@ -25,25 +28,76 @@ def slot_label(slot: Slot) -> str:
     return f"{label} ({_('after the deadline')})" if slot.after_deadline else label
 
 
-class MeetingTimeForm(forms.Form):
-    """A counsellor and a time: one of the free times offered, or another time and place agreed directly."""
+def counsellor_choices(counsellors) -> list[tuple[str, str]]:
+    return [(ANY_COUNSELLOR, _("Any counsellor")), *((str(m.user_id), staff_name(m.user)) for m in counsellors)]
 
-    LENGTHS = (30, 45, 60, 90)
 
-    counsellor = forms.TypedChoiceField(label=_("Counsellor"), coerce=int)
+class MarksInvalidFields:
+    """Inputs with an error get Bootstrap's is-invalid beside the aria-invalid and aria-describedby Django gives
+    them, so the error text below each input is both shown and read out with it."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class BookingWeekForm(forms.Form):
+    """Which week of free times the booking page shows, from the query string: counsellor (or any), length and
+    a day of the week; `first` asks for the week of the first free time."""
+
+    counsellor = forms.ChoiceField(label=_("Counsellor"), required=False)
+    length_minutes = forms.TypedChoiceField(
+        label=_("Length"), coerce=int, required=False, choices=[(m, f"{m} min") for m in LENGTHS]
+    )
+    week = DateField(label=_("Go to day"), required=False)
+    first = forms.BooleanField(required=False)
+
+    def __init__(self, *args, counsellors=(), **kwargs):
+        # Its own ids: the booking form beside it has a counsellor and a length too.
+        super().__init__(*args, auto_id="week_%s", **kwargs)
+        self.fields["counsellor"].choices = counsellor_choices(counsellors)
+        self.fields["counsellor"].widget.attrs["class"] = "form-select"
+        self.fields["length_minutes"].widget.attrs["class"] = "form-select"
+        self.fields["week"].widget.attrs["class"] = "form-control"
+
+    def asked(self, *, counsellor: str, length: int) -> tuple[str, int, datetime.date | None, bool]:
+        """(counsellor, length, day, first) as asked for; what the form refuses falls back to the defaults given
+        (and, for the day, to None: the page's default week). The errors stay on the form for the page to show."""
+        self.is_valid()
+        data = self.cleaned_data
+        return (
+            data.get("counsellor") or counsellor,
+            data.get("length_minutes") or length,
+            data.get("week"),
+            bool(data.get("first")),
+        )
+
+
+class MeetingTimeForm(MarksInvalidFields, forms.Form):
+    """A time: one of the week's free times offered (each with its place and counsellor), or another time and
+    place agreed directly. The counsellor (or "any") and the length come from the week shown, as hidden fields."""
+
+    LENGTHS = LENGTHS
+
+    counsellor = forms.ChoiceField(label=_("Counsellor"), widget=forms.HiddenInput)
     length_minutes = forms.TypedChoiceField(
         label=_("Length"),
         coerce=int,
         initial=DEFAULT_LENGTH,
         choices=[(m, f"{m} min") for m in LENGTHS],  # "min" reads the same in Bokmål and English
+        widget=forms.HiddenInput,
     )
     slot = forms.ChoiceField(
-        label=_("Free times"), required=False, widget=forms.RadioSelect(attrs={"class": "form-check-input"})
+        label=_("Free times"), required=False, widget=forms.RadioSelect(attrs={"class": "btn-check"})
     )
     other_time = DateTimeField(label=_("Or another time"), required=False)
     location = forms.ModelChoiceField(
         label=_("Place (for another time)"), queryset=Location.objects.none(), required=False
     )
+    other_counsellor = forms.TypedChoiceField(label=_("With (for another time)"), coerce=int, required=False)
     late_reason = forms.CharField(
         label=_("Reason for a time after the attendance deadline"),
         required=False,
@@ -58,24 +112,45 @@ class MeetingTimeForm(forms.Form):
 
     def __init__(self, *args, counsellors=(), slots=(), locations=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["counsellor"].choices = [(m.user_id, staff_name(m.user)) for m in counsellors]
+        self.fields["counsellor"].choices = counsellor_choices(counsellors)
+        self.fields["other_counsellor"].choices = [(m.user_id, staff_name(m.user)) for m in counsellors]
         self.fields["slot"].choices = [(slot.value, slot_label(slot)) for slot in slots]
         self.fields["location"].queryset = locations if locations is not None else Location.objects.none()
+        for name, field in self.fields.items():
+            if name != "slot" and not field.widget.is_hidden:
+                kind = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs.setdefault("class", kind)
+
+    @property
+    def any_counsellor(self) -> bool:
+        return (self["counsellor"].value() or "") == ANY_COUNSELLOR
 
     def clean(self):
         data = super().clean()
         slot, other = data.get("slot"), data.get("other_time")
+        chosen = data.get("counsellor")
         if not slot and not other:
             raise ValidationError(_("Choose one of the free times, or give another time and place."))
         if slot:
-            moment, location_pk = slot.split("|")
+            moment, location_pk, *counsellor_pk = slot.split("|")
             data["starts_at"] = timezone.make_aware(parse_datetime(moment))
             data["location"] = self.fields["location"].queryset.filter(pk=location_pk).first()
+            data["counsellor_id"] = int(counsellor_pk[0]) if counsellor_pk else _pk(chosen)
         else:
             data["starts_at"] = other
             if not data.get("location"):
                 self.add_error("location", _("Choose where the meeting is."))
+            if chosen == ANY_COUNSELLOR:
+                data["counsellor_id"] = data.get("other_counsellor")
+                if not data["counsellor_id"]:
+                    self.add_error("other_counsellor", _("Choose whom the meeting is with."))
+            else:
+                data["counsellor_id"] = _pk(chosen)
         return data
+
+
+def _pk(choice: str | None) -> int | None:
+    return int(choice) if choice and choice.isdigit() else None
 
 
 class RescheduleForm(MeetingTimeForm):

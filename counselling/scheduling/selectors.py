@@ -1,7 +1,8 @@
 """Reads of the organisation, always scoped to what the user may see."""
 
 import datetime
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.db import models
 from django.db.models import Prefetch, QuerySet
@@ -42,11 +43,13 @@ class Slot:
     ends_at: datetime.datetime
     location: Location
     after_deadline: bool = False
+    counsellor: object = None  # the free times of a week carry whom they are with
 
     @property
     def value(self) -> str:
-        """How a slot travels in a form: start time and location."""
-        return f"{timezone.localtime(self.starts_at):%Y-%m-%dT%H:%M}|{self.location.pk}"
+        """How a slot travels in a form: start time and location, and the counsellor when the slot names one."""
+        value = f"{timezone.localtime(self.starts_at):%Y-%m-%dT%H:%M}|{self.location.pk}"
+        return f"{value}|{self.counsellor.pk}" if self.counsellor is not None else value
 
 
 def _busy_times(counsellor, start: datetime.datetime, end: datetime.datetime) -> list[tuple]:
@@ -103,6 +106,165 @@ def free_slots(
         day += datetime.timedelta(days=1)
     before = [slot for slot in slots if not slot.after_deadline]
     return before or slots
+
+
+@dataclass(frozen=True)
+class FreeDay:
+    """One day of the booking page's week: closed (a public holiday or no opening hours), or its free times."""
+
+    date: datetime.date
+    holiday: bool = False
+    closed: bool = False
+    too_soon: bool = False  # open, but every opening ends before the earliest bookable moment
+    slots: list[Slot] = field(default_factory=list)
+
+
+def _opening_hours_of(service: CounsellingService, counsellors: list) -> list[OpeningHours]:
+    return list(
+        OpeningHours.objects.filter(
+            service=service, counsellor__in=[c.pk for c in counsellors], location__is_active=True
+        )
+        .select_related("location")
+        .order_by("weekday", "starts")
+    )
+
+
+def _busy_times_of(counsellors: list, start: datetime.datetime, end: datetime.datetime) -> dict[int, list[tuple]]:
+    """Each counsellor's meetings and absences between start and end: two queries whatever their number."""
+    ids = [c.pk for c in counsellors]
+    busy: dict[int, list[tuple]] = defaultdict(list)
+    meetings = Meeting.objects.filter(
+        counsellor__in=ids, status__in=HOLDS_TIME, starts_at__lt=end, ends_at__gt=start
+    ).values_list("counsellor_id", "starts_at", "ends_at")
+    absences = AvailabilityException.objects.filter(
+        counsellor__in=ids, starts_at__lt=end, ends_at__gt=start
+    ).values_list("counsellor_id", "starts_at", "ends_at")
+    for counsellor_id, starts_at, ends_at in [*meetings, *absences]:
+        busy[counsellor_id].append((starts_at, ends_at))
+    return busy
+
+
+def _free_on(day, *, hours, busy, counsellors, length, after, deadline) -> list[Slot]:
+    """The free start times of one day, one slot per time: with the first counsellor in `counsellors` who is free
+    then (the list comes in order of preference)."""
+    zone = timezone.get_current_timezone()
+    rank = {c.pk: index for index, c in enumerate(counsellors)}
+    by_id = {c.pk: c for c in counsellors}
+    found: dict[datetime.datetime, Slot] = {}
+    openings = sorted((h for h in hours if h.weekday == day.weekday()), key=lambda h: (rank[h.counsellor_id], h.starts))
+    for opening in openings:
+        start = datetime.datetime.combine(day, opening.starts, zone)
+        close = datetime.datetime.combine(day, opening.ends, zone)
+        taken = busy.get(opening.counsellor_id, ())
+        while start + length <= close:
+            end = start + length
+            if start >= after and start not in found and not any(b < end and e > start for b, e in taken):
+                found[start] = Slot(
+                    start, end, opening.location, after_deadline=day > deadline, counsellor=by_id[opening.counsellor_id]
+                )
+            start += SLOT_STEP
+    return sorted(found.values(), key=lambda slot: slot.starts_at)
+
+
+def free_week(
+    *,
+    service: CounsellingService,
+    counsellors: list,
+    length: datetime.timedelta,
+    deadline: datetime.date,
+    monday: datetime.date,
+    after: datetime.datetime,
+) -> list[FreeDay]:
+    """The week from `monday` as the booking page shows it: per day, the free start times of any of `counsellors`
+    (in order of preference) at this service from `after` on, within their opening hours, not on a public holiday,
+    clear of their meetings and absences; times after the deadline are marked. Three queries, whatever the number of
+    counsellors: opening hours, meetings and absences."""
+    zone = timezone.get_current_timezone()
+    hours = _opening_hours_of(service, counsellors)
+    start = datetime.datetime.combine(monday, datetime.time(), zone)
+    busy = _busy_times_of(counsellors, start, start + datetime.timedelta(days=7))
+    days = []
+    for offset in range(7):
+        day = monday + datetime.timedelta(days=offset)
+        todays = [h for h in hours if h.weekday == day.weekday()]
+        if day in norwegian_public_holidays(day.year):
+            days.append(FreeDay(day, holiday=True))
+        elif not todays:
+            days.append(FreeDay(day, closed=True))
+        else:
+            too_soon = all(datetime.datetime.combine(day, h.ends, zone) <= after for h in todays)
+            slots = _free_on(
+                day, hours=todays, busy=busy, counsellors=counsellors, length=length, after=after, deadline=deadline
+            )
+            days.append(FreeDay(day, too_soon=too_soon, slots=slots))
+    return days
+
+
+def first_free_slot(
+    *,
+    service: CounsellingService,
+    counsellors: list,
+    length: datetime.timedelta,
+    deadline: datetime.date,
+    after: datetime.datetime,
+) -> Slot | None:
+    """The first free time of any of `counsellors` from `after` on, up to SEARCH_DAYS_AFTER_DEADLINE days after the
+    deadline (the booking page's "Next free time"). Three queries, as free_week."""
+    zone = timezone.get_current_timezone()
+    hours = _opening_hours_of(service, counsellors)
+    if not hours:
+        return None
+    day = timezone.localdate(after)
+    last_day = max(deadline, day) + datetime.timedelta(days=SEARCH_DAYS_AFTER_DEADLINE)
+    busy = _busy_times_of(
+        counsellors, after, datetime.datetime.combine(last_day + datetime.timedelta(days=1), datetime.time(), zone)
+    )
+    while day <= last_day:
+        if day not in norwegian_public_holidays(day.year):
+            slots = _free_on(
+                day, hours=hours, busy=busy, counsellors=counsellors, length=length, after=after, deadline=deadline
+            )
+            if slots:
+                return slots[0]
+        day += datetime.timedelta(days=1)
+    return None
+
+
+def booking_week(
+    *,
+    service: CounsellingService,
+    counsellors: list,
+    length: datetime.timedelta,
+    deadline: datetime.date,
+    after: datetime.datetime,
+    day: datetime.date | None = None,
+    first: bool = False,
+) -> dict:
+    """The week the booking page shows: the week of `day`; with `first`, the week of the first free time, which
+    comes back as `preselected` (None, and `none_found`, when there is none); otherwise the week of the earliest
+    bookable moment `after`, or when nothing is left in that one (late on a Sunday, say) the week of the first free
+    time."""
+    search = {"service": service, "counsellors": counsellors, "length": length, "deadline": deadline, "after": after}
+    preselected = first_free_slot(**search) if first and counsellors else None
+    if preselected is not None:
+        day = timezone.localdate(preselected.starts_at)
+    monday = _monday_of(day or timezone.localdate(after))
+    days = free_week(**search, monday=monday) if counsellors else []
+    if counsellors and day is None and not any(free_day.slots for free_day in days):
+        found = first_free_slot(**search)
+        if found is not None and _monday_of(timezone.localdate(found.starts_at)) != monday:
+            monday = _monday_of(timezone.localdate(found.starts_at))
+            days = free_week(**search, monday=monday)
+    return {
+        "monday": monday,
+        "days": days,
+        "preselected": preselected,
+        "none_found": first and preselected is None,
+    }
+
+
+def _monday_of(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
 
 
 def summons_policy_for(service: CounsellingService) -> SummonsPolicy:

@@ -25,8 +25,10 @@ from referrals.recipients import guardians_informed_until
 
 from .calendar import counsellor_feed, feed_services
 from .forms import (
+    ANY_COUNSELLOR,
     CALENDAR_VIEWS,
     AbsenceForm,
+    BookingWeekForm,
     CalendarForm,
     CancelForm,
     LetterDispatchForm,
@@ -42,6 +44,7 @@ from .selectors import (
     absence_counsellors_for,
     absence_for,
     absences_of,
+    booking_week,
     calendar_counsellors_for,
     calendar_day_of,
     calendar_month_of,
@@ -49,7 +52,6 @@ from .selectors import (
     calendar_week_rows_of,
     dashboard_of,
     flag_for,
-    free_slots,
     letter_for,
     locations_of,
     manages_absences_of,
@@ -74,36 +76,84 @@ from .services import (
 
 
 def _time_form(request, form_class, *, referral, counsellor_id, length, initial=None):
-    """The booking form with free times for the chosen counsellor and length ("Show free times" re-renders)."""
+    """The booking form over a week of free times. Counsellor (or any), length and week come from the query string,
+    so moving between weeks is a link; the POST that books carries the counsellor and length it was shown with."""
     counsellors = list(counsellors_of(request.service))
+    default = str(counsellor_id) if any(m.user_id == counsellor_id for m in counsellors) else ANY_COUNSELLOR
+    asked = request.GET.copy()
+    if request.method == "POST":
+        for name in ("counsellor", "length_minutes"):
+            if name in request.POST:
+                asked[name] = request.POST[name]
+    week_form = BookingWeekForm(asked, counsellors=counsellors)
+    chosen, length, day, first = week_form.asked(counsellor=default, length=length)
+    if chosen == ANY_COUNSELLOR:
+        # The default counsellor's times first: another counsellor is offered only where they are busy.
+        users = sorted((m.user for m in counsellors), key=lambda user: user.pk != counsellor_id)
+    else:
+        users = [m.user for m in counsellors if str(m.user_id) == chosen]
+    # The summons must reach the person first: the free times start after the service's minimum notice; a sooner
+    # time agreed by phone is "another time", with a reason.
+    earliest = _earliest_offered(request.service)
+    problems = [f"{week_form[name].label}: {error}" for name, errors in week_form.errors.items() for error in errors]
+    shown = booking_week(
+        service=request.service,
+        counsellors=users,
+        length=datetime.timedelta(minutes=length),
+        deadline=referral.attendance_deadline,
+        after=earliest,
+        day=day,
+        first=first,
+    )
+    if shown["none_found"]:
+        problems.append(_("No free time in the opening hours up to two months after the deadline."))
+    monday, days, preselected = shown["monday"], shown["days"], shown["preselected"]
+    day = timezone.localdate(preselected.starts_at) if preselected else day
+    slots = [slot for free_day in days for slot in free_day.slots]
     data = request.POST if request.method == "POST" else None
-    if data:
-        counsellor_id = _int(data.get("counsellor"), counsellor_id)
-        # Only a length the form offers: anything else would reach the slot search unchecked.
-        offered = _int(data.get("length_minutes"), length)
-        length = offered if offered in MeetingTimeForm.LENGTHS else length
-    counsellor = next((m.user for m in counsellors if m.user_id == counsellor_id), None)
-    if counsellor is None and counsellors:
-        counsellor = counsellors[0].user
-    slots = []
-    if counsellor is not None:
-        slots = free_slots(
-            service=request.service,
-            counsellor=counsellor,
-            length=datetime.timedelta(minutes=length),
-            deadline=referral.attendance_deadline,
-            # The summons must reach the person first: the free times start after the service's minimum notice;
-            # a sooner time agreed by phone is "another time", with a reason.
-            after=_earliest_offered(request.service),
-        )
     form = form_class(
         data,
         counsellors=counsellors,
         slots=slots,
         locations=locations_of(request.service),
-        initial={"counsellor": counsellor.pk if counsellor else None, "length_minutes": length, **(initial or {})},
+        initial={
+            "counsellor": chosen,
+            "length_minutes": length,
+            "other_counsellor": counsellor_id,
+            "slot": preselected.value if preselected else None,
+            **(initial or {}),
+        },
     )
-    return form, counsellor, slots
+    # Each day with its free times beside their radio buttons (the form's choices come in the same order).
+    choices = iter(zip(slots, form["slot"], strict=True))
+    week = {
+        "days": [{"day": free_day, "choices": [next(choices) for _slot in free_day.slots]} for free_day in days],
+        "monday": monday,
+        "asked_day": day,
+        "today": timezone.localdate(),
+        "problems": problems,
+        "form": BookingWeekForm(
+            initial={"counsellor": chosen, "length_minutes": length, "week": day or monday}, counsellors=counsellors
+        ),
+        "links": _week_links(chosen, length, monday),
+        "after_deadline": any(slot.after_deadline for slot in slots),
+    }
+    return form, {m.user_id: m.user for m in counsellors}, slots, week
+
+
+def _week_links(chosen: str, length: int, monday: datetime.date) -> dict[str, str]:
+    """The query strings of the week's navigation, keeping the counsellor and the length."""
+    keep = {"counsellor": chosen, "length_minutes": length}
+
+    def query(**more) -> str:
+        return "?" + urlencode({**keep, **more})
+
+    return {
+        "previous": query(week=f"{monday - datetime.timedelta(days=7):%Y-%m-%d}"),
+        "next": query(week=f"{monday + datetime.timedelta(days=7):%Y-%m-%d}"),
+        "today": query(week=f"{timezone.localdate():%Y-%m-%d}"),
+        "first": query(first=1),
+    }
 
 
 def _earliest_offered(service) -> datetime.datetime:
@@ -126,7 +176,7 @@ def _booking_wanted(request) -> bool:
 @service_view(roles=CASEWORK_ROLES)
 def meeting_book_view(request, referral_pk):
     referral = referral_for(request, referral_pk)
-    form, counsellor, slots = _time_form(
+    form, counsellors, slots, week = _time_form(
         request,
         MeetingTimeForm,
         referral=referral,
@@ -139,7 +189,7 @@ def meeting_book_view(request, referral_pk):
             meeting = meeting_book(
                 actor=request.user,
                 referral=referral,
-                counsellor=counsellor,
+                counsellor=counsellors.get(data["counsellor_id"]),
                 location=data["location"],
                 starts_at=data["starts_at"],
                 length_minutes=data["length_minutes"],
@@ -155,7 +205,7 @@ def meeting_book_view(request, referral_pk):
         "referral": referral,
         "form": form,
         "slots": slots,
-        "counsellor": counsellor,
+        "week": week,
         # Guardians are summoned to a meeting while the person is under 18 on its day (referrals.recipients).
         "guardians_until": guardians_informed_until(referral),
         "today": timezone.localdate(),
@@ -169,7 +219,7 @@ def meeting_book_view(request, referral_pk):
 def meeting_reschedule_view(request, meeting_pk):
     meeting = meeting_for(request, meeting_pk)
     referral = meeting.referral
-    form, counsellor, slots = _time_form(
+    form, counsellors, slots, week = _time_form(
         request, RescheduleForm, referral=referral, counsellor_id=meeting.counsellor_id, length=meeting.length_minutes
     )
     if _booking_wanted(request) and form.is_valid():
@@ -178,7 +228,7 @@ def meeting_reschedule_view(request, meeting_pk):
             new = meeting_reschedule(
                 actor=request.user,
                 meeting=meeting,
-                counsellor=counsellor,
+                counsellor=counsellors.get(data["counsellor_id"]),
                 starts_at=data["starts_at"],
                 location=data["location"],
                 length_minutes=data["length_minutes"],
@@ -197,7 +247,7 @@ def meeting_reschedule_view(request, meeting_pk):
         "meeting": meeting,
         "form": form,
         "slots": slots,
-        "counsellor": counsellor,
+        "week": week,
         "unreachable": unreachable_recipients(referral, on=timezone.localdate()),
         "minimum_notice_days": summons_policy_for(request.service).minimum_notice_days,
     }

@@ -68,10 +68,11 @@ def test_a_counsellor_books_summons_and_records_the_meeting_of_a_minor(live_serv
 
     # A 16-year-old: the guardians are summoned to a meeting up to the day before the 18th birthday.
     expect(page.get_by_test_id("guardians-badge")).to_contain_text("til og med")
-    # The next free times are offered; the first one is taken.
-    slots = page.get_by_test_id("free-slots").locator("input[type=radio]")
+    # A week of free times is offered; the first one is taken (its button-like label is what is clicked).
+    slots = page.get_by_test_id("free-slots").locator("input[type=radio] + label")
     expect(slots.first).to_be_visible()
-    slots.first.check()
+    slots.first.click()
+    expect(page.locator("input[name=slot]:checked")).to_have_count(1)
     screenshot(page, "meeting-book-nb")
     page.locator("button[name=action][value=book]").click()
     expect(page).to_have_url(re.compile(rf"{live_server.url}/service/oslo/meetings/\d+/$"))
