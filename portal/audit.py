@@ -61,3 +61,20 @@ def audit_change(*, actor, action: str, obj: models.Model | None = None, **kwarg
 
 def audit_read(*, actor, action: str, obj: models.Model | None = None, **kwargs) -> AuditEvent:
     return audit_record(actor=actor, kind=AuditEvent.Kind.READ, action=action, obj=obj, **kwargs)
+
+
+def audit_reads_of_persons(*, actor, action: str, service, person_ids, extra: dict[str, Any] | None = None) -> None:
+    """One read event per person, written in one query: a list that showed these persons (a search's results)."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            actor_label=_actor_label(actor),
+            kind=AuditEvent.Kind.READ,
+            action=action,
+            service_id=service.pk,
+            person_id=person_id,
+            request_id=current_request_id.get(),
+            extra=extra or {},
+        )
+        for person_id in sorted(person_ids)
+    )

@@ -57,17 +57,24 @@ def works_on(user) -> Q:
     return mine
 
 
+def opens_without_reason(user, membership) -> Q | None:
+    """The cases of the service that `user` opens without stating a reason, as a condition on Referral; None when
+    that is every case (leads and fee officers)."""
+    if membership.role != Role.COUNSELLOR:
+        return None
+    now = timezone.now()
+    granted = Q(assigned_counsellor=user) | Q(created_by=user)
+    for grant in _standing_access.values():
+        granted |= grant(user, now)
+    return granted
+
+
 def case_access_needs_reason(user, membership, referral: Referral) -> bool:
     """True when `user` (in `membership`, of the referral's service) must state a reason first. One query at most,
     none for leads, fee officers, the assigned counsellor and the one who registered the case."""
-    if membership.role != Role.COUNSELLOR:
+    granted = opens_without_reason(user, membership)
+    if granted is None or user.pk in (referral.assigned_counsellor_id, referral.created_by_id):
         return False
-    if user.pk in (referral.assigned_counsellor_id, referral.created_by_id):
-        return False
-    now = timezone.now()
-    granted = Q(pk__in=[])
-    for grant in _standing_access.values():
-        granted |= grant(user, now)
     return not Referral.objects.filter(granted, pk=referral.pk).exists()
 
 

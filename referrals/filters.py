@@ -59,7 +59,9 @@ class CaseloadFilter(django_filters.FilterSet):
         value = value.strip()
         digits = value.replace(" ", "")
         if digits.isdigit():
-            return queryset.filter(Q(person__national_id__startswith=digits) | Q(police_reference__icontains=digits))
+            # Police references only: a national ID is searched by the top bar's posted search, never by a query
+            # string that lands in URLs and server logs (the caseload page says so).
+            return queryset.filter(police_reference__icontains=digits)
         condition = Q(police_reference__icontains=value)
         words = Q()
         for word in value.split():

@@ -1,6 +1,7 @@
 """Forms parse what staff type; the rules that decide stay in referrals.services."""
 
 import datetime
+import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -286,3 +287,21 @@ def intake_errors_show(error: ValidationError, form: IntakeForm, guardians: RowF
 
 def intake_initial(today: datetime.date | None = None) -> dict:
     return {"decision_date": today or timezone.localdate()}
+
+
+class CaseSearchForm(forms.Form):
+    """The top bar's search: posted, so that a national ID never lands in a URL or a server log."""
+
+    q = forms.CharField(
+        label=_("Search cases"),
+        max_length=100,
+        help_text=_("A name, a police reference or a national ID."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    def clean_q(self):
+        text = " ".join(self.cleaned_data["q"].split())
+        if any(unicodedata.category(character).startswith("C") for character in text):
+            raise ValidationError(_("Search with letters, digits, spaces and hyphens only."), code="control_character")
+        return text

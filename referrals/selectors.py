@@ -2,11 +2,14 @@
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Value
 
 from portal.models import CASEWORK_ROLES, CounsellingService, Municipality
 from portal.selectors import services_for
 
+from .access import opens_without_reason
+from .identity import normalise_national_id
 from .models import Person, Referral
 
 
@@ -61,3 +64,42 @@ def intake_services(user) -> QuerySet[CounsellingService]:
 
 def municipalities_in_force(on: datetime.date) -> QuerySet[Municipality]:
     return Municipality.objects.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+
+
+class SearchKind:
+    """What a search was taken to be, as the access log records it (never the national ID itself)."""
+
+    NATIONAL_ID = "national_id"
+    REFERENCE = "reference"
+    NAME = "name"
+
+
+def national_id_in(text: str) -> str | None:
+    """The national ID (or D-number) `text` is, normalised; None when it is not a valid one."""
+    digits = text.replace(" ", "")
+    if len(digits) != 11 or not digits.isdigit():
+        return None
+    try:
+        return normalise_national_id(digits)
+    except ValidationError:
+        return None
+
+
+def case_search(service: CounsellingService, user, membership, text: str) -> tuple[str, QuerySet[Referral]]:
+    """The service's cases that match `text`, newest incident first, each with `needs_reason` (a counsellor opens
+    it only after stating one): a valid national ID matches the person exactly; other digits the police reference;
+    words each match a first or last name, or the whole text the police reference."""
+    cases = caseload(service)
+    national_id = national_id_in(text)
+    if national_id:
+        kind, found = SearchKind.NATIONAL_ID, cases.filter(person__national_id=national_id)
+    elif text.replace(" ", "").isdigit():
+        kind, found = SearchKind.REFERENCE, cases.filter(police_reference__icontains=text.replace(" ", ""))
+    else:
+        words = Q()
+        for word in text.split():
+            words &= Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word)
+        kind, found = SearchKind.NAME, cases.filter(words | Q(police_reference__icontains=text))
+    granted = opens_without_reason(user, membership)
+    needs_reason = Value(False) if granted is None else ExpressionWrapper(~granted, output_field=BooleanField())
+    return kind, found.annotate(needs_reason=needs_reason).order_by("-incident_date", "-pk")

@@ -7,6 +7,7 @@ app_name = "referrals"
 urlpatterns = [
     path("", views.caseload_list, name="caseload"),
     path("new/", views.referral_create, name="create"),
+    path("search/", views.case_search_view, name="search"),
     path("new/person/", views.person_lookup, name="person_lookup"),
     path("new/classification/", views.classification_preview, name="classification_preview"),
     path("<int:referral_pk>/", views.referral_detail, name="detail"),

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -8,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.audit import audit_read
+from portal.audit import audit_read, audit_reads_of_persons
 from portal.models import CASEWORK_ROLES, LEAD_ROLES, Role
 from portal.permissions import service_view
 from portal.selectors import counsellors_of, staff_name
@@ -19,6 +20,7 @@ from .case_page import case_page_context, suggested_counsellor_id
 from .filters import CaseloadFilter
 from .forms import (
     AssignForm,
+    CaseSearchForm,
     ClassificationPreviewForm,
     GuardianContactForm,
     GuardianFormSet,
@@ -34,10 +36,13 @@ from .identity import birth_date_from_national_id, normalise_national_id
 from .models import Outcome, ReferralStatus, Route, Substance
 from .recipients import adult_from
 from .selectors import (
+    SearchKind,
+    case_search,
     caseload,
     earlier_referrals,
     intake_services,
     municipalities_in_force,
+    national_id_in,
     person_known_to,
 )
 from .services import ContactDetails, case_contact_details_update, referral_assign, referral_register
@@ -59,7 +64,47 @@ def caseload_list(request):
     everyone["counsellor"] = ""
     everyone.pop("page", None)
     context = {"filter": filterset, "page": page, "query": query, "all_cases_query": everyone.urlencode()}
+    if national_id_in(data.get("q", "")):
+        messages.warning(
+            request,
+            _(
+                "The caseload's search does not look up national IDs, because its address is kept in the browser's "
+                "history and the server's log. Search for the number in the search box at the top."
+            ),
+        )
     return render(request, "referrals/caseload.html", context)
+
+
+SEARCH_PAGE_SIZE = 25
+
+
+@service_view()
+def case_search_view(request):
+    """Any case of the service by name, police reference or national ID. Posted (the page number too), so the
+    number never reaches a URL, the browser's history or a server log; each search is in the access log, and so
+    is each person it showed."""
+    form = CaseSearchForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "page": None}
+    if form.is_valid():
+        text = form.cleaned_data["q"]
+        kind, found = case_search(request.service, request.user, request.membership, text)
+        page = Paginator(found, SEARCH_PAGE_SIZE).get_page(form.cleaned_data["page"])
+        shown = list(page.object_list)
+        audit_read(
+            actor=request.user,
+            action="case.searched",
+            service=request.service,
+            # What was searched for, but never the national ID itself.
+            extra={"kind": kind, "hits": page.paginator.count, "query": "" if kind == SearchKind.NATIONAL_ID else text},
+        )
+        audit_reads_of_persons(
+            actor=request.user,
+            action="person.found_by_search",
+            service=request.service,
+            person_ids={referral.person_id for referral in shown},
+        )
+        context.update(page=page, cases=shown, kind=kind, query=text)
+    return render(request, "referrals/search.html", context)
 
 
 @service_view()
