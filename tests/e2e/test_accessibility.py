@@ -11,24 +11,29 @@ Content-Security-Policy does not govern, so the check runs against the page exac
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 import pytest
 import time_machine
 from axe_playwright_python.sync_playwright import Axe
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
-from playwright.sync_api import Browser, BrowserContext
+from django.utils import translation
+from playwright.sync_api import Browser, BrowserContext, expect
 
 from counselling.attendance.models import PoliceReport
 from counselling.scheduling.models import Flag, Letter, Meeting
 from fees.models import FeeCase, FeeLetter
 from portal.models import CounsellingService, Role
+from tests.e2e.browser import PASSWORD, screenshot
 from tests.e2e.conftest import VIEWPORT
+from tests.factories import StaffMembershipFactory
 from tests.portal.test_permission_matrix import ALL_PATTERNS, SCOPED, UNSCOPED, _url
 
 pytestmark = pytest.mark.browser
@@ -124,8 +129,11 @@ def _signed_in_context(browser: Browser, base_url: str, username: str | None, la
     return context
 
 
-def _check(context: BrowserContext, urls: list[str], findings: Findings, axe: Axe) -> None:
-    """Open each HTML page (a PDF, a CSV, a redirect or a POST-only endpoint is not one) and run axe on it."""
+def _check(
+    context: BrowserContext, urls: list[str], findings: Findings, axe: Axe, screenshots: dict[str, str] | None = None
+) -> None:
+    """Open each HTML page (a PDF, a CSV, a redirect or a POST-only endpoint is not one) and run axe on it; the pages
+    named in `screenshots` are photographed too, for a person to look at."""
     page = context.new_page()
     seen = set()
     for url in urls:
@@ -136,6 +144,8 @@ def _check(context: BrowserContext, urls: list[str], findings: Findings, axe: Ax
         seen.add(url)
         page.goto(url)
         findings.checked.append(url)
+        if screenshots and url in screenshots:
+            screenshot(page, f"a11y-{screenshots[url]}-{_language(context)}")
         results = axe.run(page, options=AXE_OPTIONS)
         for violation in results.response["violations"]:
             if violation["impact"] not in BLOCKING:
@@ -165,10 +175,14 @@ def test_every_portal_page_meets_wcag_21_aa_for_the_role(live_server, chromium, 
     user = get_user_model().objects.get(username=username)
     urls = _portal_pages(role, demo, user)
     findings, axe = Findings(), Axe()
+    screenshots = {
+        reverse("scheduling:dashboard", args=[demo.slug]): f"dashboard-{role}",
+        reverse("fees:worklist", args=[demo.slug]): "fee-queue",
+    }
     for language in LANGUAGES:
         context = _signed_in_context(chromium, live_server.url, username, language)
         try:
-            _check(context, urls, findings, axe)
+            _check(context, urls, findings, axe, screenshots)
         finally:
             context.close()
     assert len(findings.checked) > 10, findings.checked
@@ -191,11 +205,37 @@ def test_the_pages_before_signing_in_meet_wcag_21_aa(live_server, chromium, demo
 def test_the_admin_index_changelists_and_a_change_form_meet_wcag_21_aa(live_server, chromium, demo):
     urls = _admin_pages()
     findings, axe = Findings(), Axe()
+    screenshots = {urls[0]: "admin-index", urls[-1]: "admin-change-form"}
     for language in LANGUAGES:
         context = _signed_in_context(chromium, live_server.url, ADMINISTRATOR, language)
         try:
-            _check(context, urls, findings, axe)
+            _check(context, urls, findings, axe, screenshots)
         finally:
             context.close()
     assert len(findings.checked) == 2 * len(urls), sorted(set(urls) - set(findings.checked))
     assert findings.violations == {}, findings.report()
+
+
+def test_a_form_announces_its_errors_and_ties_each_to_its_field(live_server, page, transactional_db):
+    """WCAG 3.3.1 and 4.1.3: a screen reader hears that the form came back with errors, and on each field which."""
+    StaffMembershipFactory(user__username="kari")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("main button[type='submit']").click()  # nothing filled in
+
+    for name in ("username", "password"):
+        field = page.locator(f"input[name='{name}']")
+        expect(field).to_have_attribute("aria-invalid", "true")
+        described_by = field.get_attribute("aria-describedby")
+        assert described_by, f"{name} names no description"
+        error = page.locator(f"[id='{described_by.split()[-1]}']")
+        with translation.override("nb"):
+            expect(error).to_have_text(str(forms.Field.default_error_messages["required"]))
+    screenshot(page, "a11y-login-field-errors-nb")
+
+    page.locator("input[name='username']").fill("kari")
+    page.locator("input[name='password']").fill(PASSWORD + " typo")
+    page.locator("main button[type='submit']").click()
+    alert = page.locator("main form").get_by_role("alert")  # the error of the whole form: no field to tie it to
+    expect(alert).to_have_count(1)
+    expect(alert).to_have_text(re.compile(r"passord"))  # "... korrekt brukernavn og passord ..."
+    expect(page.locator("input[name='password']")).not_to_have_attribute("aria-invalid", "true")
