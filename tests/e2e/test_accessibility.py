@@ -45,6 +45,10 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 BLOCKING = {"serious", "critical"}
+DUPLICATE_IDS = """() => {
+  const ids = [...document.querySelectorAll("[id]")].map((element) => element.id);
+  return [...new Set(ids.filter((id, index) => ids.indexOf(id) !== index))];
+}"""
 LANGUAGES = [code for code, _ in settings.LANGUAGES]
 # The demo's staff: the counsellor whose cases had their meeting (a letter, a police report, a fee case), and the lead.
 COUNSELLOR, LEAD, ADMINISTRATOR = "oslo-radgiver2", "oslo-leder", "admin"
@@ -146,14 +150,18 @@ def _check(
         findings.checked.append(url)
         if screenshots and url in screenshots:
             screenshot(page, f"a11y-{screenshots[url]}-{_language(context)}")
+        where = f"{url} ({_language(context)})"
         results = axe.run(page, options=AXE_OPTIONS)
         for violation in results.response["violations"]:
             if violation["impact"] not in BLOCKING:
                 continue
             for node in violation["nodes"]:
                 target = " ".join(map(str, node["target"]))
-                where = f"{url} ({_language(context)})"
                 findings.violations.setdefault((violation["impact"], violation["id"], target), []).append(where)
+        # axe-core 4.7 retired its duplicate-id rules, but a label's `for` or an error's aria-describedby that names
+        # a repeated id points at the wrong element (WCAG 4.1.1 as read before 2.2; 1.3.1).
+        for repeated in page.evaluate(DUPLICATE_IDS):
+            findings.violations.setdefault(("serious", "duplicate-id", f"#{repeated}"), []).append(where)
     page.close()
 
 
