@@ -239,6 +239,8 @@ def test_a_form_announces_its_errors_and_ties_each_to_its_field(live_server, pag
         with translation.override("nb"):
             expect(error).to_have_text(str(forms.Field.default_error_messages["required"]))
     screenshot(page, "a11y-login-field-errors-nb")
+    shown_with_errors = Axe().run(page, options=AXE_OPTIONS).response["violations"]
+    assert [v["id"] for v in shown_with_errors if v["impact"] in BLOCKING] == []
 
     page.locator("input[name='username']").fill("kari")
     page.locator("input[name='password']").fill(PASSWORD + " typo")
