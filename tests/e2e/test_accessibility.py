@@ -25,12 +25,14 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from counselling.attendance.models import PoliceReport
 from counselling.scheduling.models import Flag, Letter, Meeting
 from fees.models import FeeCase, FeeLetter
 from portal.models import CounsellingService, Role
+from tests.conftest import log_in_without_second_factor
 from tests.e2e.browser import PASSWORD, screenshot
 from tests.e2e.conftest import VIEWPORT
 from tests.factories import StaffMembershipFactory
@@ -118,15 +120,20 @@ def _admin_pages() -> list[str]:
     return [reverse("admin:index"), *changelists, change_form]
 
 
-def _signed_in_context(browser: Browser, base_url: str, username: str | None, language: str) -> BrowserContext:
+def _signed_in_context(
+    browser: Browser, base_url: str, username: str | None, language: str, second_factor: bool = True
+) -> BrowserContext:
     """A browser signed in as `username` with a verified second factor (as `client.force_login` signs in, see
-    tests/conftest.py), in `language`; None for a visitor who is not signed in."""
+    tests/conftest.py), or with the password only, in `language`; None for a visitor who is not signed in."""
     context = browser.new_context(viewport=VIEWPORT, locale="en-US", base_url=base_url)
     context.set_default_timeout(15_000)
     cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base_url}]
     if username:
-        client = Client()
-        client.force_login(get_user_model().objects.get(username=username))
+        client, user = Client(), get_user_model().objects.get(username=username)
+        if second_factor:
+            client.force_login(user)
+        else:
+            log_in_without_second_factor(client, user)
         session = client.cookies[settings.SESSION_COOKIE_NAME].value
         cookies.append({"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url})
     context.add_cookies(cookies)
@@ -200,13 +207,19 @@ def test_every_portal_page_meets_wcag_21_aa_for_the_role(live_server, chromium, 
 def test_the_pages_before_signing_in_meet_wcag_21_aa(live_server, chromium, demo):
     urls = _pages_without_kwargs(sorted(UNSCOPED))
     findings, axe = Findings(), Axe()
+    # Between the password and the second factor: the first login connects an app, a later one asks for its code.
+    StaffMembershipFactory(service=demo, user__username="newcomer")
+    TOTPDevice.objects.create(user=get_user_model().objects.get(username=LEAD), name="app", confirmed=True)
     for language in LANGUAGES:
-        context = _signed_in_context(chromium, live_server.url, None, language)
-        try:
-            _check(context, urls, findings, axe)
-        finally:
-            context.close()
-    assert reverse("login") in findings.checked
+        for username in (None, "newcomer", LEAD):
+            context = _signed_in_context(chromium, live_server.url, username, language, second_factor=False)
+            try:
+                _check(context, urls, findings, axe)
+            finally:
+                context.close()
+    assert {reverse("login"), reverse("portal:two_factor_setup"), reverse("portal:two_factor_verify")} <= set(
+        findings.checked
+    ), findings.checked
     assert findings.violations == {}, findings.report()
 
 
