@@ -169,6 +169,10 @@ def _check(
         # a repeated id points at the wrong element (WCAG 4.1.1 as read before 2.2; 1.3.1).
         for repeated in page.evaluate(DUPLICATE_IDS):
             findings.violations.setdefault(("serious", "duplicate-id", f"#{repeated}"), []).append(where)
+        # The page fits the window's width: nothing (the top bar of a role with many menu items, a wide table outside
+        # its scrolling box) pushes the page sideways, where a keyboard user loses what has focus (1.4.10).
+        if page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth"):
+            findings.violations.setdefault(("serious", "page-wider-than-window", "html"), []).append(where)
     page.close()
 
 
