@@ -205,3 +205,40 @@ def test_a_booking_refused_says_why_beside_the_input_and_announces_it(live_serve
     expect(page.locator("#id_location_error")).to_be_visible()
     screenshot(page, "booking-week-errors-nb")
     assert not Meeting.objects.exists()
+
+
+def test_from_the_dashboard_a_new_case_is_registered_in_three_clicks_and_booked_in_three_more(live_server, scene, page):
+    """The walk a counsellor takes most: a referral arrives, it is registered and its first meeting booked. The
+    clicks are counted; typing the police's details is not (the fields are the letter's)."""
+    clicks = 0
+
+    def click(locator) -> None:
+        nonlocal clicks
+        locator.click()
+        clicks += 1
+
+    log_in(page, live_server.url, "kari")
+    page.goto(f"{live_server.url}/service/oslo/")
+    click(page.get_by_test_id("dashboard-register"))
+    page.locator("input[name=national_id]").fill(example_national_id(datetime.date(1999, 5, 17), 432))
+    page.locator("input[name=first_name]").fill("Siri")
+    page.locator("input[name=last_name]").fill("Gjennomgang")
+    page.locator("input[name=email]").fill("siri@example.org")
+    page.locator("input[name=police_reference]").fill("2027-004321")
+    page.locator("input[name=incident_date]").fill("2026-12-20")
+    page.locator("input[name=decision_date]").fill("2027-01-05")
+    page.locator("input[name=attendance_deadline]").fill("2027-03-01")
+    page.locator("select[name='seized-0-substance']").select_option("cannabis")
+    page.locator("input[name='seized-0-quantity']").fill("1")
+    click(page.locator("input[name=route][value=condition]"))
+    click(page.get_by_role("button", name="Registrer henvisning"))
+    expect(page.locator(".alert-success").first).to_contain_text("2027-004321")
+    assert clicks == 3
+
+    click(page.get_by_role("link", name="Sett opp samtale"))
+    click(page.get_by_test_id("day-2027-01-13").locator("label", has_text="09:00–09:45"))
+    click(page.locator("button[name=action][value=book]"))
+    expect(page).to_have_url(re.compile(rf"{live_server.url}/service/oslo/meetings/\d+/$"))
+    meeting = Meeting.objects.get(referral__police_reference="2027-004321")
+    assert (meeting.starts_at, meeting.counsellor.username) == (at(WEDNESDAY, 9), "kari")  # registered as hers
+    assert clicks == 6

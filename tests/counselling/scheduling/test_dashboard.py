@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from counselling.scheduling.models import Reminder, ReminderState
 from counselling.scheduling.services.flags import flag_raise, flags_raise
+from portal.models import Role
 from referrals.models import Referral
 from referrals.services import referral_assign
-from tests.factories import MeetingFactory, ReferralFactory
+from tests.factories import MeetingFactory, ReferralFactory, StaffMembershipFactory
 
 
 def dashboard(client, service):
@@ -113,3 +114,13 @@ def test_a_counsellor_sees_their_cases_with_nothing_booked_and_those_registered_
     assert old not in context["registered_this_week"]
     assert mine_registered in context["registered_this_week"] and waiting in context["registered_this_week"]
     assert len(context["registered_this_week"]) == 5  # all but the colleague's and the old one
+
+
+def test_registering_a_referral_is_one_click_from_the_dashboard_for_those_who_do_casework(client, service, counsellor):
+    register = reverse("referrals:create", kwargs={"service_slug": service.slug})
+    client.force_login(counsellor)
+    assert f'href="{register}"' in dashboard(client, service).content.decode()
+
+    fee_officer = StaffMembershipFactory(service=service, role=Role.FEE_OFFICER).user
+    client.force_login(fee_officer)
+    assert f'href="{register}"' not in dashboard(client, service).content.decode()
