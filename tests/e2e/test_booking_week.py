@@ -207,6 +207,7 @@ def test_a_booking_refused_says_why_beside_the_input_and_announces_it(live_serve
     assert not Meeting.objects.exists()
 
 
+@pytest.mark.usefixtures("thresholds_2021")  # the substances to choose from: browser tests start from an empty database
 def test_from_the_dashboard_a_new_case_is_registered_in_three_clicks_and_booked_in_three_more(live_server, scene, page):
     """The walk a counsellor takes most: a referral arrives, it is registered and its first meeting booked. The
     clicks are counted; typing the police's details is not (the fields are the letter's)."""
