@@ -309,6 +309,7 @@ REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
         {
             ReferralStatus.ASSIGNED,  # referral_assign
             ReferralStatus.BOOKED,  # meeting_book
+            ReferralStatus.ATTENDED,  # attendance_record, while a drug-testing programme runs
             ReferralStatus.MISSED,  # attendance_record, the order route
             ReferralStatus.VALID_ABSENCE,  # attendance_record
             ReferralStatus.CLOSED,  # attendance_record; a fee case ended
@@ -318,6 +319,7 @@ REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
         {
             ReferralStatus.RECEIVED,  # referral_unassign
             ReferralStatus.BOOKED,
+            ReferralStatus.ATTENDED,
             ReferralStatus.MISSED,
             ReferralStatus.VALID_ABSENCE,
             ReferralStatus.CLOSED,
@@ -327,12 +329,14 @@ REFERRAL_TRANSITIONS: dict[str, frozenset[str]] = {
         {
             ReferralStatus.RECEIVED,  # meeting_cancel: the case waits for a booking again
             ReferralStatus.ASSIGNED,  # meeting_cancel, when a counsellor has the case
+            ReferralStatus.ATTENDED,
             ReferralStatus.MISSED,
             ReferralStatus.VALID_ABSENCE,
             ReferralStatus.CLOSED,
         }
     ),
-    # No step moves a case here: attendance closes the case at once.
+    # Attendance closes the case at once, unless drug testing goes on: the case then waits here for the programme's
+    # end (programme_end).
     ReferralStatus.ATTENDED: frozenset({ReferralStatus.CLOSED}),
     ReferralStatus.MISSED: frozenset(
         {

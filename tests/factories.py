@@ -5,7 +5,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from counselling.attendance.models import PoliceReport
+from counselling.attendance.models import (
+    DrugTest,
+    DrugTestKind,
+    DrugTestStatus,
+    PoliceReport,
+    SampleType,
+    TestingProgramme,
+)
 from counselling.scheduling.models import (
     AvailabilityException,
     Flag,
@@ -223,3 +230,49 @@ class AbsenceFactory(DjangoModelFactory):
     kind = "sick"
     starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=1))
     ends_at = factory.LazyAttribute(lambda a: a.starts_at + datetime.timedelta(hours=8))
+
+
+class SampleTypeFactory(DjangoModelFactory):
+    class Meta:
+        model = SampleType
+        django_get_or_create = ("name",)
+
+    name = "Urin"
+
+
+class TestingProgrammeFactory(DjangoModelFactory):
+    """A running drug-testing programme of four weeks from tomorrow, registered directly for setting the scene;
+    registrations under test go through counselling.attendance.services.testing.programme_register."""
+
+    __test__ = False  # not a test class, whatever pytest makes of the name
+
+    class Meta:
+        model = TestingProgramme
+
+    referral = factory.SubFactory(ReferralFactory)
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=1))
+    ends_on = factory.LazyAttribute(lambda p: p.starts_on + datetime.timedelta(days=27))
+    planned_tests = 4
+    sample_type = factory.SubFactory(SampleTypeFactory)
+    requester = "Oslo politidistrikt, påtaleenheten"
+    police_district = factory.SelfAttribute("referral.police_district")
+    prosecution_reference = factory.Sequence(lambda n: f"PÅT-{n:05d}")
+    registered_by = factory.SelfAttribute("referral.created_by")
+
+
+class DrugTestFactory(DjangoModelFactory):
+    """A planned call-in for tomorrow."""
+
+    class Meta:
+        model = DrugTest
+
+    programme = factory.SubFactory(TestingProgrammeFactory)
+    kind = DrugTestKind.CALL_IN
+    status = DrugTestStatus.PLANNED
+    day = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=1))
+    starts_at = factory.LazyAttribute(
+        lambda t: datetime.datetime.combine(t.day, datetime.time(8, 0), timezone.get_current_timezone())
+    )
+    ends_at = factory.LazyAttribute(
+        lambda t: datetime.datetime.combine(t.day, datetime.time(15, 0), timezone.get_current_timezone())
+    )

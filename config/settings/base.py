@@ -270,6 +270,8 @@ BOOKING_NOTICE_HOURS = env.int("BOOKING_NOTICE_HOURS", default=24)
 
 # A meeting whose end is this long past with no attendance recorded is flagged for its counsellor.
 ATTENDANCE_FLAG_GRACE_HOURS = env.int("ATTENDANCE_FLAG_GRACE_HOURS", default=2)
+# When the morning's drug-test call-ins are sent ("meet today before 15:00"), Norwegian time.
+CALL_IN_SEND_TIME = env.str("CALL_IN_SEND_TIME", default="08:00")
 
 LOGGING = {
     "version": 1,

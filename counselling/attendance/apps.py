@@ -8,11 +8,14 @@ class AttendanceConfig(AppConfig):
     verbose_name = _("Attendance and police reports")
 
     def ready(self):
+        from counselling.scheduling.selectors import busy_time_provider
         from portal.personal_data import register
         from referrals.case_page import case_page_section
 
         from .personal_data import DECLARATIONS
-        from .selectors import case_page_of
+        from .selectors import announced_tests_busy, case_page_of, testing_case_page_of
 
         case_page_section("attendance", case_page_of)
+        case_page_section("testing", testing_case_page_of)
+        busy_time_provider("announced_drug_tests", announced_tests_busy)
         register(*DECLARATIONS)

@@ -119,6 +119,8 @@ class NeedsAssessment(models.Model):
 class PoliceReportKind(models.TextChoices):
     ATTENDED = "attended", _("Attendance confirmation")
     NOT_ATTENDED = "not_attended", _("Non-attendance report")
+    TESTING_END = "testing_end", _("Drug testing: report at the end of the period")
+    TESTING_BREACH = "testing_breach", _("Drug testing: report of a breach")
 
 
 def police_report_path(report, filename):
@@ -134,7 +136,17 @@ class PoliceReport(models.Model):
         "referrals.Referral", on_delete=models.PROTECT, related_name="police_reports", verbose_name=_("referral")
     )
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="police_reports")
+    # A drug-testing report is about the programme, and a breach report also about the test.
+    programme = models.ForeignKey(
+        "attendance.TestingProgramme", on_delete=models.PROTECT, null=True, blank=True, related_name="police_reports"
+    )
+    drug_test = models.ForeignKey(
+        "attendance.DrugTest", on_delete=models.PROTECT, null=True, blank=True, related_name="police_reports"
+    )
     kind = models.CharField(_("kind"), max_length=15, choices=PoliceReportKind.choices)
+    # What a drug-testing report says, copied in when it is made: the period, the tests called and taken, and the
+    # dates of no-shows and refusals. Never a result, a note or health information.
+    testing_summary = models.JSONField(_("drug testing"), default=dict, blank=True)
     police_district = models.CharField(_("police district"), max_length=POLICE_DISTRICT_LENGTH)
     police_reference = models.CharField(_("police reference"), max_length=POLICE_REFERENCE_LENGTH)
     person_name = models.CharField(_("name"), max_length=FULL_NAME_LENGTH)
@@ -173,6 +185,12 @@ class PoliceReport(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "kind"], name="one_police_report_per_meeting_and_kind"),
+            models.UniqueConstraint(
+                fields=["programme"], condition=Q(kind="testing_end"), name="one_end_report_per_programme"
+            ),
+            models.UniqueConstraint(
+                fields=["drug_test"], condition=Q(kind="testing_breach"), name="one_breach_report_per_test"
+            ),
         ]
 
     def __str__(self):
@@ -199,3 +217,7 @@ class RefusalToAttend(models.Model):
 
     def __str__(self):
         return str(self.referral)
+
+
+# Drug testing lives in its own module for its size; its models are the attendance app's.
+from .testing_models import *  # noqa: E402, F403

@@ -6,7 +6,17 @@ from portal.models import CASEWORK_ROLES, CounsellingService
 from referrals.access import case_object_for
 from referrals.models import Route
 
-from .models import PoliceReport, RefusalToAttend
+from .models import (
+    BREACHES,
+    HOLDS_DAY,
+    DrugTest,
+    DrugTestKind,
+    DrugTestOutcome,
+    DrugTestStatus,
+    PoliceReport,
+    RefusalToAttend,
+    TestingProgramme,
+)
 from .services.refusals import refusal_to_attend_blocked
 
 
@@ -36,3 +46,94 @@ def case_page_of(request, referral) -> dict:
         and refusal_to_attend_blocked(referral, refused=False) is None
     )
     return {"refusal_to_attend": refusal, "may_record_refusal": may_record}
+
+
+def announced_tests_busy(counsellor_ids: list[int], start, end) -> list[tuple]:
+    """Announced drug tests hold their collector's time, as meetings do (scheduling.selectors.busy_time_provider)."""
+    return list(
+        DrugTest.objects.filter(
+            collector__in=counsellor_ids,
+            kind=DrugTestKind.ANNOUNCED,
+            status__in=HOLDS_DAY,
+            starts_at__lt=end,
+            ends_at__gt=start,
+        ).values_list("collector_id", "starts_at", "ends_at")
+    )
+
+
+# Drug testing.
+
+
+def programme_for(request, pk: int) -> TestingProgramme:
+    """The testing programme `pk` on a case of the request's service that the user may open (referrals.access)."""
+    programmes = TestingProgramme.objects.filter(referral__service=request.service).select_related(
+        "referral__person", "referral__service", "referral__assigned_counsellor", "sample_type"
+    )
+    return case_object_for(request, programmes, pk, referral_of=lambda programme: programme.referral)
+
+
+def drug_test_for(request, pk: int) -> DrugTest:
+    """The drug test `pk` on a case of the request's service that the user may open."""
+    tests = DrugTest.objects.filter(programme__referral__service=request.service).select_related(
+        "programme__referral__person",
+        "programme__referral__service",
+        "programme__referral__assigned_counsellor",
+        "programme__sample_type",
+        "collector",
+        "location",
+        "recorded_by",
+    )
+    return case_object_for(request, tests, pk, referral_of=lambda test: test.programme.referral)
+
+
+def tests_of(programme: TestingProgramme) -> QuerySet[DrugTest]:
+    return programme.tests.exclude(status=DrugTestStatus.CANCELLED).select_related("collector", "location")
+
+
+def testing_case_page_of(request, referral) -> dict:
+    """Drug testing's section of the case page: the programme and its tests (two queries), or whether a
+    caseworker may register one (one query)."""
+    programme = TestingProgramme.objects.filter(referral=referral).select_related("sample_type").first()
+    if programme is None:
+        return {
+            "testing_programme": None,
+            "may_register_testing": request.membership.role in CASEWORK_ROLES
+            and referral.route == Route.CONDITION
+            and referral.status != "closed",
+        }
+    tests = list(tests_of(programme))
+    counted = [t for t in tests if t.status != DrugTestStatus.SUGGESTED]
+    return {
+        "testing_programme": programme,
+        "testing_tests": tests,
+        "testing_suggested": [t for t in tests if t.status == DrugTestStatus.SUGGESTED],
+        "testing_taken": sum(t.outcome == DrugTestOutcome.TAKEN for t in counted),
+        "testing_breaches": sum(t.outcome in BREACHES for t in counted),
+        "testing_left_to_plan": max(programme.planned_tests - len(tests), 0),
+        "may_register_testing": False,
+    }
+
+
+def tests_of_day(service: CounsellingService, day) -> QuerySet[DrugTest]:
+    """The service's planned and recorded tests of `day`, for the dashboard: call-ins and announced tests."""
+    return (
+        DrugTest.objects.filter(programme__referral__service=service, day=day, status__in=HOLDS_DAY)
+        .select_related("programme__referral__person", "collector", "location")
+        .order_by("starts_at", "pk")
+    )
+
+
+def announced_tests_between(service: CounsellingService, counsellor_ids: list[int], start, end) -> list[DrugTest]:
+    """The announced tests these collectors hold between start and end, for the calendar's test layer."""
+    return list(
+        DrugTest.objects.filter(
+            programme__referral__service=service,
+            collector__in=counsellor_ids,
+            kind=DrugTestKind.ANNOUNCED,
+            status__in=HOLDS_DAY,
+            starts_at__lt=end,
+            ends_at__gt=start,
+        )
+        .select_related("programme__referral__person", "location")
+        .order_by("starts_at")
+    )

@@ -581,6 +581,11 @@ class FlagKind(models.TextChoices):
     FEE_APPEAL_PERIOD_OVER = "fee_appeal_period_over", _("Fee case: the appeal period is over")
     # The court fee changes every 1 January: a fee for a meeting in a year whose rate is not in the admin yet.
     FEE_COURT_FEE_MISSING = "fee_court_fee_missing", _("Fee case: add the court fee for the year of the meeting")
+    # Drug testing (counselling.attendance): the thing flagged is named by `about`.
+    TEST_OUTCOME_NOT_RECORDED = "test_outcome_not_recorded", _("Drug test: no outcome recorded by the end of the day")
+    TEST_BREACH = "test_breach", _("Drug test: no-show or refusal to report to the police")
+    PROGRAMME_SHORT_OF_TESTS = "programme_short_of_tests", _("Drug testing ended with fewer tests than planned")
+    TEST_MESSAGE_FAILED = "test_message_failed", _("Drug test: the call-in or notice could not be sent")
 
 
 class Flag(models.Model):
@@ -593,6 +598,9 @@ class Flag(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
     reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, null=True, blank=True, related_name="flags")
+    # What a flag of a floor above is about ("drugtest:12", "programme:3"), for the things this floor cannot point
+    # to: unique with the kind, so each is flagged once.
+    about = models.CharField(_("about"), max_length=40, blank=True, default="")
     raised_at = models.DateTimeField(_("raised"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -639,6 +647,9 @@ class Flag(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["meeting"], condition=Q(kind="fee_appeal_period_over"), name="one_fee_appeal_flag_per_case"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "about"], condition=~Q(about=""), name="one_flag_per_kind_and_thing"
             ),
         ]
         indexes = [models.Index(fields=["referral"], condition=Q(resolved_at__isnull=True), name="flag_open_idx")]

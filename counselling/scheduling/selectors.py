@@ -2,6 +2,7 @@
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -52,6 +53,22 @@ class Slot:
         return f"{value}|{self.counsellor.pk}" if self.counsellor is not None else value
 
 
+# Floors above add what else holds a counsellor's time (attendance's announced drug tests), so scheduling never
+# imports them: each provider takes (counsellor ids, start, end) and returns (counsellor id, starts, ends) rows, in
+# one query whatever the number of counsellors.
+BUSY_TIME_PROVIDERS: dict[str, Callable[[list[int], datetime.datetime, datetime.datetime], Iterable[tuple]]] = {}
+
+
+def busy_time_provider(name: str, provider) -> None:
+    """Register what else holds a counsellor's time; registering the same name again replaces it."""
+    BUSY_TIME_PROVIDERS[name] = provider
+
+
+def busy_elsewhere(counsellor_ids: list[int], start: datetime.datetime, end: datetime.datetime) -> list[tuple]:
+    """(counsellor id, starts, ends) of everything the floors above say holds these counsellors' time."""
+    return [row for provider in BUSY_TIME_PROVIDERS.values() for row in provider(counsellor_ids, start, end)]
+
+
 def _busy_times(counsellor, start: datetime.datetime, end: datetime.datetime) -> list[tuple]:
     meetings = Meeting.objects.filter(
         counsellor=counsellor, status__in=HOLDS_TIME, starts_at__lt=end, ends_at__gt=start
@@ -59,7 +76,8 @@ def _busy_times(counsellor, start: datetime.datetime, end: datetime.datetime) ->
     absences = AvailabilityException.objects.filter(
         counsellor=counsellor, starts_at__lt=end, ends_at__gt=start
     ).values_list("starts_at", "ends_at")
-    return [*meetings, *absences]
+    elsewhere = [(starts_at, ends_at) for _id, starts_at, ends_at in busy_elsewhere([counsellor.pk], start, end)]
+    return [*meetings, *absences, *elsewhere]
 
 
 def free_slots(
@@ -139,7 +157,7 @@ def _busy_times_of(counsellors: list, start: datetime.datetime, end: datetime.da
     absences = AvailabilityException.objects.filter(
         counsellor__in=ids, starts_at__lt=end, ends_at__gt=start
     ).values_list("counsellor_id", "starts_at", "ends_at")
-    for counsellor_id, starts_at, ends_at in [*meetings, *absences]:
+    for counsellor_id, starts_at, ends_at in [*meetings, *absences, *busy_elsewhere(ids, start, end)]:
         busy[counsellor_id].append((starts_at, ends_at))
     return busy
 

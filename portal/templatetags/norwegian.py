@@ -20,3 +20,14 @@ def in_words(number) -> str:
     if number in (None, ""):
         return ""
     return number_in_words(number)
+
+
+@register.filter
+def iso_date(value):
+    """A date kept as an ISO string (a report's copied-in facts) as a date, for the `date` filter."""
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None

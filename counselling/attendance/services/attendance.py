@@ -20,6 +20,7 @@ from referrals.services import referral_move, timeline_add, translatable
 from ..models import Attendance, AttendanceOutcome, ConsentBy, Need, NeedsAssessment, OnwardService
 from ..signals import no_show_under_order
 from .police_reports import police_report_make
+from .testing import testing_running
 
 
 @dataclass
@@ -178,13 +179,17 @@ def attendance_record(*, actor, meeting: Meeting, details: AttendanceDetails) ->
         # a new meeting, so the police hear of it now.
         if referral.route == Route.CONDITION:
             police_report_make(actor=actor, meeting=meeting)
-        referral_move(
-            actor=actor,
-            referral=referral,
-            to=ReferralStatus.CLOSED,
-            kind="referral.closed",
-            message=gettext_noop("Case closed."),
-        )
+        if attended and testing_running(referral):
+            # The drug testing goes on: the case waits at "attended" and closes when the programme ends.
+            referral_move(actor=actor, referral=referral, to=ReferralStatus.ATTENDED, message=None)
+        else:
+            referral_move(
+                actor=actor,
+                referral=referral,
+                to=ReferralStatus.CLOSED,
+                kind="referral.closed",
+                message=gettext_noop("Case closed."),
+            )
     elif referral.route == Route.CONDITION:
         # Time is left before the prosecution's deadline: the case stays open for a new meeting, and the police
         # hear of non-attendance only if the deadline passes without attendance (sweeps.py) or the person refuses.

@@ -71,12 +71,24 @@ def police_report_needs_legal_basis(referral: Referral) -> bool:
 
 
 def _report_make(
-    *, actor, referral: Referral, meeting: Meeting | None, kind: str, meeting_date, legal_basis: str = ""
+    *,
+    actor,
+    referral: Referral,
+    meeting: Meeting | None,
+    kind: str,
+    meeting_date,
+    legal_basis: str = "",
+    programme=None,
+    drug_test=None,
+    testing_summary: dict | None = None,
 ) -> PoliceReport:
     """Make the report's PDF and row, and write the timeline and the audit log (the caller holds the locks)."""
     report = PoliceReport(
         referral=referral,
         meeting=meeting,
+        programme=programme,
+        drug_test=drug_test,
+        testing_summary=testing_summary or {},
         kind=kind,
         police_district=referral.police_district,
         police_reference=referral.police_reference,
@@ -88,7 +100,12 @@ def _report_make(
         created_by=actor,
         created_at=timezone.now(),
     )
-    name = f"politimelding-{meeting.pk}-{kind}.pdf" if meeting else f"politimelding-sak-{referral.pk}-{kind}.pdf"
+    if meeting:
+        name = f"politimelding-{meeting.pk}-{kind}.pdf"
+    elif drug_test:
+        name = f"politimelding-ruskontroll-{drug_test.pk}-{kind}.pdf"
+    else:
+        name = f"politimelding-sak-{referral.pk}-{kind}.pdf"
     report.pdf.save(name, ContentFile(html_to_pdf(police_report_html(report))), save=False)
     report.save()
     timeline_add(

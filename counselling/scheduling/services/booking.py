@@ -25,7 +25,7 @@ from ..models import (
     MeetingStatus,
     RequestedBy,
 )
-from ..selectors import manages_absences_of, summons_policy_for
+from ..selectors import busy_elsewhere, manages_absences_of, summons_policy_for
 from .flags import flag_raise, flags_resolve
 from .letters import summons_letters_make
 from .reminders import reminders_cancel, reminders_schedule
@@ -87,6 +87,8 @@ def _check_slot(
             counsellor=counsellor, starts_at__lt=ends_at, ends_at__gt=starts_at
         ).exists():
             errors["starts_at"] = [_("%(name)s is away at that time.") % {"name": staff_name(counsellor)}]
+        elif busy_elsewhere([counsellor.pk], starts_at, ends_at):
+            errors["starts_at"] = [_("%(name)s has a drug test at that time.") % {"name": staff_name(counsellor)}]
     return errors
 
 

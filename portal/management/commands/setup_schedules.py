@@ -11,6 +11,8 @@ SCHEDULES = {
     "Raise flags (attendance not recorded, deadlines, failed letters)": ("counselling.flags_raise", 5),
     "Flag fee cases whose answer or appeal period is over": ("fees.deadlines_flag", 60),
     "Report non-attendance when a condition's attendance deadline passes": ("attendance.deadlines_report", 60),
+    "Send drug-test call-ins, notices and reminders": ("attendance.test_messages_send", 1),
+    "Flag drug tests without an outcome; end testing programmes past their period": ("attendance.testing_sweep", 60),
     "Anonymise data past its retention period": ("portal.retention_sweep", 24 * 60),
 }
 
