@@ -1,6 +1,7 @@
-"""Reads of attendance and police reports, scoped to the service."""
+"""Reads of attendance, drug testing and police reports, scoped to the service."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from portal.models import CASEWORK_ROLES, CounsellingService
 from referrals.access import case_object_for
@@ -136,4 +137,16 @@ def announced_tests_between(service: CounsellingService, counsellor_ids: list[in
         )
         .select_related("programme__referral__person", "location")
         .order_by("starts_at")
+    )
+
+
+def collects_a_test_on(user, now) -> Q:
+    """The cases `user` takes a sample on (a standing-access grant, see referrals.access): as the collector of an
+    announced test or one they recorded, and, on its day, any test planned for today, because whoever is on duty
+    when the person walks in takes the call-in's sample and records it."""
+    today = timezone.localdate(now)
+    tests = DrugTest.objects.filter(programme__referral=OuterRef("pk"))
+    return Q(
+        Exists(tests.filter(Q(collector=user) | Q(recorded_by=user), status__in=HOLDS_DAY))
+        | Exists(tests.filter(status=DrugTestStatus.PLANNED, day=today))
     )

@@ -70,6 +70,8 @@ class ProgrammeStatus(models.TextChoices):
 class TestingProgramme(models.Model):
     """The prosecution's drug-testing condition for one case, as its decision sets it."""
 
+    __test__ = False  # pytest would take the name for a test class
+
     referral = models.OneToOneField(
         "referrals.Referral",
         on_delete=models.PROTECT,
