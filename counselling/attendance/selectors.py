@@ -150,3 +150,11 @@ def collects_a_test_on(user, now) -> Q:
         Exists(tests.filter(Q(collector=user) | Q(recorded_by=user), status__in=HOLDS_DAY))
         | Exists(tests.filter(status=DrugTestStatus.PLANNED, day=today))
     )
+
+
+def testing_dashboard_of(service: CounsellingService, user, membership) -> dict:
+    """Today's call-ins and announced tests of the service, for everyone who does casework (one query): whoever is
+    on duty takes the sample when the person comes."""
+    if membership.role not in CASEWORK_ROLES:
+        return {"tests_today": None}
+    return {"tests_today": list(tests_of_day(service, timezone.localdate()))}

@@ -656,3 +656,9 @@ class Flag(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} – {self.referral}"
+
+    @property
+    def about_pk(self) -> int | None:
+        """The id in `about` ("drugtest:12" -> 12), for the link to what is flagged."""
+        _kind, _sep, pk = self.about.partition(":")
+        return int(pk) if pk.isdigit() else None

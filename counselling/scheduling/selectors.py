@@ -334,6 +334,16 @@ def week_of(service: CounsellingService, counsellor, monday: datetime.date) -> d
     return {"days": days, "monday": monday}
 
 
+# Floors above draw their own blocks in the calendar: attendance its announced drug tests, under the day's
+# "drug_tests". Each layer takes (service, counsellor ids, start, end) and returns objects with `collector_id`,
+# `starts_at` and `ends_at`, in one query.
+_calendar_layers: dict[str, Callable[..., list]] = {}
+
+
+def calendar_layer(name: str, layer: Callable[..., list]) -> None:
+    _calendar_layers[name] = layer
+
+
 def days_of(service: CounsellingService, counsellors: list, first: datetime.date, last: datetime.date) -> dict:
     """Each counsellor's days from `first` to `last` (both included), by counsellor id: the day's opening hours at
     the service (none on a public holiday), absences and the meetings that hold time. Three queries (meetings,
@@ -359,6 +369,10 @@ def days_of(service: CounsellingService, counsellors: list, first: datetime.date
     meetings_on: dict = {}
     for meeting in meetings:
         meetings_on.setdefault((meeting.counsellor_id, timezone.localdate(meeting.starts_at)), []).append(meeting)
+    tests_on: dict = {}
+    for layer in _calendar_layers.values():
+        for item in layer(service, ids, start, end):
+            tests_on.setdefault((item.collector_id, timezone.localdate(item.starts_at)), []).append(item)
     result = {}
     for pk in ids:
         theirs_hours = [h for h in hours if h.counsellor_id == pk]
@@ -379,6 +393,7 @@ def days_of(service: CounsellingService, counsellors: list, first: datetime.date
                         and a.ends_at > datetime.datetime.combine(day, datetime.time(), zone)
                     ],
                     "meetings": meetings_on.get((pk, day), []),
+                    "drug_tests": tests_on.get((pk, day), []),
                 }
             )
             day += datetime.timedelta(days=1)
@@ -391,7 +406,7 @@ class CalendarEntry:
     """One line of a day in the calendar: opening hours, an absence or a meeting, with its times on that day (an
     absence over several days is cut to the day it is shown on)."""
 
-    kind: str  # "hours", "absence" or "meeting"
+    kind: str  # "hours", "absence", "meeting" or "drug_test"
     starts: datetime.datetime
     ends: datetime.datetime
     item: object
@@ -414,7 +429,9 @@ def day_entries(day: dict) -> list[CalendarEntry]:
         entries.append(CalendarEntry("absence", starts, ends, a, all_day=starts == midnight and ends == next_midnight))
     for m in day["meetings"]:
         entries.append(CalendarEntry("meeting", timezone.localtime(m.starts_at), timezone.localtime(m.ends_at), m))
-    order = {"hours": 0, "absence": 1, "meeting": 2}
+    for t in day.get("drug_tests", []):
+        entries.append(CalendarEntry("drug_test", timezone.localtime(t.starts_at), timezone.localtime(t.ends_at), t))
+    order = {"hours": 0, "absence": 1, "meeting": 2, "drug_test": 2}
     return sorted(entries, key=lambda e: (e.starts, order[e.kind]))
 
 
@@ -567,6 +584,15 @@ def flag_for(request, pk: int) -> Flag:
     return case_object_for(request, flags, pk, referral_of=lambda flag: flag.referral)
 
 
+# Floors above add to the dashboard (attendance: today's drug tests), registered from their AppConfig.ready().
+_dashboard_sections: dict[str, Callable[..., dict]] = {}
+
+
+def dashboard_section(name: str, context: Callable[..., dict]) -> None:
+    """Register what a floor adds to the dashboard: (service, user, membership) -> context."""
+    _dashboard_sections[name] = context
+
+
 def dashboard_of(service: CounsellingService, user, membership) -> dict:
     """What needs the user today. A lead sees the whole service; a counsellor their own cases and meetings."""
     today = timezone.localdate()
@@ -643,6 +669,11 @@ def dashboard_of(service: CounsellingService, user, membership) -> dict:
         "flags": list(flags[:50]),
         "deadlines": list(deadlines[:50]),
         "failed_reminders": list(failed.distinct()[:50]),
+        **{
+            key: value
+            for section in _dashboard_sections.values()
+            for key, value in section(service, user, membership).items()
+        },
     }
 
 

@@ -19,12 +19,14 @@ from referrals.models import Referral
 from tests.conftest import log_in_without_second_factor
 from tests.factories import (
     AbsenceFactory,
+    DrugTestFactory,
     FlagFactory,
     LetterFactory,
     MeetingFactory,
     PoliceReportFactory,
     ReferralFactory,
     StaffMembershipFactory,
+    TestingProgrammeFactory,
     UserFactory,
 )
 from tests.fees.factories import CollectionExportFactory, FeeCaseFactory, FeeLetterFactory
@@ -54,6 +56,22 @@ OBJECT_KWARGS: dict[str, Callable] = {
         FlagFactory(
             letter__meeting__referral__service=service,
             **_theirs(user, "letter__meeting__referral__assigned_counsellor"),
+        ).pk
+    ),
+    "programme_pk": lambda service, user: (
+        TestingProgrammeFactory(referral__service=service, **_theirs(user, "referral__assigned_counsellor")).pk
+    ),
+    # A taken sample, so that its requisition exists.
+    "test_pk": lambda service, user: (
+        DrugTestFactory(
+            programme__referral__service=service,
+            **_theirs(user, "programme__referral__assigned_counsellor"),
+            status="recorded",
+            outcome="taken",
+            sample_number="RK-1",
+            identity_checked=True,
+            sampling_observed=True,
+            sample_sealed=True,
         ).pk
     ),
     "absence_pk": lambda service, user: AbsenceFactory(service=service, **({"counsellor": user} if user else {})).pk,

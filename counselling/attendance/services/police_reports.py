@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from counselling.scheduling.models import Meeting, MeetingStatus
+from counselling.scheduling.services.flags import flags_resolve
 from counselling.scheduling.services.letters import LETTER_LANGUAGE
 from portal.audit import audit_change
 from portal.pdf import html_to_pdf
@@ -181,6 +182,11 @@ def police_report_mark_sent(*, actor, report: PoliceReport) -> PoliceReport:
     report.sent_at = timezone.now()
     report.sent_by = actor
     report.save(update_fields=["sent_at", "sent_by"])
+    if report.kind == PoliceReportKind.TESTING_BREACH:
+        # The breach's flag asked for exactly this report to be sent.
+        flags_resolve(
+            actor=actor, referral=report.referral, kinds=["test_breach"], about=f"drugtest:{report.drug_test_id}"
+        )
     timeline_add(
         referral=report.referral,
         actor=actor,

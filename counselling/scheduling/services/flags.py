@@ -98,7 +98,14 @@ def flags_raise(*, now: datetime.datetime | None = None) -> int:
 
 # Flags a person resolves by saying what they did; the others are resolved by the action itself (recording
 # attendance, booking a meeting).
-RESOLVED_BY_HAND = {FlagKind.LETTER_FAILED, FlagKind.REMINDER_FAILED}
+RESOLVED_BY_HAND = {
+    FlagKind.LETTER_FAILED,
+    FlagKind.REMINDER_FAILED,
+    # A drug-test call-in that did not go out (the person was reached another way, or the test was cancelled), and
+    # a programme that ended short of its tests (the lead has seen it; the end report says how many were taken).
+    FlagKind.TEST_MESSAGE_FAILED,
+    FlagKind.PROGRAMME_SHORT_OF_TESTS,
+}
 
 
 @transaction.atomic
