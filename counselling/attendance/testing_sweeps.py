@@ -47,7 +47,14 @@ def programmes_end_due(*, today=None) -> int:
     left (that test is flagged) and ended by the first sweep after the outcome is recorded."""
     today = today or timezone.localdate()
     ended = 0
-    due = TestingProgramme.objects.filter(status=ProgrammeStatus.RUNNING, ends_on__lt=today).order_by("ends_on", "pk")
+    # Those still waiting for an outcome are left out of the batch, not only skipped in it: they stay first in the
+    # order for as long as they wait, and BATCH of them would keep every other due programme from ending.
+    waiting = DrugTest.objects.filter(programme=OuterRef("pk"), status=DrugTestStatus.PLANNED, day__lte=today)
+    due = (
+        TestingProgramme.objects.filter(status=ProgrammeStatus.RUNNING, ends_on__lt=today)
+        .exclude(Exists(waiting))
+        .order_by("ends_on", "pk")
+    )
     for programme in due.only("pk")[:BATCH]:
         try:
             programme_end(actor=None, programme=programme, today=today)

@@ -26,7 +26,7 @@ from portal.audit import audit_change
 from portal.models import LEAD_ROLES, StaffMembership
 from portal.selectors import counsellors_of, staff_name
 from portal.workdays import norwegian_public_holidays
-from referrals.models import Referral, ReferralStatus, Route
+from referrals.models import PoliceDistrict, Referral, ReferralStatus, Route
 from referrals.services import referral_move, timeline_add, translatable
 
 from ..models import (
@@ -124,6 +124,9 @@ def _programme_errors(details: ProgrammeDetails) -> dict[str, list[str]]:
         errors["sample_type_id"] = [_("Choose a sample type in use.")]
     if details.reporting_rule not in ReportingRule.values:
         errors["reporting_rule"] = [_("Choose when the police are told.")]
+    if details.police_district not in PoliceDistrict.values:
+        # The requisitions and reports name the district by its label: an unknown one would break them later.
+        errors["police_district"] = [_("Choose the police district.")]
     for name in ("requester", "prosecution_reference"):
         if not getattr(details, name).strip():
             errors[name] = [_("The requisitions need this: copy it from the prosecution's decision.")]
@@ -208,24 +211,38 @@ def call_in_days_open(programme: TestingProgramme, *, today: datetime.date | Non
 
 
 def _unit_open(service, days: list[datetime.date]) -> list[datetime.date]:
-    """Of `days`, those on which at least one counsellor with hours that weekday is not away all day."""
+    """Of `days`, those on which at least one counsellor with hours that weekday is not away for all of them."""
     if not days:
         return days
     hours = list(
-        OpeningHours.objects.filter(service=service, location__is_active=True).values("counsellor_id", "weekday")
+        OpeningHours.objects.filter(service=service, location__is_active=True).values(
+            "counsellor_id", "weekday", "starts", "ends"
+        )
     )
     start, end = _at(days[0], datetime.time()), _at(days[-1] + datetime.timedelta(days=1), datetime.time())
+    # An absence is the counsellor's wherever it was registered, as booking reads it (collector_busy, _check_slot).
     absences = list(
-        AvailabilityException.objects.filter(service=service, starts_at__lt=end, ends_at__gt=start).values_list(
-            "counsellor_id", "starts_at", "ends_at"
-        )
+        AvailabilityException.objects.filter(
+            counsellor__in={h["counsellor_id"] for h in hours}, starts_at__lt=end, ends_at__gt=start
+        ).values_list("counsellor_id", "starts_at", "ends_at")
     )
     open_days = []
     for day in days:
-        day_start, day_end = _at(day, datetime.time()), _at(day + datetime.timedelta(days=1), datetime.time())
-        there = {h["counsellor_id"] for h in hours if h["weekday"] == day.weekday()}
-        away = {c for c, starts, ends in absences if starts <= day_start and ends >= day_end}
-        if there - away:
+        # Each counsellor's working day, from their first opening to their last that weekday. Absences are entered
+        # as times (a sick day "08:00–16:00"): one that covers those hours keeps them away all day, as one from
+        # midnight to midnight does. (Only midnight to midnight used to count, so a unit whose every counsellor
+        # was entered as away for the working day still got call-ins.)
+        there: dict[int, tuple[datetime.time, datetime.time]] = {}
+        for h in hours:
+            if h["weekday"] == day.weekday():
+                first, last = there.get(h["counsellor_id"], (h["starts"], h["ends"]))
+                there[h["counsellor_id"]] = (min(first, h["starts"]), max(last, h["ends"]))
+        away = {
+            c
+            for c, starts, ends in absences
+            if c in there and starts <= _at(day, there[c][0]) and ends >= _at(day, there[c][1])
+        }
+        if set(there) - away:
             open_days.append(day)
     return open_days
 
@@ -367,6 +384,16 @@ def may_allow_own_counsellor(membership: StaffMembership | None) -> bool:
     return membership is not None and membership.role in LEAD_ROLES
 
 
+def _lead_here(membership: StaffMembership | None, programme: TestingProgramme) -> bool:
+    """A lead of the programme's own service, still active. The services are handed the actor's membership: a lead
+    of another service (or a membership since ended) has no say over this programme, though its role says lead."""
+    return (
+        may_allow_own_counsellor(membership)
+        and membership.is_active
+        and membership.service_id == programme.referral.service_id
+    )
+
+
 def _collector_check(programme, collector, *, actor_membership, override_reason: str) -> dict[str, list[str]]:
     """The sample collector is a caseworker of the service, and not the person's own counsellor unless a lead
     allows it with a reason (Helsedirektoratet: the collector must not be treating the person)."""
@@ -374,7 +401,7 @@ def _collector_check(programme, collector, *, actor_membership, override_reason:
     if collector is None or not counsellors_of(service).filter(user=collector).exists():
         return {"collector": [_("Choose who takes the sample among the service's staff.")]}
     if _is_assigned_counsellor(programme, collector):
-        if not may_allow_own_counsellor(actor_membership):
+        if not _lead_here(actor_membership, programme):
             return {
                 "collector": [
                     _(
@@ -590,6 +617,18 @@ def _outcome_errors(test: DrugTest, details: OutcomeDetails, *, actor_membership
         errors["outcome"] = [_("The sampling steps and the sample number are recorded only when a sample was taken.")]
     if details.outcome in (DrugTestOutcome.VALID_ABSENCE, DrugTestOutcome.NOT_POSSIBLE) and not details.note.strip():
         errors["note"] = [_("Give the reason.")]
+    if (
+        details.outcome == DrugTestOutcome.NO_SHOW
+        and test.kind == DrugTestKind.CALL_IN
+        and test.ends_at is not None
+        and now < test.ends_at
+    ):
+        # The call-in told the person to come before its time to meet by: until then they have not failed to come
+        # (and under "report each breach" the police would hear of a no-show that had not happened).
+        errors["outcome"] = [
+            _("The person has until %(time)s to come: record a no-show after that.")
+            % {"time": timezone.localtime(test.ends_at).strftime("%H:%M")}
+        ]
     return errors
 
 
@@ -621,6 +660,11 @@ def drug_test_outcome_record(*, actor, actor_membership, test: DrugTest, details
         if _is_assigned_counsellor(programme, test.collector):
             test.collector_override_reason = details.override_reason.strip()
             test.collector_override_by = actor
+        else:
+            # Someone else took the sample after all: the booking's leave for the own counsellor no longer applies,
+            # and the record must not say the own counsellor took it.
+            test.collector_override_reason = ""
+            test.collector_override_by = None
     test.recorded_by = actor
     test.recorded_at = now
     test.save()
@@ -648,9 +692,9 @@ def lab_result_record(
     *, actor, actor_membership, test: DrugTest, result: str, shared_on: datetime.date
 ) -> LabResultShared:
     """A result the police chose to share with the service, recorded by a lead: confidential, never reported."""
-    if not may_allow_own_counsellor(actor_membership):
-        raise ValidationError(_("Only a lead records a result the police shared."))
     programme = _lock_programme(test.programme)
+    if not _lead_here(actor_membership, programme):
+        raise ValidationError(_("Only a lead records a result the police shared."))
     test = DrugTest.objects.select_for_update().get(pk=test.pk, programme=programme)
     if test.outcome != DrugTestOutcome.TAKEN:
         raise ValidationError(_("Only a test whose sample was taken has a result."))
@@ -720,6 +764,15 @@ def programme_end(*, actor, programme: TestingProgramme, today: datetime.date | 
 
     today = today or timezone.localdate()
     programme = _lock_programme(programme)
+    # The case too, read again under its lock (after the programme's, as nothing locks them the other way round).
+    # Attendance is recorded under the case's lock and asks then whether testing runs: without this lock, attendance
+    # recorded at the same moment could leave the case at "attended" for a programme that had just ended and so
+    # would never close it.
+    programme.referral = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("person", "service")
+        .get(pk=programme.referral_id)
+    )
     if programme.status == ProgrammeStatus.ENDED:
         return programme
     refusal = programme_end_refusal(programme, today=today)

@@ -214,9 +214,7 @@ def test_the_test_and_programme_are_checked_again_when_the_call_in_is_sent(
     if change == "test cancelled":
         DrugTest.objects.filter(pk=test.pk).update(status=DrugTestStatus.CANCELLED, cancel_reason="x")
     else:
-        Programme.objects.filter(pk=test.programme_id).update(
-            status=ProgrammeStatus.ENDED, ended_at=timezone.now()
-        )
+        Programme.objects.filter(pk=test.programme_id).update(status=ProgrammeStatus.ENDED, ended_at=timezone.now())
     clock.move_to(at(DAY, 8))
     assert drug_test_messages_send_due() == 2
     assert outbox == [] and mailoutbox == []
