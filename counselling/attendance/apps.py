@@ -8,7 +8,12 @@ class AttendanceConfig(AppConfig):
     verbose_name = _("Attendance and police reports")
 
     def ready(self):
-        from counselling.scheduling.selectors import busy_time_provider, calendar_layer, dashboard_section
+        from counselling.scheduling.selectors import (
+            busy_time_provider,
+            calendar_layer,
+            dashboard_section,
+            meeting_not_needed,
+        )
         from portal.personal_data import register
         from referrals.access import standing_access_grant
         from referrals.case_page import case_page_section
@@ -21,6 +26,7 @@ class AttendanceConfig(AppConfig):
             collects_a_test_on,
             testing_case_page_of,
             testing_dashboard_of,
+            testing_only,
         )
 
         case_page_section("attendance", case_page_of)
@@ -29,4 +35,5 @@ class AttendanceConfig(AppConfig):
         standing_access_grant("drug_test", collects_a_test_on)
         dashboard_section("drug_tests_today", testing_dashboard_of)
         calendar_layer("drug_tests", announced_tests_between)
+        meeting_not_needed("testing_only", testing_only)
         register(*DECLARATIONS)

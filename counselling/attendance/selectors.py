@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from portal.models import CASEWORK_ROLES, CounsellingService
 from referrals.access import case_object_for
-from referrals.models import Route
+from referrals.models import ReferralStatus, Route
 
 from .models import (
     BREACHES,
@@ -104,7 +104,12 @@ def testing_case_page_of(request, referral) -> dict:
         }
     tests = list(tests_of(programme))
     counted = [t for t in tests if t.status != DrugTestStatus.SUGGESTED]
+    # While the testing runs, it is what a case that needs no meeting (or has had it) waits for.
+    waits_for_testing = programme.is_running and (
+        not programme.conversation_required or referral.status == ReferralStatus.ATTENDED
+    )
     return {
+        **({"next_action": "testing", "can_book": False} if waits_for_testing else {}),
         "testing_programme": programme,
         "testing_tests": tests,
         "testing_suggested": [t for t in tests if t.status == DrugTestStatus.SUGGESTED],
@@ -158,3 +163,9 @@ def testing_dashboard_of(service: CounsellingService, user, membership) -> dict:
     if membership.role not in CASEWORK_ROLES:
         return {"tests_today": None}
     return {"tests_today": list(tests_of_day(service, timezone.localdate()))}
+
+
+def testing_only() -> Q:
+    """The cases whose drug testing was set without the conversation as a condition: they need no meeting
+    (scheduling.selectors.meeting_not_needed)."""
+    return Q(Exists(TestingProgramme.objects.filter(referral=OuterRef("pk"), conversation_required=False)))

@@ -584,6 +584,23 @@ def flag_for(request, pk: int) -> Flag:
     return case_object_for(request, flags, pk, referral_of=lambda flag: flag.referral)
 
 
+# Cases that need no meeting although their status would ask for one: attendance's drug testing set without the
+# conversation as a condition. Each: () -> a condition on Referral.
+_no_meeting_needed: dict[str, Callable[[], models.Q]] = {}
+
+
+def meeting_not_needed(name: str, condition: Callable[[], models.Q]) -> None:
+    _no_meeting_needed[name] = condition
+
+
+def needs_no_meeting() -> models.Q:
+    """The cases that need no meeting, as one condition on Referral (matching none when no floor says so)."""
+    condition = models.Q(pk__in=[])
+    for each in _no_meeting_needed.values():
+        condition |= each()
+    return condition
+
+
 # Floors above add to the dashboard (attendance: today's drug tests), registered from their AppConfig.ready().
 _dashboard_sections: dict[str, Callable[..., dict]] = {}
 
@@ -621,6 +638,7 @@ def dashboard_of(service: CounsellingService, user, membership) -> dict:
             service=service, attendance_deadline__gte=today, attendance_deadline__lte=today + datetime.timedelta(days=7)
         )
         .exclude(status=ReferralStatus.CLOSED)
+        .exclude(needs_no_meeting())
         # A meeting held answers the deadline, except a no-show on a case that waits for a new meeting before it.
         .exclude(models.Exists(held), ~models.Q(status=ReferralStatus.MISSED, route=Route.CONDITION))
         .select_related("person")
@@ -652,6 +670,7 @@ def dashboard_of(service: CounsellingService, user, membership) -> dict:
     # counsellor's: assigned to them or registered by them; a lead's: the whole service's).
     nothing_booked = list(
         Referral.objects.filter(waits_for_a_meeting(), service=service, assigned_counsellor=user)
+        .exclude(needs_no_meeting())
         .select_related("person")
         .order_by("attendance_deadline")[:50]
     )

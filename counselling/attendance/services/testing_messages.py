@@ -109,10 +109,22 @@ def _failed(message: CallInMessage, test: DrugTest, error: Exception, *, retryab
         message.due_at = now + datetime.timedelta(minutes=RETRY_MINUTES[min(message.attempts, len(RETRY_MINUTES)) - 1])
     else:
         message.state = CallInState.FAILED
-        # A call-in that did not reach the person is not a no-show: staff must know before recording one.
-        flag_raise(
-            kind="test_message_failed", referral_id=test.programme.referral_id, about=f"testmessage:{message.pk}"
-        )
+        _flag_not_sent(message, test)
+
+
+def _flag_not_sent(message: CallInMessage, test: DrugTest) -> None:
+    # A call-in that did not reach the person is not a no-show: staff must know before recording one.
+    flag_raise(kind="test_message_failed", referral_id=test.programme.referral_id, about=f"testmessage:{message.pk}")
+
+
+def _lapsed(message: CallInMessage, test: DrugTest) -> bool:
+    """Not wanted only because its time passed before it went out (retries past the time to meet by, the sweep down
+    all morning): the test still stands, and the person was never told of it. A late reminder only repeats a notice."""
+    return (
+        test.status == DrugTestStatus.PLANNED
+        and test.programme.is_running
+        and message.purpose in (CallInPurpose.CALL_IN, CallInPurpose.NOTICE)
+    )
 
 
 def drug_test_message_send_next(*, now: datetime.datetime | None = None) -> CallInMessage | None:
@@ -134,6 +146,8 @@ def drug_test_message_send_next(*, now: datetime.datetime | None = None) -> Call
         if not _still_wanted(message, test, now):
             message.state = CallInState.CANCELLED
             message.save(update_fields=["state"])
+            if _lapsed(message, test):
+                _flag_not_sent(message, test)
             return message
         message.state = CallInState.SENDING
         message.attempts += 1

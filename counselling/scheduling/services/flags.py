@@ -15,6 +15,7 @@ from referrals.models import Referral, ReferralStatus
 from referrals.services import timeline_add, translatable
 
 from ..models import HOLDS_TIME, Flag, FlagKind, Letter, Meeting, MeetingStatus
+from ..selectors import needs_no_meeting
 
 ATTENDANCE_GRACE = datetime.timedelta(hours=settings.ATTENDANCE_FLAG_GRACE_HOURS)
 
@@ -79,6 +80,7 @@ def flags_raise(*, now: datetime.datetime | None = None) -> int:
         .exclude(status__in=[ReferralStatus.CLOSED, ReferralStatus.MISSED])
         .exclude(Exists(held_or_booked))
         .exclude(Exists(open_flag))
+        .exclude(needs_no_meeting())
     )
     for referral in overdue.only("pk"):
         raised += flag_raise(kind=FlagKind.DEADLINE_PASSED, referral_id=referral.pk) is not None

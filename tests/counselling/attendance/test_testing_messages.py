@@ -167,13 +167,16 @@ def test_a_call_in_is_not_sent_before_its_time(oslo, counsellor, outbox, mailout
 def test_a_call_in_whose_time_has_passed_is_cancelled_not_sent(
     oslo, counsellor, outbox, mailoutbox, clock, call_in_by, swept_at
 ):
-    """The sweep was held up (the worker down since the morning): "meet today before 15:00" is never sent late."""
+    """The sweep was held up (the worker down since the morning): "meet today before 15:00" is never sent late. The
+    test still stands and the person was never called in, so staff are told before anyone records a no-show."""
     test = call_in(oslo, counsellor, call_in_by=call_in_by)
     clock.move_to(swept_at)
     assert drug_test_messages_send_due() == 2
     assert outbox == [] and mailoutbox == []
     assert states(test) == {"sms": CallInState.CANCELLED, "email": CallInState.CANCELLED}
     assert drug_test_messages_send_due() == 0
+    flags = Flag.objects.filter(kind="test_message_failed", referral=test.programme.referral)
+    assert sorted(flags.values_list("about", flat=True)) == sorted(f"testmessage:{m.pk}" for m in test.messages.all())
 
 
 def test_a_call_in_held_up_until_just_before_the_time_to_meet_by_is_still_sent(oslo, counsellor, outbox, clock):
@@ -194,6 +197,7 @@ def test_a_call_in_cancelled_the_day_before_sends_nothing(oslo, counsellor, outb
     clock.move_to(at(DAY, 8))
     assert drug_test_messages_send_due() == 0
     assert outbox == [] and mailoutbox == []
+    assert not Flag.objects.filter(kind="test_message_failed").exists()  # nothing to tell: no test to miss
 
 
 def test_a_programme_ended_the_day_before_sends_nothing(oslo, counsellor, outbox, mailoutbox, clock):
@@ -203,6 +207,7 @@ def test_a_programme_ended_the_day_before_sends_nothing(oslo, counsellor, outbox
     assert drug_test_messages_send_due() == 0
     assert outbox == [] and mailoutbox == []
     assert states(test) == {"sms": CallInState.CANCELLED, "email": CallInState.CANCELLED}
+    assert not Flag.objects.filter(kind="test_message_failed").exists()  # nothing to tell: no test to miss
 
 
 @pytest.mark.parametrize("change", ["test cancelled", "programme ended"])
@@ -219,6 +224,7 @@ def test_the_test_and_programme_are_checked_again_when_the_call_in_is_sent(
     assert drug_test_messages_send_due() == 2
     assert outbox == [] and mailoutbox == []
     assert states(test) == {"sms": CallInState.CANCELLED, "email": CallInState.CANCELLED}
+    assert not Flag.objects.filter(kind="test_message_failed").exists()  # nothing to tell: no test to miss
 
 
 # Discretion.
@@ -332,6 +338,28 @@ def test_a_gateway_that_is_down_is_retried_later_then_the_call_in_fails_visibly(
     clock.move_to(at(DAY, 12))
     assert drug_test_messages_send_due() == 0
     assert Flag.objects.filter(kind="test_message_failed").count() == 1
+
+
+def test_retries_that_run_past_the_time_to_meet_by_end_the_call_in_with_a_flag(oslo, counsellor, clock, settings):
+    """The gateway down all morning and the person to meet before 09:00: the fifth try would come at 09:21."""
+    settings.SMS_BACKEND = "portal.sms.backends.http.SmsBackend"
+    settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/sms"
+    settings.SMS_GATEWAY_TOKEN = "x"
+    test = call_in(oslo, counsellor, email="", call_in_by=datetime.time(9, 0))
+    message = test.messages.get()
+    for attempt, moment in enumerate([at(DAY, 8), at(DAY, 8, 1), at(DAY, 8, 6), at(DAY, 8, 21)], start=1):
+        clock.move_to(moment)
+        assert drug_test_messages_send_due() == 1
+        message.refresh_from_db()
+        assert (message.state, message.attempts) == (CallInState.PENDING, attempt)
+    assert message.due_at == at(DAY, 9, 21)
+    assert not Flag.objects.exists()
+    clock.move_to(message.due_at)
+    assert drug_test_messages_send_due() == 1
+    message.refresh_from_db()
+    assert (message.state, message.attempts) == (CallInState.CANCELLED, 4)  # not sent at 09:21 "before 09:00"
+    (flag,) = Flag.objects.filter(kind="test_message_failed")
+    assert flag.about == f"testmessage:{message.pk}"
 
 
 def test_a_refused_sms_fails_at_once_with_one_flag_and_the_email_still_goes(

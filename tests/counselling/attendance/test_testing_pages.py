@@ -111,9 +111,7 @@ def test_a_bad_programme_is_refused_with_the_reason_beside_the_field_and_nothing
     assert not TestingProgramme.objects.exists()
 
 
-def test_suggested_call_ins_are_confirmed_and_wait_for_the_morning_of_their_day(
-    client, service, counsellor, programme
-):
+def test_suggested_call_ins_are_confirmed_and_wait_for_the_morning_of_their_day(client, service, counsellor, programme):
     client.force_login(counsellor)
     client.post(url("call_ins_suggest", service, programme_pk=programme.pk), {"count": "3"})
     suggested = list(DrugTest.objects.filter(programme=programme, status=DrugTestStatus.SUGGESTED))
@@ -136,9 +134,7 @@ def test_an_announced_test_is_booked_with_another_collector_than_the_own_counsel
     refused = client.post(url("announced_book", service, programme_pk=programme.pk), form)
     assert "collector" in refused.context["form"].errors
     OpeningHoursFactory(service=service, counsellor=colleague, location=location, weekday=3)
-    booked = client.post(
-        url("announced_book", service, programme_pk=programme.pk), {**form, "collector": colleague.pk}
-    )
+    booked = client.post(url("announced_book", service, programme_pk=programme.pk), {**form, "collector": colleague.pk})
     assert booked.status_code == 302
     test = DrugTest.objects.get(programme=programme)
     assert (test.kind, test.collector, test.status) == ("announced", colleague, DrugTestStatus.PLANNED)
@@ -192,7 +188,9 @@ def test_the_own_counsellor_is_refused_as_collector_unless_a_lead_allows_it_with
     client.force_login(lead)
     no_reason = client.post(url("drug_test", service, test_pk=test.pk), taken)
     assert "override_reason" in no_reason.context["form"].errors
-    allowed = client.post(url("drug_test", service, test_pk=test.pk), {**taken, "override_reason": "Alene på kontoret."})
+    allowed = client.post(
+        url("drug_test", service, test_pk=test.pk), {**taken, "override_reason": "Alene på kontoret."}
+    )
     assert allowed.status_code == 302
     test.refresh_from_db()
     assert (test.collector_override_reason, test.collector_override_by) == ("Alene på kontoret.", lead)
@@ -222,9 +220,7 @@ def test_a_result_the_police_shared_is_shown_only_to_the_counsellor_and_lead_and
     assert AuditEvent.objects.filter(action="testing.lab_result_viewed", actor=counsellor).count() == 1
 
 
-def test_a_lead_ends_the_programme_and_its_report_is_in_the_police_report_list(
-    client, clock, service, lead, programme
-):
+def test_a_lead_ends_the_programme_and_its_report_is_in_the_police_report_list(client, clock, service, lead, programme):
     client.force_login(lead)
     client.post(url("programme_end", service, programme_pk=programme.pk))
     report = PoliceReport.objects.get(programme=programme, kind="testing_end")
@@ -245,3 +241,41 @@ def test_another_services_programme_and_test_are_not_found(client, stranger, pro
     service = stranger.memberships.first().service
     assert client.get(url("programme", service, programme_pk=programme.pk)).status_code == 404
     assert client.get(url("drug_test", service, test_pk=test.pk)).status_code == 404
+
+
+def test_a_case_with_drug_testing_only_waits_for_the_testing_not_for_a_meeting(
+    client, clock, service, counsellor, case
+):
+    from counselling.scheduling.models import Flag
+    from counselling.scheduling.services.flags import flags_raise
+
+    programme = TestingProgrammeFactory(referral=case, conversation_required=False)
+    client.force_login(counsellor)
+    page = client.get(reverse("referrals:detail", kwargs={"service_slug": service.slug, "referral_pk": case.pk}))
+    assert page.context["next_action"] == "testing" and not page.context["can_book"]
+    assert url("programme", service, programme_pk=programme.pk) in page.content.decode()
+    # Its attendance deadline passing raises no "deadline passed" flag: there is no meeting to hold.
+    clock.move_to(
+        datetime.datetime.combine(case.attendance_deadline, datetime.time(9), OSLO) + datetime.timedelta(days=2)
+    )
+    flags_raise()
+    assert not Flag.objects.filter(referral=case, kind="deadline_passed").exists()
+
+
+def test_the_calendar_and_dashboard_show_the_days_drug_tests(client, clock, service, colleague, programme, location):
+    test = DrugTestFactory(
+        programme=programme,
+        kind="announced",
+        day=datetime.date(2027, 1, 11),
+        starts_at=datetime.datetime(2027, 1, 11, 13, 0, tzinfo=OSLO),
+        ends_at=datetime.datetime(2027, 1, 11, 13, 15, tzinfo=OSLO),
+        collector=colleague,
+        location=location,
+    )
+    client.force_login(colleague)
+    dashboard = client.get(reverse("scheduling:dashboard", kwargs={"service_slug": service.slug}))
+    assert [t.pk for t in dashboard.context["tests_today"]] == [test.pk]
+    calendar = client.get(
+        reverse("scheduling:calendar", kwargs={"service_slug": service.slug}), {"view": "week", "date": "2027-01-11"}
+    )
+    assert url("drug_test", service, test_pk=test.pk) in calendar.content.decode()
