@@ -111,6 +111,9 @@ class PersonalData:
       go in that row's export: a list, or for a one-to-one key the one row (None when there is none).
     - `export`: the row as the data-subject export has it (a dict where rows belong to it; they are added under
       their keys); `select_related` and `prefetch_related` are what it reads. None: not exported.
+    - `export_only`: which rows go in the export, as a Q made when the export is made (None: every row); the rows
+      left out, and what belongs to them, are those the person may not be told of yet (an unannounced drug test
+      before its day).
     - `anonymise`: the retention sweep's steps for the row once its case has passed the closed-case period.
     - `files`: file fields of documents deleted from storage once the case has passed the letters period.
     - `kept`: fields that hold, or look as if they held, personal data and stay, each with the reason.
@@ -122,6 +125,7 @@ class PersonalData:
     export: Callable[[Any], Any] | None = None
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
+    export_only: Callable[[], Q] | None = None
     anonymise: tuple[Anonymise, ...] = ()
     files: tuple[str, ...] = ()
     kept: Mapping[str, str] = field(default_factory=dict)
@@ -207,6 +211,8 @@ def _exported(rows: QuerySet) -> list[tuple[models.Model, dict]]:
     declaration = declaration_of(rows.model)
     if declaration.export is None:
         raise LookupError(f"{declaration.label} is not in the person export")
+    if declaration.export_only is not None:
+        rows = rows.filter(declaration.export_only())
     rows = rows.select_related(*declaration.select_related).prefetch_related(*declaration.prefetch_related)
     if not rows.ordered:
         rows = rows.order_by("pk")

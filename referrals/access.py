@@ -8,10 +8,11 @@ and returns the object with what the user may do with it (`may_read_confidential
 
 Standing access. Service leads and fee officers open every case of their service; a counsellor opens the cases
 assigned to them and the ones they registered, and those that a floor above grants: counselling.scheduling grants
-a counsellor the cases they hold a meeting on, counselling.attendance those they take a drug-test sample on, privacy those they opened with a stated reason (break-the-glass),
-each registering its grant with `standing_access_grant` from its AppConfig.ready(). Any other case of the service
-opens to a counsellor only after they state a reason: `ReasonRequired`, which portal's BreakTheGlassMiddleware
-turns into the reason form.
+a counsellor the cases they hold a meeting on, counselling.attendance those they take a drug-test sample on (and
+on its day any case with a test planned, for whoever is on duty), privacy those they opened with a stated reason
+(break-the-glass), each registering its grant with `standing_access_grant` from its AppConfig.ready(). Any other
+case of the service opens to a counsellor only after they state a reason: `ReasonRequired`, which portal's
+BreakTheGlassMiddleware turns into the reason form.
 
 Confidential. The needs assessment and the confidential note of a meeting are read only by the case's assigned
 counsellor and the service lead (`may_read_confidential`); break-the-glass opens the case, never these.

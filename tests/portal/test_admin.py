@@ -1,5 +1,7 @@
 """The Django admin: every model registered, staff see their own service, the audit log is read-only."""
 
+import datetime
+
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -8,7 +10,14 @@ from django.urls import reverse
 
 from portal.models import AuditEvent, CounsellingService, Municipality, Role, StaffMembership
 from referrals.models import Person, Referral
-from tests.factories import ReferralFactory, StaffMembershipFactory, UserFactory
+from tests.factories import (
+    DrugTestFactory,
+    ReferralFactory,
+    SampleTypeFactory,
+    StaffMembershipFactory,
+    TestingProgrammeFactory,
+    UserFactory,
+)
 
 PROJECT_APPS = {"portal", "referrals", "scheduling", "attendance", "fees"}
 
@@ -150,3 +159,68 @@ def test_an_administrator_opening_a_persons_record_in_the_admin_is_in_the_person
     event = AuditEvent.objects.get(kind=AuditEvent.Kind.READ, actor=administrator)
     assert (event.service, event.person_id) == (service, referral.person_id)
     assert [row["staff"] for row in access_log_about(service, referral.person)] == [administrator.get_full_name()]
+
+
+def _taken_sample(service, collector):
+    """A call-in of yesterday whose sample was taken, its SMS and the result the police shared."""
+    from django.utils import timezone
+
+    from counselling.attendance.models import CallInMessage, LabResultShared
+
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    test = DrugTestFactory(
+        programme__referral__service=service,
+        programme__starts_on=yesterday,
+        day=yesterday,
+        status="recorded",
+        outcome="taken",
+        sample_number="LAB-77",
+        collector=collector,
+        recorded_by=collector,
+    )
+    CallInMessage.objects.create(
+        test=test, purpose="call_in", channel="sms", address="+4791234567", due_at=test.starts_at, state="sent"
+    )
+    LabResultShared.objects.create(test=test, result="Positiv for THC", shared_on=yesterday, recorded_by=collector)
+    return test
+
+
+def test_the_drug_testing_admin_shows_the_services_own_rows_read_only_and_never_the_result_or_the_address(
+    client, staff_lead, service, other_service, counsellor, stranger
+):
+    from django.contrib.auth.models import Permission
+
+    mine, theirs = _taken_sample(service, counsellor), _taken_sample(other_service, stranger)
+    # Every permission the admin knows of: the pages still change nothing, as every change goes through the services.
+    staff_lead.user_permissions.add(*Permission.objects.filter(content_type__app_label="attendance"))
+    client.force_login(staff_lead)
+    for name, own, other in [
+        ("testingprogramme", mine.programme, theirs.programme),
+        ("drugtest", mine, theirs),
+        ("callinmessage", mine.messages.get(), theirs.messages.get()),
+        ("labresultshared", mine.lab_result, theirs.lab_result),
+    ]:
+        listing = client.get(reverse(f"admin:attendance_{name}_changelist"))
+        assert listing.status_code == 200, name
+        assert list(listing.context["cl"].queryset) == [own], name
+        page = client.get(reverse(f"admin:attendance_{name}_change", args=[own.pk]))
+        assert page.status_code == 200, name
+        for response in (listing, page):
+            text = response.content.decode()
+            assert "Positiv for THC" not in text and "91234567" not in text, name
+        assert client.get(reverse(f"admin:attendance_{name}_change", args=[other.pk])).status_code == 302, name
+        assert client.get(reverse(f"admin:attendance_{name}_add")).status_code == 403, name
+        assert client.get(reverse(f"admin:attendance_{name}_delete", args=[own.pk])).status_code == 403, name
+
+
+def test_an_administrator_adds_a_sample_type_and_cannot_delete_one_a_programme_uses(client, db):
+    from counselling.attendance.models import SampleType
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(reverse("admin:attendance_sampletype_add"), {"name": "Hår", "is_active": "on"})
+    assert response.status_code == 302
+    hair = SampleType.objects.get(name="Hår")
+    assert client.get(reverse("admin:attendance_sampletype_delete", args=[hair.pk])).status_code == 200
+    used = TestingProgrammeFactory(sample_type=SampleTypeFactory(name="Urin")).sample_type
+    assert client.get(reverse("admin:attendance_sampletype_delete", args=[used.pk])).status_code == 403
+    assert client.get(reverse("admin:attendance_sampletype_changelist")).status_code == 200

@@ -61,11 +61,11 @@ def test_dashboard_query_count_is_pinned(client, counsellor, service, django_ass
     # session, user, second factor (django-otp's device), membership+service (with the guardian
     # permission subquery), the navigation's memberships, municipalities served; the day's meetings,
     # flags, deadlines and failed reminders; the user's cases with nothing booked and those registered this past
-    # week; the session saved, as every request renews it
+    # week; the day's drug tests; the session saved, as every request renews it
     # (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release in a test's transaction); the view's own
     # transaction (ATOMIC_REQUESTS: savepoint, release in a test's transaction).
     # tests/counselling/scheduling/test_dashboard.py shows the count does not grow with the work.
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         assert client.get(f"/service/{service.slug}/").status_code == 200
 
 

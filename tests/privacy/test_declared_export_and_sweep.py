@@ -7,14 +7,21 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from counselling.attendance.models import Attendance, NeedsAssessment
+from counselling.attendance.models import Attendance, CallInMessage, LabResultShared, NeedsAssessment
 from counselling.scheduling.models import Reminder
 from portal.personal_data import PersonalData
 from privacy.data_export import person_data
 from privacy.models import RecordType, RetentionRule
 from privacy.retention import ANONYMISED, retention_sweep
 from referrals.models import Guardian, Referral, ReferralEvent, ReferralStatus
-from tests.factories import LetterFactory, MeetingFactory, PoliceReportFactory, ReferralFactory
+from tests.factories import (
+    DrugTestFactory,
+    LetterFactory,
+    MeetingFactory,
+    PoliceReportFactory,
+    ReferralFactory,
+    TestingProgrammeFactory,
+)
 from tests.fees.factories import FeeCaseFactory, FeeLetterFactory
 
 PERSON_KEYS = [
@@ -41,6 +48,7 @@ REFERRAL_KEYS = [
     "registered_at",
     "legal_hold",
     "refusal_to_attend",
+    "testing_programme",
     "seized",
     "guardians",
     "timeline",
@@ -171,11 +179,99 @@ def test_the_person_export_has_the_shape_it_always_had(service):
     ]
     assert [list(reminder) for reminder in held["reminders"]] == [["channel", "to", "due_at", "state", "sent_at"]]
     assert [list(report) for report in case["police_reports"]] == [
-        ["kind", "meeting_date", "legal_basis", "created_at", "sent_at", "file_kept"]
+        ["kind", "meeting_date", "legal_basis", "created_at", "sent_at", "file_kept", "testing_summary"]
     ]
+    assert case["testing_programme"] is None
     (fee_case,) = case["fee_cases"]
     assert list(fee_case) == FEE_CASE_KEYS
     assert [list(letter) for letter in fee_case["letters"]] == [["kind", "recipient", "created_at", "file_kept"]]
+
+
+PROGRAMME_KEYS = [
+    "starts_on",
+    "ends_on",
+    "planned_tests",
+    "announced",
+    "unannounced",
+    "sample_type",
+    "conversation_required",
+    "requester",
+    "police_district",
+    "prosecution_reference",
+    "reporting_rule",
+    "call_in_by",
+    "status",
+    "registered_by",
+    "registered_at",
+    "ended_at",
+    "tests",
+]
+DRUG_TEST_KEYS = [
+    "kind",
+    "status",
+    "day",
+    "starts_at",
+    "ends_at",
+    "location",
+    "collector",
+    "outcome",
+    "outcome_at",
+    "identity_checked",
+    "sampling_observed",
+    "sample_sealed",
+    "sample_number",
+    "outcome_note",
+    "collector_override_reason",
+    "cancel_reason",
+    "recorded_by",
+    "recorded_at",
+    "lab_result",
+    "messages",
+]
+
+
+def test_the_person_export_has_the_testing_programme_but_no_unannounced_test_before_its_call_in(service, lead):
+    today = timezone.localdate()
+    programme = TestingProgrammeFactory(
+        referral__service=service,
+        starts_on=today - datetime.timedelta(days=14),
+        ends_on=today + datetime.timedelta(days=14),
+    )
+    taken = DrugTestFactory(
+        programme=programme,
+        day=today - datetime.timedelta(days=7),
+        status="recorded",
+        outcome="taken",
+        sample_number="LAB-1",
+        identity_checked=True,
+        sampling_observed=True,
+        sample_sealed=True,
+    )
+    LabResultShared.objects.create(test=taken, result="Negativ", shared_on=today, recorded_by=lead)
+    announced = DrugTestFactory(programme=programme, kind="announced", day=today + datetime.timedelta(days=3))
+    CallInMessage.objects.create(
+        test=announced, purpose="notice", channel="sms", address="+4791234567", due_at=timezone.now()
+    )
+    # A call-in planned for a day ahead, and a day staff were offered: the export would announce them.
+    call_in = DrugTestFactory(programme=programme, day=today + datetime.timedelta(days=5))
+    CallInMessage.objects.create(
+        test=call_in, purpose="call_in", channel="sms", address="+4791234567", due_at=call_in.starts_at
+    )
+    DrugTestFactory(
+        programme=programme, day=today + datetime.timedelta(days=6), status="suggested", starts_at=None, ends_at=None
+    )
+
+    (case,) = person_data(service, programme.referral.person)["referrals"]
+
+    exported = case["testing_programme"]
+    assert list(exported) == PROGRAMME_KEYS
+    assert (exported["prosecution_reference"], exported["sample_type"]) == (programme.prosecution_reference, "Urin")
+    assert [test["day"] for test in exported["tests"]] == [taken.day, announced.day]
+    assert [list(test) for test in exported["tests"]] == [DRUG_TEST_KEYS, DRUG_TEST_KEYS]
+    assert exported["tests"][0]["lab_result"]["result"] == "Negativ"
+    assert exported["tests"][0]["messages"] == []
+    assert exported["tests"][1]["lab_result"] is None
+    assert [message["purpose"] for message in exported["tests"][1]["messages"]] == ["Notice of an announced test"]
 
 
 def test_a_meeting_without_attendance_exports_none(service):

@@ -5,15 +5,32 @@ import datetime
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
-from counselling.attendance.models import Attendance, NeedsAssessment
+from counselling.attendance.models import (
+    Attendance,
+    CallInMessage,
+    DrugTest,
+    LabResultShared,
+    NeedsAssessment,
+    PoliceReport,
+    TestingProgramme,
+)
+from counselling.attendance.services.testing_reports import breach_report_make, end_report_make
 from fees.models import FeeCaseStatus
 from portal.models import AuditEvent
 from privacy.models import RecordType, RetentionRule
 from privacy.retention import ANONYMISED, legal_hold_set, retention_sweep
 from referrals.models import Guardian, Person, Referral, ReferralEvent, ReferralStatus
-from tests.factories import LetterFactory, MeetingFactory, PoliceReportFactory, ReferralFactory
+from tests.factories import (
+    DrugTestFactory,
+    LetterFactory,
+    MeetingFactory,
+    PoliceReportFactory,
+    ReferralFactory,
+    TestingProgrammeFactory,
+)
 from tests.fees.factories import FeeCaseFactory
 
 YEARS_5 = 5 * 365
@@ -231,3 +248,123 @@ def test_a_sweep_that_rolls_back_keeps_the_documents_it_would_have_deleted(servi
     assert Document.objects.filter(name=name).exists()
     retention_sweep()
     assert not Document.objects.filter(name=name).exists()
+
+
+def _case_with_drug_testing(service, counsellor, lead, *, days: int) -> Referral:
+    """A closed case whose drug-testing programme ran its course: a sample taken by the person's own counsellor
+    (allowed, with a reason) and its result shared by the police, a no-show reported as a breach, a valid absence,
+    a cancelled test, the messages about them, and the end report to the police."""
+    referral = ReferralFactory(
+        service=service,
+        status=ReferralStatus.CLOSED,
+        assigned_counsellor=counsellor,
+        person__first_name="Sindre",
+        person__last_name="Nordbakken",
+        person__phone="+4791234567",
+        person__email="sindre@example.org",
+    )
+    first = timezone.localdate() - datetime.timedelta(days=days + 40)
+    programme = TestingProgrammeFactory(
+        referral=referral,
+        starts_on=first,
+        ends_on=first + datetime.timedelta(days=27),
+        planned_tests=4,
+        reporting_rule="each_breach",
+        prosecution_reference="PÅT-2021-77",
+    )
+
+    def on(day: int, **fields) -> DrugTest:
+        test_day = first + datetime.timedelta(days=day)
+        recorded = {"status": "recorded", "recorded_by": counsellor, "recorded_at": timezone.now()}
+        return DrugTestFactory(programme=programme, day=test_day, **(recorded if "outcome" in fields else {}), **fields)
+
+    taken = on(
+        1,
+        outcome="taken",
+        collector=counsellor,
+        identity_checked=True,
+        sampling_observed=True,
+        sample_sealed=True,
+        sample_number="LAB-4711",
+        collector_override_reason="Sindre ville bare ta prøven hos sin egen rådgiver",
+        collector_override_by=lead,
+    )
+    no_show = on(8, outcome="no_show")
+    on(15, outcome="valid_absence", outcome_note="Sindre lå på sykehuset")
+    on(22, status="cancelled", cancel_reason="Sindre var syk")
+    for test in (taken, no_show):
+        for channel, address in (("sms", "+4791234567"), ("email", "sindre@example.org")):
+            CallInMessage.objects.create(
+                test=test,
+                purpose="call_in",
+                channel=channel,
+                address=address,
+                due_at=test.starts_at,
+                state="failed" if channel == "sms" else "sent",
+                last_error="Could not reach +4791234567" if channel == "sms" else "",
+            )
+    LabResultShared.objects.create(
+        test=taken, result="Positiv for THC", shared_on=taken.day + datetime.timedelta(days=7), recorded_by=lead
+    )
+    with transaction.atomic():
+        breach_report_make(actor=lead, test=no_show)
+        TestingProgramme.objects.filter(pk=programme.pk).update(status="ended", ended_at=timezone.now())
+        end_report_make(actor=lead, programme=programme)
+    return _age(referral, days)
+
+
+def test_a_case_with_a_full_drug_testing_programme_is_swept_and_keeps_none_of_the_persons_data(
+    service, rules, counsellor, lead, django_capture_on_commit_callbacks
+):
+    referral = _case_with_drug_testing(service, counsellor, lead, days=YEARS_5 + 10)
+    person = referral.person
+    tables = (TestingProgramme, DrugTest, CallInMessage, LabResultShared, PoliceReport)
+    markers = [
+        person.first_name,
+        person.last_name,
+        person.national_id,
+        "91234567",
+        person.email,
+        referral.police_reference,
+        "PÅT-2021-77",
+        "LAB-4711",
+        "sykehuset",
+        "syk",
+        "THC",
+    ]
+
+    def found() -> dict[str, list[str]]:
+        rows = {model._meta.label: str(list(model.objects.values())) for model in tables}
+        return {label: [marker for marker in markers if marker in text] for label, text in rows.items()}
+
+    reports = list(PoliceReport.objects.filter(referral=referral))
+    assert [report.kind for report in sorted(reports, key=lambda report: report.kind)] == [
+        "testing_breach",
+        "testing_end",
+    ]
+    assert all(default_storage.exists(report.pdf.name) for report in reports)
+    # Every table holds some of the person's data before the sweep.
+    assert all(found().values()), found()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = retention_sweep()
+
+    assert result.referral_ids == [referral.pk]
+    assert {label: hits for label, hits in found().items() if hits} == {}
+    assert not any(default_storage.exists(report.pdf.name) for report in reports)
+    # The facts stay for the counts: the tests, their outcomes and the reports that were sent.
+    assert sorted(DrugTest.objects.filter(programme__referral=referral).values_list("outcome", flat=True)) == [
+        "",
+        "no_show",
+        "taken",
+        "valid_absence",
+    ]
+    taken = DrugTest.objects.get(programme__referral=referral, outcome="taken")
+    assert (taken.sample_number, taken.collector_override_reason) == (ANONYMISED, ANONYMISED)
+    assert LabResultShared.objects.get(test=taken).result == ANONYMISED
+    assert PoliceReport.objects.filter(referral=referral).count() == 2
+    assert result.counts["lab_results"] == 1
+    assert result.counts["test_messages"] == 4
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retention_sweep().total == 0

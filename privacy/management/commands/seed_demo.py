@@ -11,16 +11,36 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from counselling.attendance.models import (
+    CallInChannel,
+    CallInMessage,
+    CallInPurpose,
+    CallInState,
+    DrugTest,
+    DrugTestKind,
+    DrugTestOutcome,
+    DrugTestStatus,
+    SampleType,
+    TestingProgramme,
+)
 from counselling.attendance.services import AttendanceDetails, attendance_record
+from counselling.attendance.services.testing import (
+    OutcomeDetails,
+    ProgrammeDetails,
+    call_in_location,
+    call_in_sent_at,
+    drug_test_outcome_record,
+    programme_register,
+)
 from counselling.scheduling.models import Letter, Location, LocationKind, Meeting, OpeningHours
 from counselling.scheduling.services import summons_letters_make
 from fees.models import FeePolicy
 from portal.memberships import membership_grant
-from portal.models import CounsellingService, Municipality, Role
-from portal.workdays import is_working_day
+from portal.models import CounsellingService, Municipality, Role, StaffMembership
+from portal.workdays import is_working_day, next_working_day
 from referrals.identity import example_national_id
 from referrals.letters import presumed_arrival
-from referrals.models import DispatchMethod, Referral
+from referrals.models import DispatchMethod, Person, Referral
 from referrals.services import GuardianDetails, PersonDetails, ReferralDetails, referral_assign, referral_register
 
 # The demo's fee basis: the proposal of 2021, plainly not law in force (the Storting rejected the fee regime).
@@ -128,6 +148,7 @@ class Command(BaseCommand):
         self._demo_referrals(admin)
         self._demo_meetings_held(admin)
         self._demo_person_known_to_both(admin)
+        self._demo_drug_testing()
 
         self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Logins (password for all: {DEMO_PASSWORD}):"))
         for username, role, service_name in logins:
@@ -300,3 +321,108 @@ class Command(BaseCommand):
                 attendance_record(actor=counsellor, meeting=meeting, details=details)
             except OSError as error:  # the police report's PDF needs Pango (make system-deps)
                 self.stderr.write(f"Skipped the demo police report: {error}")
+
+    def _demo_drug_testing(self):
+        """Ali Hassan's Oslo case (condition route) gets the prosecution's drug-testing condition, three weeks into
+        its eight: a sample taken two weeks ago by a counsellor other than his own, a no-show last week, and a
+        call-in confirmed for today, its SMS and e-mail waiting for the morning's send. The unit holds no tests on a
+        day it is closed, so at a weekend or on a public holiday that call-in is on the next working day instead."""
+        today = timezone.localdate()
+        referral = (
+            Referral.objects.select_related("person", "service", "assigned_counsellor")
+            .filter(police_district="oslo", police_reference=f"{today.year}-oslo-0003")
+            .first()
+        )
+        if referral is None or TestingProgramme.objects.filter(referral=referral).exists():
+            return
+        service, own_counsellor = referral.service, referral.assigned_counsellor
+        collector = get_user_model().objects.get(username="oslo-radgiver2")  # not his own counsellor, as the rule is
+        collector_membership = StaffMembership.objects.get(user=collector, service=service, is_active=True)
+        # A call-in reaches the person by SMS or e-mail: the demo person gets made-up contact details.
+        person = referral.person
+        if not (person.phone or person.email):
+            Person.objects.filter(pk=person.pk).update(phone="+4793333333", email="ali.hassan@example.org")
+            person.refresh_from_db()
+        urine, _ = SampleType.objects.get_or_create(name="Urin")
+        programme = programme_register(
+            actor=own_counsellor,
+            referral=referral,
+            details=ProgrammeDetails(
+                starts_on=today - datetime.timedelta(days=21),
+                ends_on=today + datetime.timedelta(days=35),
+                planned_tests=6,
+                announced=True,
+                unannounced=True,
+                sample_type_id=urine.pk,
+                requester="Oslo politidistrikt, påtaleenheten",
+                police_district="oslo",
+                prosecution_reference=f"{today.year}-PÅT-0003",
+            ),
+        )
+        place = call_in_location(service)
+        zone = timezone.get_current_timezone()
+
+        def call_in(day: datetime.date) -> DrugTest:
+            """A confirmed call-in with its messages, written directly as the demo's held meetings are: confirming
+            one through the service refuses a day already begun."""
+            test = DrugTest(
+                programme=programme,
+                kind=DrugTestKind.CALL_IN,
+                status=DrugTestStatus.PLANNED,
+                day=day,
+                location=place,
+                planned_by=own_counsellor,
+            )
+            test.starts_at = call_in_sent_at(test)
+            test.ends_at = datetime.datetime.combine(day, programme.call_in_by, zone)
+            test.save()
+            past = day < today
+            CallInMessage.objects.bulk_create(
+                CallInMessage(
+                    test=test,
+                    purpose=CallInPurpose.CALL_IN,
+                    channel=channel,
+                    address=address,
+                    language=person.preferred_language or "nb",
+                    due_at=test.starts_at,
+                    state=CallInState.SENT if past else CallInState.PENDING,
+                    attempts=1 if past else 0,
+                    sent_at=test.starts_at if past else None,
+                )
+                for channel, address in ((CallInChannel.SMS, person.phone), (CallInChannel.EMAIL, person.email))
+                if address
+            )
+            return test
+
+        def last_working_day_from(day: datetime.date) -> datetime.date:
+            while not is_working_day(day):
+                day -= datetime.timedelta(days=1)
+            return day
+
+        # The past call-ins' outcomes, recorded through the same service the collector uses.
+        taken_day = last_working_day_from(today - datetime.timedelta(days=14))
+        drug_test_outcome_record(
+            actor=collector,
+            actor_membership=collector_membership,
+            test=call_in(taken_day),
+            details=OutcomeDetails(
+                outcome=DrugTestOutcome.TAKEN,
+                collector_id=collector.pk,
+                outcome_at=datetime.datetime.combine(taken_day, datetime.time(10, 20), zone),
+                identity_checked=True,
+                sampling_observed=True,
+                sample_sealed=True,
+                sample_number=f"DEMO-{taken_day:%Y%m%d}-01",
+            ),
+        )
+        missed_day = last_working_day_from(today - datetime.timedelta(days=7))
+        drug_test_outcome_record(
+            actor=collector,
+            actor_membership=collector_membership,
+            test=call_in(missed_day),
+            details=OutcomeDetails(
+                outcome=DrugTestOutcome.NO_SHOW,
+                outcome_at=datetime.datetime.combine(missed_day, programme.call_in_by, zone),
+            ),
+        )
+        call_in(next_working_day(today))

@@ -11,7 +11,8 @@ import zoneinfo
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from counselling.attendance.models import (
     CallInChannel,
@@ -405,12 +406,12 @@ def test_in_english_the_call_in_is_in_english(oslo, counsellor, outbox, clock):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="locale/nb has no Bokmål for the drug-test message texts yet (tests/portal/test_translations.py fails on "
-    "them too): a person whose language is nb gets the call-in in English. Remove this mark once translated.",
-)
 def test_in_bokmal_the_call_in_is_in_bokmal(oslo, counsellor, outbox, mailoutbox, clock):
+    call_in_text = "You are asked to come to %(sender)s today before %(time)s. Bring ID."
+    with translation.override("nb"):
+        if gettext(call_in_text) == call_in_text:
+            # tests/portal/test_translations.py fails on the missing entries too; this runs in full once they are in.
+            pytest.xfail("locale/nb has no Bokmål for the call-in yet: a person whose language is nb gets English")
     call_in(oslo, counsellor, language="nb")
     clock.move_to(at(DAY, 8))
     drug_test_messages_send_due()

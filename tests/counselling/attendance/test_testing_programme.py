@@ -52,8 +52,8 @@ from counselling.attendance.services.testing import (
     programme_end,
     programme_end_refusal,
     programme_register,
-    testing_running,
 )
+from counselling.attendance.services.testing import testing_running as runs  # pytest collects names test…
 from counselling.attendance.services.testing_reports import requisition_html
 from counselling.scheduling.models import Flag, MeetingStatus
 from counselling.scheduling.selectors import free_slots
@@ -185,7 +185,7 @@ def test_registering_keeps_the_decision_and_writes_the_timeline_and_the_audit_lo
         counsellor,
     )
     assert programme.announced and programme.unannounced and programme.conversation_required
-    assert testing_running(case)
+    assert runs(case)
     event = case.events.get(kind="testing.registered")
     assert event.description == "Drug testing registered: 6 tests from 11.01.2027 to 05.02.2027."
     assert event.actor == counsellor
@@ -227,7 +227,7 @@ def test_an_incomplete_decision_is_refused_beside_its_field_and_nothing_is_saved
     assert not TestingProgramme.objects.exists()
     assert not case.events.filter(kind__startswith="testing.").exists()
     assert not AuditEvent.objects.filter(action__startswith="testing.").exists()
-    assert not testing_running(case)
+    assert not runs(case)
 
 
 def test_every_problem_of_a_decision_is_named_at_once(case, counsellor, urine):
@@ -561,7 +561,7 @@ def test_a_test_booked_after_the_reminder_time_the_day_before_gets_the_notice_on
         location=location,
         starts_at=at(TODAY + datetime.timedelta(1), 9),
     )
-    assert list(test.messages.values_list("purpose", flat=True).distinct()) == [CallInPurpose.NOTICE]
+    assert set(test.messages.values_list("purpose", flat=True)) == {CallInPurpose.NOTICE}
 
 
 @pytest.mark.parametrize(
@@ -1115,7 +1115,7 @@ def test_ending_cancels_what_is_ahead_and_reports_only_dates_and_counts(
     programme_end(actor=lead, programme=programme)
     programme.refresh_from_db()
     assert (programme.status, programme.ended_at) == ("ended", at(datetime.date(2027, 1, 22), 12))
-    assert not testing_running(programme.referral)
+    assert not runs(programme.referral)
     ahead.refresh_from_db()
     assert (ahead.status, ahead.cancel_reason) == ("cancelled", "The testing programme ended.")
     assert set(ahead.messages.values_list("state", flat=True)) == {CallInState.CANCELLED}
@@ -1173,6 +1173,7 @@ def test_ending_twice_changes_nothing(programme, counsellor, colleague, lead, lo
     assert Flag.objects.filter(kind="programme_short_of_tests").count() == 1
     assert programme.referral.events.count() == events
     assert AuditEvent.objects.filter(action="testing.ended").count() == 1
+    programme.refresh_from_db()
     assert programme_end_refusal(programme) == "The testing programme has ended."
 
 

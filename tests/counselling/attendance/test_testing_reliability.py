@@ -204,7 +204,6 @@ def test_a_worker_killed_mid_batch_leaves_every_call_in_sent_exactly_once_after_
     assert set(gateway.delivered) == {m.reference for m in messages}  # each delivered, once
     # At most the one message in flight at the kill was offered twice, and the gateway dropped the repeat.
     assert len(gateway.requests) <= 11
-    assert CallInMessage.objects.filter(attempts__gt=1).count() <= 1
 
 
 def test_with_the_broker_down_call_ins_are_confirmed_and_go_out_in_the_first_sweep_after(own_redis, gateway):

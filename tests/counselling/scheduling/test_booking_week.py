@@ -171,7 +171,9 @@ def test_no_opening_hours_means_no_first_free_time(service, counsellor):
     )
 
 
-def test_a_week_for_any_number_of_counsellors_takes_three_queries(service, counsellor, location):
+def test_a_week_for_any_number_of_counsellors_takes_four_queries(service, counsellor, location):
+    """Opening hours, meetings, absences, and what the floors above say holds the counsellors' time (attendance's
+    announced drug tests, through scheduling.selectors.busy_time_provider): once each, however many counsellors."""
     counsellors = [counsellor, *(StaffMembershipFactory(service=service).user for _ in range(4))]
     for user in counsellors:
         open_weekdays(service, user, location)
@@ -179,7 +181,7 @@ def test_a_week_for_any_number_of_counsellors_takes_three_queries(service, couns
         with CaptureQueriesContext(connection) as queries:
             days = week(service, group)
             assert days[0].slots[0].location.name  # the place comes with the hours
-        assert len(queries) == 3
+        assert len(queries) == 4
 
 
 # The booking page.
@@ -370,9 +372,9 @@ def _page_queries(client, service, case, query) -> int:
 
 
 # Session, user, second factor, service, the case (and its seizure), the service's counsellors, its summons policy
-# (twice), the week (opening hours, meetings, absences: once each), guardians, memberships, places, the session's
-# save and its savepoints.
-BOOKING_PAGE_QUERIES = 20
+# (twice), the week (opening hours, meetings, absences, announced drug tests: once each), guardians, memberships,
+# places, the session's save and its savepoints.
+BOOKING_PAGE_QUERIES = 21
 
 
 def test_the_booking_page_takes_a_fixed_number_of_queries_whatever_the_number_of_counsellors(

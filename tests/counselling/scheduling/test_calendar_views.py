@@ -323,8 +323,9 @@ def busy_service(service, lead, location, counsellors: int, meetings_each: int):
 
 
 # The session, user and second factor; the service gate's membership; the counsellors; one query each for the
-# meetings, the opening hours and the absences; the menu's services; savepoints and the session's save.
-QUERIES = {"day": 14, "week": 14, "month": 14}
+# meetings, the opening hours, the absences and the announced drug tests (attendance's calendar layer); the menu's
+# services; savepoints and the session's save.
+QUERIES = {"day": 15, "week": 15, "month": 15}
 
 
 @pytest.mark.parametrize(("counsellors", "meetings_each"), [(1, 1), (4, 6)])
