@@ -23,7 +23,10 @@ class _Form(MarksInvalidFields, forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)) or widget.is_hidden:
+            if isinstance(widget, forms.RadioSelect):
+                widget.attrs.setdefault("class", "form-check-input")
+                continue
+            if isinstance(widget, forms.CheckboxInput) or widget.is_hidden:
                 continue
             widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
 

@@ -4,10 +4,11 @@ when privacy listed every field itself, and a second sweep finds nothing left to
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from counselling.attendance.models import Attendance, CallInMessage, LabResultShared, NeedsAssessment
+from counselling.attendance.models import Attendance, CallInMessage, CallInPurpose, LabResultShared, NeedsAssessment
 from counselling.scheduling.models import Reminder
 from portal.personal_data import PersonalData
 from privacy.data_export import person_data
@@ -271,7 +272,10 @@ def test_the_person_export_has_the_testing_programme_but_no_unannounced_test_bef
     assert exported["tests"][0]["lab_result"]["result"] == "Negativ"
     assert exported["tests"][0]["messages"] == []
     assert exported["tests"][1]["lab_result"] is None
-    assert [message["purpose"] for message in exported["tests"][1]["messages"]] == ["Notice of an announced test"]
+    # Labels are exported in the portal's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        notice = str(CallInPurpose.NOTICE.label)
+    assert [message["purpose"] for message in exported["tests"][1]["messages"]] == [notice]
 
 
 def test_a_meeting_without_attendance_exports_none(service):

@@ -195,11 +195,11 @@ def test_case_page_query_count_is_pinned(client, service, lead, counsellor, thre
     client.get(url)
     # session, user, second factor, membership, referral, seized (prefetched), audit insert, guardians,
     # events, earlier referrals, meetings and their letters, open flags, failed reminders, a refusal to attend,
-    # navigation
+    # the drug-testing programme, navigation
     # memberships; the warning's reasons: substances, regulation's thresholds; the session saved
     # (renewed on every request: savepoint, update, release); the view's
     # own transaction (ATOMIC_REQUESTS: savepoint, release)
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(24):
         assert client.get(url).status_code == 200
 
 
