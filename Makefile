@@ -52,16 +52,18 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## test: lint, then the whole suite on PostgreSQL and Redis (DATABASE_URL / REDIS_URL; defaults: local servers);
-## the hostile-input probe last, on two processes (exit 5: PYTEST_ARGS chose no test of that part)
+## test: lint, then the whole suite on PostgreSQL and Redis (DATABASE_URL / REDIS_URL; defaults: local servers):
+## the unit and page tests on two processes, the browser and process tests after them on one (they start servers and
+## workers of their own), the hostile-input probe last on two (exit 5: PYTEST_ARGS chose no test of that part)
 test: install system-deps lint
-	$(BIN)/pytest -m "not probe" $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest -m "not probe and not browser and not processes" -n 2 $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest -m "(browser or processes) and not probe" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 	$(BIN)/pytest -m probe -n 2 $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 ## test-at: the suite again with the clock moved, without the browser, process and probe tests (make test-at CLOCK=2026-12-31T23:59:00+01:00)
 test-at: install
 	@test -n "$(CLOCK)" || { echo "make test-at CLOCK=<ISO 8601 instant with offset>"; exit 2; }
-	$(BIN)/pytest --clock "$(CLOCK)" -m "not browser and not processes and not probe" $(PYTEST_ARGS)
+	$(BIN)/pytest --clock "$(CLOCK)" -m "not browser and not processes and not probe" -n 2 $(PYTEST_ARGS)
 
 ## messages: refresh locale/nb after changing strings, then translate and run again to compile
 messages: install
