@@ -232,7 +232,10 @@ def drug_test_detail(request, test_pk):
     referral = programme.referral
     refusal = outcome_refusal(test)
     counsellors = list(counsellors_of(request.service))
-    form = OutcomeForm(request.POST or None, counsellors=counsellors, initial={"collector": request.user.pk})
+    # Whoever records it usually took the sample, unless they are the person's own counsellor, who may not.
+    own = request.user.pk == referral.assigned_counsellor_id
+    initial = {} if own else {"collector": request.user.pk}
+    form = OutcomeForm(request.POST or None, counsellors=counsellors, initial=initial)
     if refusal is None and request.method == "POST" and form.is_valid():
         try:
             drug_test_outcome_record(
