@@ -38,7 +38,7 @@ from .services.testing import (
     programme_register,
     tests_left_to_plan,
 )
-from .services.testing_reports import requisition_pdf
+from .services.testing_reports import announced_test_letter_pdf, requisition_pdf
 from .testing_forms import (
     AnnouncedTestForm,
     CancelTestForm,
@@ -187,7 +187,7 @@ def announced_test_book_view(request, programme_pk):
         collector = next((m.user for m in counsellors if m.user_id == data["collector"]), None)
         location = next((place for place in locations if place.pk == data["location"]), None)
         try:
-            announced_test_book(
+            test = announced_test_book(
                 actor=request.user,
                 actor_membership=request.membership,
                 programme=programme,
@@ -199,8 +199,11 @@ def announced_test_book_view(request, programme_pk):
         except ValidationError as error:
             refusal_show(form, error)
         else:
-            messages.success(request, _("The announced test is booked; the person is told by SMS or e-mail."))
-            return _to_programme(request, programme.pk)
+            messages.success(
+                request,
+                _("The announced test is booked; the person is told by SMS or e-mail. Its letter is here to post."),
+            )
+            return redirect("attendance:drug_test", service_slug=request.service.slug, test_pk=test.pk)
     context = {
         "programme": programme,
         "referral": programme.referral,
@@ -305,10 +308,25 @@ def requisition_pdf_view(request, test_pk):
         messages.error(request, _("A requisition is made only for a sample that was taken."))
         return redirect("attendance:drug_test", service_slug=request.service.slug, test_pk=test.pk)
     _read(request, "testing.requisition_downloaded", test, test.programme.referral)
-    response = HttpResponse(requisition_pdf(test), content_type="application/pdf")
+    return _pdf(requisition_pdf(test), f"rekvisisjon-{test.pk}.pdf", request)
+
+
+def _pdf(content: bytes, name: str, request) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
     disposition = "attachment" if request.GET.get("download") == "1" else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="rekvisisjon-{test.pk}.pdf"'
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
     return response
+
+
+@service_view(roles=CASEWORK_ROLES)
+def announced_letter_view(request, test_pk):
+    """The letter summoning the person to an announced test, made from the booking, to post or hand over."""
+    test = drug_test_for(request, test_pk)
+    if test.kind != "announced" or test.status == DrugTestStatus.CANCELLED:
+        messages.error(request, _("A letter is made only for an announced test that is not cancelled."))
+        return redirect("attendance:drug_test", service_slug=request.service.slug, test_pk=test.pk)
+    _read(request, "testing.letter_downloaded", test, test.programme.referral)
+    return _pdf(announced_test_letter_pdf(test), f"innkalling-prove-{test.pk}.pdf", request)
 
 
 @service_view(roles=LEAD_ROLES)

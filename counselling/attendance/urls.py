@@ -24,5 +24,6 @@ urlpatterns = [
     path("drug-tests/<int:test_pk>/discard/", testing_views.call_in_discard_view, name="call_in_discard"),
     path("drug-tests/<int:test_pk>/cancel/", testing_views.drug_test_cancel_view, name="drug_test_cancel"),
     path("drug-tests/<int:test_pk>/requisition/", testing_views.requisition_pdf_view, name="requisition"),
+    path("drug-tests/<int:test_pk>/letter/", testing_views.announced_letter_view, name="announced_letter"),
     path("drug-tests/<int:test_pk>/lab-result/", testing_views.lab_result_view, name="lab_result"),
 ]

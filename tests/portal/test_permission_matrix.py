@@ -61,11 +61,12 @@ OBJECT_KWARGS: dict[str, Callable] = {
     "programme_pk": lambda service, user: (
         TestingProgrammeFactory(referral__service=service, **_theirs(user, "referral__assigned_counsellor")).pk
     ),
-    # A taken sample, so that its requisition exists.
+    # An announced test whose sample was taken, so that its letter and requisition exist.
     "test_pk": lambda service, user: (
         DrugTestFactory(
             programme__referral__service=service,
             **_theirs(user, "programme__referral__assigned_counsellor"),
+            kind="announced",
             status="recorded",
             outcome="taken",
             sample_number="RK-1",

@@ -21,6 +21,7 @@ from ..models import (
     DrugTestStatus,
     PoliceReport,
     PoliceReportKind,
+    ReportingRule,
     TestingProgramme,
 )
 from .police_reports import _report_make
@@ -101,3 +102,37 @@ def requisition_html(test: DrugTest) -> str:
 
 def requisition_pdf(test: DrugTest) -> bytes:
     return html_to_pdf(requisition_html(test))
+
+
+def announced_test_letter_html(test: DrugTest) -> str:
+    """The letter summoning the person to an announced test, for one who is better reached by post or by hand
+    than by the SMS and e-mail notice: the time and place, what to bring, and that a no-show is reported."""
+    programme = test.programme
+    referral = programme.referral
+    person = referral.person
+    with translation.override(LETTER_LANGUAGE):
+        body = render_to_string(
+            "letters/announced_test.html",
+            {
+                "test": test,
+                "programme": programme,
+                "starts": timezone.localtime(test.starts_at),
+                "each_breach": programme.reporting_rule == ReportingRule.EACH_BREACH,
+                "service": referral.service,
+            },
+        )
+        return render_to_string(
+            "letters/letter.html",
+            {
+                "service": referral.service,
+                "unit_name": referral.service.unit_name,
+                "recipient_name": person.full_name,
+                "recipient_address": person.postal_address,
+                "today": timezone.localdate(),
+                "body": body,
+            },
+        )
+
+
+def announced_test_letter_pdf(test: DrugTest) -> bytes:
+    return html_to_pdf(announced_test_letter_html(test))

@@ -2,11 +2,13 @@
 recording outcomes, and what the pages show and hide."""
 
 import datetime
+import io
 import zoneinfo
 
 import pytest
 import time_machine
 from django.urls import reverse
+from pypdf import PdfReader
 
 from counselling.attendance.models import (
     CallInMessage,
@@ -138,6 +140,13 @@ def test_an_announced_test_is_booked_with_another_collector_than_the_own_counsel
     assert booked.status_code == 302
     test = DrugTest.objects.get(programme=programme)
     assert (test.kind, test.collector, test.status) == ("announced", colleague, DrugTestStatus.PLANNED)
+    assert booked.url == url("drug_test", service, test_pk=test.pk)
+    # Its letter, to post or hand over: the time, the place and what to bring.
+    letter = client.get(url("announced_letter", service, test_pk=test.pk))
+    assert letter.status_code == 200 and letter["Content-Type"] == "application/pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(letter.content)).pages)
+    assert "Innkalling til rusmiddelprøve" in text and "kl. 10:00" in text and "legitimasjon" in text
+    assert AuditEvent.objects.filter(action="testing.letter_downloaded", actor=counsellor).count() == 1
 
 
 def test_the_outcome_form_appears_on_the_day_and_a_taken_sample_gives_a_requisition(
