@@ -114,7 +114,9 @@ class Deployment:
             try:
                 with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - the test's own http:// node
                     return
-            except (urllib.error.URLError, ConnectionError):
+            # A node that has opened its port may still take longer than the timeout over its first answer (it
+            # imports the project on a busy machine): that is waited for too, until the deadline.
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.2)
         raise AssertionError(f"{name} did not start:\n{self.logs()}")
 
